@@ -1,0 +1,41 @@
+// The build pipeline: load entries → read history → assemble rows → render API files → write atomically.
+
+import { loadEntries } from '../entries/load.ts';
+import { readEntriesHistory } from '../history/entries-history.ts';
+import { hasErrors, problem, ProblemsError, type Problem } from '../problems.ts';
+import { assembleRegistry } from '../registry/assemble.ts';
+import type { RegistryRecord } from '../model.ts';
+import { renderApiFiles } from './api-files.ts';
+import { fallbackClock } from './fallback-clock.ts';
+import { writeOutputAtomically } from './write-output.ts';
+
+export interface BuildOptions {
+  entriesDir: string;
+  outDir: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface BuildResult {
+  records: RegistryRecord[];
+  servers: number;
+  files: number;
+  bytes: number;
+  /** Warnings only: a build with errors throws ProblemsError and writes nothing. */
+  problems: Problem[];
+}
+
+export async function buildRegistry(options: BuildOptions): Promise<BuildResult> {
+  const [loaded, history] = await Promise.all([loadEntries(options.entriesDir), readEntriesHistory(options.entriesDir)]);
+  const problems = [...loaded.problems];
+  if (history.shallow) {
+    problems.push(problem({
+      severity: 'warning', code: 'history-shallow',
+      message: 'the git history is shallow: versions added before its oldest commit get that commit\'s time as publishedAt',
+      hint: 'Fetch the whole history (git fetch --unshallow, or actions/checkout with fetch-depth: 0).',
+    }));
+  }
+  if (hasErrors(problems)) throw new ProblemsError(problems);
+  const records = assembleRegistry(loaded.servers, history, fallbackClock(options.entriesDir, options.env));
+  const written = await writeOutputAtomically(options.outDir, renderApiFiles(records));
+  return { records, servers: loaded.servers.length, ...written, problems };
+}

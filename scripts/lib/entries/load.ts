@@ -1,0 +1,96 @@
+// Stage 1: read `entries/` into plain data. Only files the build understands are read here; the validator
+// (npm run validate) reports anything else that does not belong.
+
+import fg from 'fast-glob';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { mapConcurrent } from '../concurrency.ts';
+import { compareBytewise } from '../query/compare.ts';
+import { problem, type Problem } from '../problems.ts';
+import type { PublishedVersion, ServerEntry, ServerJson } from '../model.ts';
+import { jsonErrorOffset, lineAndColumn } from './json-position.ts';
+import { parseStatusFile, STATUS_FILE_NAME } from './status-file.ts';
+
+export const SERVER_FILE_NAME = 'server.json';
+
+export interface LoadedEntries {
+  servers: ServerEntry[];
+  problems: Problem[];
+}
+
+function parseServerJson(file: string, text: string, problems: Problem[]): ServerJson | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const offset = jsonErrorOffset(message);
+    problems.push(problem({
+      code: 'entry-json-invalid', file, jsonPath: '', ...(offset !== undefined ? lineAndColumn(text, offset) : {}),
+      message: `not valid JSON: ${message}`, hint: 'Fix the JSON syntax (an editor with JSON support shows the spot); files must be UTF-8 without a byte-order mark.',
+    }));
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push(problem({ code: 'entry-not-object', file, jsonPath: '', message: 'server.json must contain a JSON object', hint: 'Wrap the server description in { … }.' }));
+    return undefined;
+  }
+  const server = value as Record<string, unknown>;
+  for (const key of ['name', 'version', 'description'] as const) {
+    if (typeof server[key] !== 'string') {
+      problems.push(problem({ code: 'entry-field-missing', file, jsonPath: `/${key}`, message: `"${key}" must be a string`, hint: `Add "${key}" to server.json.` }));
+    }
+  }
+  return problems.some((p) => p.file === file) ? undefined : (server as ServerJson);
+}
+
+function checkPathMatches(file: string, server: ServerJson, problems: Problem[]): boolean {
+  const [namespace, name, version] = file.split('/');
+  const expected = `${server.name}/${server.version}/${SERVER_FILE_NAME}`;
+  if (`${namespace}/${name}` !== server.name) {
+    problems.push(problem({ code: 'entry-path-name-mismatch', file, jsonPath: '/name', message: `name "${server.name}" does not match the folder ${namespace}/${name}`, hint: `Move the file to entries/${expected}, or set "name" to "${namespace}/${name}".` }));
+    return false;
+  }
+  if (version !== server.version) {
+    problems.push(problem({ code: 'entry-path-version-mismatch', file, jsonPath: '/version', message: `version "${server.version}" does not match the folder ${version}`, hint: `Move the file to entries/${expected}, or set "version" to "${version}".` }));
+    return false;
+  }
+  return true;
+}
+
+/** Reads every `<ns>/<server>/<version>/server.json` and `<ns>/<server>/server.md` under `root`. */
+export async function loadEntries(root: string): Promise<LoadedEntries> {
+  const problems: Problem[] = [];
+  const files = await fg([`*/*/*/${SERVER_FILE_NAME}`, `*/*/${STATUS_FILE_NAME}`], { cwd: root, onlyFiles: true, followSymbolicLinks: false, dot: true });
+  const texts = await mapConcurrent(files, 64, (file) => readFile(path.join(root, file), 'utf8'));
+  const servers = new Map<string, ServerEntry>();
+  const serverFor = (name: string): ServerEntry => {
+    let entry = servers.get(name);
+    if (!entry) servers.set(name, (entry = { name, versions: [] }));
+    return entry;
+  };
+  files.forEach((file, i) => {
+    const text = texts[i]!;
+    const parts = file.split('/');
+    const name = `${parts[0]}/${parts[1]}`;
+    if (parts.length === 3) {
+      const parsed = parseStatusFile(file, text);
+      problems.push(...parsed.problems);
+      serverFor(name).statusFile = parsed.statusFile;
+      return;
+    }
+    const server = parseServerJson(file, text, problems);
+    if (server && checkPathMatches(file, server, problems)) {
+      const version: PublishedVersion = { file, version: parts[2]!, server };
+      serverFor(name).versions.push(version);
+    }
+  });
+  const sorted = [...servers.values()].filter((s) => s.versions.length > 0).sort((a, b) => compareBytewise(a.name, b.name));
+  for (const server of sorted) server.versions.sort((a, b) => compareBytewise(a.version, b.version));
+  for (const server of servers.values()) {
+    if (server.versions.length === 0 && server.statusFile) {
+      problems.push(problem({ code: 'status-file-orphan', file: server.statusFile.file, message: 'status file for a server with no published version', hint: 'Publish a version beside it, or delete the file.' }));
+    }
+  }
+  return { servers: sorted, problems };
+}

@@ -1,0 +1,73 @@
+// `entries/<namespace>/<server>/server.md`: the registry-managed state of a server that later pull requests may
+// change (published server.json files never change). YAML front matter for status, Markdown body for the site.
+
+import matter from 'gray-matter';
+import { problem, type Problem } from '../problems.ts';
+import { STATUSES, type Status, type StatusFile, type StatusSetting } from '../model.ts';
+
+export const STATUS_FILE_NAME = 'server.md';
+export const STATUS_MESSAGE_MAX = 500;
+
+const DOCS = 'See "The status file" in README.md.';
+
+function readSetting(value: unknown, file: string, path: string, problems: Problem[]): StatusSetting {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push(problem({ code: 'status-file-invalid', file, jsonPath: path, message: 'expected a mapping of status and statusMessage', hint: DOCS }));
+    return {};
+  }
+  const setting: StatusSetting = {};
+  const { status, statusMessage, ...rest } = value as Record<string, unknown>;
+  for (const key of Object.keys(rest)) {
+    if (path === '' && key === 'versions') continue;
+    problems.push(problem({ code: 'status-file-unknown-key', file, jsonPath: `${path}/${key}`, message: `unknown key "${key}"`, hint: `Use only status and statusMessage${path === '' ? ' and versions' : ''}. ${DOCS}` }));
+  }
+  if (status !== undefined) {
+    if (typeof status === 'string' && (STATUSES as readonly string[]).includes(status)) setting.status = status as Status;
+    else problems.push(problem({ code: 'status-invalid', file, jsonPath: `${path}/status`, message: `status must be one of ${STATUSES.join(', ')}, not ${JSON.stringify(status)}`, hint: 'Set status to active, deprecated or deleted.' }));
+  }
+  if (statusMessage !== undefined) {
+    if (typeof statusMessage !== 'string') {
+      problems.push(problem({ code: 'status-message-invalid', file, jsonPath: `${path}/statusMessage`, message: 'statusMessage must be a string', hint: 'Quote the message.' }));
+    } else if (statusMessage.length > STATUS_MESSAGE_MAX) {
+      problems.push(problem({ code: 'status-message-too-long', file, jsonPath: `${path}/statusMessage`, message: `statusMessage has ${statusMessage.length} characters; the limit is ${STATUS_MESSAGE_MAX}`, hint: 'Shorten the message; put long explanations in the Markdown body.' }));
+    } else if ((setting.status ?? 'active') === 'active' && status !== undefined) {
+      problems.push(problem({ code: 'status-message-with-active', file, jsonPath: `${path}/statusMessage`, message: 'a statusMessage cannot be given with status active', hint: 'Remove statusMessage, or set status to deprecated or deleted.' }));
+    } else setting.statusMessage = statusMessage;
+  }
+  return setting;
+}
+
+/** Parses the text of a status file. Problems are returned, never thrown. */
+export function parseStatusFile(file: string, text: string): { statusFile: StatusFile; problems: Problem[] } {
+  const problems: Problem[] = [];
+  let data: Record<string, unknown> = {};
+  let body = '';
+  try {
+    // gray-matter caches by input text; an empty options object turns that off so every parse is independent.
+    const parsed = matter(text, {});
+    data = parsed.data as Record<string, unknown>;
+    body = parsed.content.replace(/^\n+/, '');
+  } catch (error) {
+    problems.push(problem({ code: 'status-file-yaml', file, jsonPath: '', message: `the front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}`, hint: 'Fix the YAML between the two --- lines.' }));
+  }
+  const top = readSetting(data, file, '', problems);
+  const versions: Record<string, StatusSetting> = {};
+  const rawVersions = data.versions;
+  if (rawVersions !== undefined && rawVersions !== null) {
+    if (typeof rawVersions !== 'object' || Array.isArray(rawVersions)) {
+      problems.push(problem({ code: 'status-file-invalid', file, jsonPath: '/versions', message: 'versions must map version strings to settings', hint: DOCS }));
+    } else {
+      for (const [version, setting] of Object.entries(rawVersions)) versions[version] = readSetting(setting, file, `/versions/${version}`, problems);
+    }
+  }
+  return { statusFile: { file, ...top, versions, body }, problems };
+}
+
+/** The status a version has under a status file: its own entry first, then the server-wide one. */
+export function effectiveStatus(statusFile: Pick<StatusFile, 'status' | 'statusMessage' | 'versions'> | undefined, version: string): { status: Status; statusMessage?: string } {
+  const own = statusFile?.versions[version];
+  const setting = own?.status ? own : statusFile?.status ? statusFile : {};
+  const status = setting.status ?? 'active';
+  return status === 'active' || setting.statusMessage === undefined ? { status } : { status, statusMessage: setting.statusMessage };
+}

@@ -1,0 +1,39 @@
+import { execFile, spawn } from 'node:child_process';
+
+/** Runs git in `cwd` and returns stdout; rejects with git's own message. */
+export function runGit(cwd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd, maxBuffer: 1 << 30, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Reads many blobs through one `git cat-file --batch` process. */
+export function readBlobs(cwd: string, oids: string[]): Promise<Map<string, string>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file failed: ${stderr.trim()}`));
+      const out = Buffer.concat(chunks);
+      const blobs = new Map<string, string>();
+      let at = 0;
+      while (at < out.length) {
+        const headerEnd = out.indexOf(10, at);
+        const [oid, type, size] = out.subarray(at, headerEnd).toString().split(' ');
+        if (type !== 'blob') return reject(new Error(`git cat-file: ${oid} is ${type ?? 'missing'}`));
+        const start = headerEnd + 1;
+        blobs.set(oid!, out.subarray(start, start + Number(size)).toString('utf8'));
+        at = start + Number(size) + 1;
+      }
+      resolve(blobs);
+    });
+    child.stdin.end(oids.join('\n') + '\n');
+  });
+}

@@ -1,0 +1,27 @@
+// JSON bytes as the official registry's Go encoder writes them: compact, HTML left unescaped, newline at the end.
+
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
+
+function escapeLineSeparator(c: string): string {
+  return c === '\u2028' ? '\\u2028' : '\\u2029';
+}
+
+/** JSON.stringify differs from Go's encoder only in U+2028/U+2029, which Go always escapes. */
+export function encodeJson(value: unknown): string {
+  return JSON.stringify(value).replace(LINE_SEPARATORS, escapeLineSeparator);
+}
+
+/** A `ServerList` body from already-encoded items (each the bytes of a detail file without its newline). */
+export function renderServerList(items: string[], nextCursor: string | undefined): string {
+  const metadata = nextCursor !== undefined
+    ? '{"nextCursor":' + encodeJson(nextCursor) + ',"count":' + items.length + '}'
+    : '{"count":' + items.length + '}';
+  return '{"servers":[' + items.join(',') + '],"metadata":' + metadata + '}\n';
+}
+
+/** An RFC 9457 problem body in huma's field order (title, status, detail, errors). */
+export function renderProblem(status: number, title: string, detail: string, errors?: unknown[]): string {
+  const body: Record<string, unknown> = { title: title, status: status, detail: detail };
+  if (errors && errors.length) body.errors = errors;
+  return encodeJson(body) + '\n';
+}

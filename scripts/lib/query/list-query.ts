@@ -1,0 +1,231 @@
+// The official list semantics (official-registry.md §1.3) over the build's row index: parameter validation,
+// filters, bytewise (name, version) order, `name:version` cursors, nextCursor only on a full page.
+
+import { compareBytewise, compareInstants, type Instant, parseInstant } from './compare.ts';
+import { renderProblem, renderServerList } from './json.ts';
+import { queryChunkFile, queryIndexFile, versionFile } from './layout.ts';
+
+export type ListParams = Partial<Record<'cursor' | 'limit' | 'search' | 'updated_since' | 'version' | 'include_deleted', string>>;
+
+export const LIST_PARAM_NAMES = ['cursor', 'limit', 'search', 'updated_since', 'version', 'include_deleted'];
+
+/** A list request is answered from the precomputed full list unless one of these carries a value. */
+export const LIST_QUERY_PATTERN = '(^|&)(cursor|limit|search|updated_since|version|include_deleted)=[^&]';
+
+/**
+ * The list parameters of a raw query string, decoded as Go's url.ParseQuery does (`+` is a space) and, like Go's
+ * Query().Get, keeping the first value of a repeated name. Undecodable pairs are skipped, as Go skips them.
+ */
+export function readListParams(query: string): ListParams {
+  const params: Record<string, string> = {};
+  const pairs = query.split('&');
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    let key: string, value: string;
+    try {
+      key = decodeURIComponent((eq < 0 ? pair : pair.slice(0, eq)).replace(/\+/g, ' '));
+      value = eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, ' '));
+    } catch (e) {
+      continue;
+    }
+    if (LIST_PARAM_NAMES.indexOf(key) >= 0 && !(key in params)) params[key] = value;
+  }
+  return params as ListParams;
+}
+
+export const DEFAULT_LIMIT = 30;
+export const MAX_LIMIT = 100;
+
+export interface ListQuery {
+  /** Rows strictly after this (name, version); a cursor without `:` compares on the name alone. */
+  afterName?: string;
+  afterVersion?: string;
+  limit: number;
+  /** Lower-cased substring of name or description; empty for none. */
+  search: string;
+  updatedSince?: Instant;
+  version?: string;
+  includeDeleted: boolean;
+}
+
+/** One row of the index, kept short because nginx parses a chunk of them per request. */
+export interface QueryRow {
+  /** server name */ n: string;
+  /** version */ v: string;
+  /** updatedAt (RFC 3339) */ u: string;
+  /** 1 when isLatest */ l: number;
+  /** 1 when deleted */ d: number;
+  /** description, lower-cased */ s: string;
+}
+
+export interface QueryChunk {
+  /** first and last row as [name, version] */
+  first: string[];
+  last: string[];
+  rows: number;
+  /** rows with isLatest and not deleted / rows not deleted / newest updatedAt: let a query skip the chunk */
+  latest: number;
+  live: number;
+  maxUpdated: string;
+}
+
+export interface QueryIndex {
+  rows: number;
+  chunks: QueryChunk[];
+}
+
+export interface ListPage {
+  rows: QueryRow[];
+  nextCursor?: string;
+}
+
+/** A request the official handler refuses (422 from huma's validation, 400 from the handler). */
+export interface ListProblem {
+  ok: false;
+  status: number;
+  body: string;
+  contentType: string;
+}
+
+const TRUE_VALUES = ['1', 't', 'T', 'TRUE', 'true', 'True'];
+const FALSE_VALUES = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
+
+/** Go's strconv.ParseBool, which huma uses for boolean query parameters; null when invalid. */
+export function parseGoBool(text: string): boolean | null {
+  if (TRUE_VALUES.indexOf(text) >= 0) return true;
+  if (FALSE_VALUES.indexOf(text) >= 0) return false;
+  return null;
+}
+
+function unprocessable(message: string, location: string, value: unknown): ListProblem {
+  return {
+    ok: false,
+    status: 422,
+    contentType: 'application/problem+json',
+    body: renderProblem(422, 'Unprocessable Entity', 'validation failed', [{ message: message, location: location, value: value }]),
+  };
+}
+
+function badRequest(detail: string): ListProblem {
+  return { ok: false, status: 400, contentType: 'application/problem+json', body: renderProblem(400, 'Bad Request', detail) };
+}
+
+/** Validates parameters as huma and the official handler do; empty values count as absent. */
+export function parseListParams(params: ListParams): { ok: true; query: ListQuery } | ListProblem {
+  const query: ListQuery = { limit: DEFAULT_LIMIT, search: '', includeDeleted: false };
+  const limit = params.limit;
+  if (limit) {
+    if (!/^[+-]?\d+$/.test(limit)) return unprocessable('invalid integer', 'query.limit', limit);
+    const n = parseInt(limit, 10);
+    if (n < 1) return unprocessable('expected number >= 1', 'query.limit', n);
+    if (n > MAX_LIMIT) return unprocessable('expected number <= ' + MAX_LIMIT, 'query.limit', n);
+    query.limit = n;
+  }
+  let explicitDeleted: boolean | null = null;
+  if (params.include_deleted) {
+    explicitDeleted = parseGoBool(params.include_deleted);
+    if (explicitDeleted === null) return unprocessable('invalid boolean', 'query.include_deleted', params.include_deleted);
+    query.includeDeleted = explicitDeleted;
+  }
+  if (params.updated_since) {
+    const since = parseInstant(params.updated_since);
+    if (!since) return badRequest('Invalid updated_since format: expected RFC3339 timestamp (e.g., 2025-08-07T13:15:04.280Z)');
+    if (explicitDeleted === false) {
+      return badRequest('Cannot set include_deleted=false when using updated_since (incremental sync requires deleted servers)');
+    }
+    query.updatedSince = since;
+    query.includeDeleted = true;
+  }
+  if (params.cursor) {
+    const colon = params.cursor.indexOf(':');
+    if (colon < 0) query.afterName = params.cursor;
+    else {
+      query.afterName = params.cursor.slice(0, colon);
+      query.afterVersion = params.cursor.slice(colon + 1);
+    }
+  }
+  if (params.search) query.search = params.search.toLowerCase();
+  if (params.version) query.version = params.version;
+  return { ok: true, query: query };
+}
+
+function compareRowTo(row: QueryRow | string[], name: string, version: string | undefined): number {
+  const rowName = Array.isArray(row) ? row[0]! : row.n;
+  const byName = compareBytewise(rowName, name);
+  if (byName !== 0 || version === undefined) return byName;
+  return compareBytewise(Array.isArray(row) ? row[1]! : row.v, version);
+}
+
+function isAfterCursor(row: QueryRow, query: ListQuery): boolean {
+  return query.afterName === undefined || compareRowTo(row, query.afterName, query.afterVersion) > 0;
+}
+
+function matches(row: QueryRow, query: ListQuery): boolean {
+  if (row.d && !query.includeDeleted) return false;
+  if (query.version === 'latest') {
+    if (!row.l) return false;
+  } else if (query.version !== undefined && row.v !== query.version) return false;
+  if (query.updatedSince) {
+    const updated = parseInstant(row.u);
+    if (!updated || compareInstants(updated, query.updatedSince) <= 0) return false;
+  }
+  if (query.search && row.n.toLowerCase().indexOf(query.search) < 0 && row.s.indexOf(query.search) < 0) return false;
+  return true;
+}
+
+function chunkMayMatch(chunk: QueryChunk, query: ListQuery): boolean {
+  if (query.afterName !== undefined && compareRowTo(chunk.last, query.afterName, query.afterVersion) <= 0) return false;
+  if (query.version === 'latest' && !query.includeDeleted && chunk.latest === 0) return false;
+  if (!query.includeDeleted && chunk.live === 0) return false;
+  if (query.updatedSince) {
+    const newest = parseInstant(chunk.maxUpdated);
+    if (newest && compareInstants(newest, query.updatedSince) <= 0) return false;
+  }
+  return true;
+}
+
+/** Reads chunks in order, skipping those that cannot hold a matching row, until the page is full. */
+export function selectListRows(query: ListQuery, index: QueryIndex, loadChunk: (chunk: number) => QueryRow[]): ListPage {
+  const page: QueryRow[] = [];
+  for (let c = 0; c < index.chunks.length && page.length < query.limit; c++) {
+    if (!chunkMayMatch(index.chunks[c]!, query)) continue;
+    const rows = loadChunk(c);
+    for (let i = 0; i < rows.length && page.length < query.limit; i++) {
+      const row = rows[i]!;
+      if (isAfterCursor(row, query) && matches(row, query)) page.push(row);
+    }
+  }
+  const last = page[page.length - 1];
+  return page.length >= query.limit && last ? { rows: page, nextCursor: last.n + ':' + last.v } : { rows: page };
+}
+
+/** How the answering side reads the built directory: njs reads files per request, the Node server caches. */
+export interface BuiltFiles {
+  readJson(file: string): unknown;
+  readText(file: string): string;
+}
+
+export interface ListResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Answers `GET /v0.1/servers?…` with query parameters from the built row index and detail files. */
+export function answerListQuery(params: ListParams, files: BuiltFiles): ListResponse {
+  const parsed = parseListParams(params);
+  if (!parsed.ok) return { status: parsed.status, contentType: parsed.contentType, body: parsed.body };
+  const index = files.readJson(queryIndexFile()) as QueryIndex;
+  const answer = selectListRows(parsed.query, index, function (chunk) {
+    return files.readJson(queryChunkFile(chunk)) as QueryRow[];
+  });
+  const items: string[] = [];
+  for (let i = 0; i < answer.rows.length; i++) {
+    const row = answer.rows[i]!;
+    const text = files.readText(versionFile(row.n, row.v, row.d === 1));
+    items.push(text.slice(0, text.length - 1));
+  }
+  return { status: 200, contentType: 'application/json', body: renderServerList(items, answer.nextCursor) };
+}

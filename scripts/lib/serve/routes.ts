@@ -1,0 +1,68 @@
+// The route table: which built file answers which API path. The Node router matches it directly and the nginx
+// configuration is generated from it, so both hosts answer every path the same way.
+//
+// Patterns run against the percent-decoded path (as nginx's `location` sees it), so `%2F`, `%2f` and a raw `/`
+// in a name all reach the same two segments, `%2B` and `+` the same version, and a double-encoded `%252F` stays
+// one segment that matches nothing. They use only syntax that JavaScript and PCRE read alike.
+
+import { API_ROOT, DELETED_ROOT } from '../query/layout.ts';
+
+export type CacheClass = 'list' | 'detail' | 'probe' | 'error';
+
+export interface RouteSpec {
+  id: string;
+  pattern: string;
+  /** Built file, with `$1…` standing for the pattern's groups. */
+  file: string;
+  /** Tried first when `include_deleted` is true. */
+  deletedFile?: string;
+  /** Query parameters select a computed answer (see LIST_QUERY_PATTERN). */
+  listQuery?: boolean;
+  cache: CacheClass;
+  /** Problem detail when no file exists for a matched path. */
+  notFound: string;
+}
+
+const API = '^/v0(?:\\.1)?';
+const NAME = '([^/]+)/([^/]+)';
+
+export const ROUTES: RouteSpec[] = [
+  { id: 'server-list', pattern: `${API}/servers/?$`, file: `${API_ROOT}/servers.json`, listQuery: true, cache: 'list', notFound: 'Server not found' },
+  {
+    id: 'server-versions', pattern: `${API}/servers/${NAME}/versions/?$`, cache: 'list', notFound: 'Server not found',
+    file: `${API_ROOT}/servers/$1/$2/versions.json`, deletedFile: `${DELETED_ROOT}/servers/$1/$2/versions.json`,
+  },
+  {
+    id: 'server-version', pattern: `${API}/servers/${NAME}/versions/([^/]+)$`, cache: 'detail', notFound: 'Server not found',
+    file: `${API_ROOT}/servers/$1/$2/versions/$3.json`, deletedFile: `${DELETED_ROOT}/servers/$1/$2/versions/$3.json`,
+  },
+  // VS Code's built-in gallery falls back to this path, with the name unencoded, when a detail lookup fails.
+  {
+    id: 'server-by-name', pattern: `${API}/servers/by-name/${NAME}$`, cache: 'detail', notFound: 'Server not found',
+    file: `${API_ROOT}/servers/$1/$2/versions/latest.json`, deletedFile: `${DELETED_ROOT}/servers/$1/$2/versions/latest.json`,
+  },
+  { id: 'ping', pattern: `${API}/ping$`, file: `${API_ROOT}/ping.json`, cache: 'probe', notFound: 'Endpoint not found' },
+  { id: 'health', pattern: `${API}/health$`, file: `${API_ROOT}/health.json`, cache: 'probe', notFound: 'Endpoint not found' },
+];
+
+/** Deliberate freshness per kind of answer: lists move with every merge, details rarely, probes never cache. */
+export const CACHE_CONTROL: Record<CacheClass, string> = {
+  list: 'public, max-age=60, stale-while-revalidate=600',
+  detail: 'public, max-age=300, stale-while-revalidate=3600',
+  probe: 'no-cache',
+  error: 'public, max-age=60',
+};
+
+/** Sent with every answer, errors included (GitHub's requirements for a Copilot registry). */
+export const CORS_HEADERS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, OPTIONS',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+  'Access-Control-Expose-Headers': 'Content-Type, Content-Length, ETag',
+};
+
+export const PREFLIGHT_MAX_AGE = '86400';
+
+export function fillTemplate(template: string, groups: readonly string[]): string {
+  return template.replace(/\$(\d)/g, (_, n: string) => groups[Number(n)] ?? '');
+}

@@ -1,0 +1,11 @@
+// npm run serve -- [--dir <dir>] [--port <n>] [--host <address>]; the first line printed is the URL.
+import { parseFlags, parsePort, runMain } from './lib/cli.ts';
+import { startRegistryServer } from './lib/serve/node-server.ts';
+
+const flags = parseFlags({ dir: { type: 'string', default: 'dist' }, port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' } });
+
+runMain(async () => {
+  const running = await startRegistryServer({ dir: flags.dir!, port: parsePort(flags.port, 8080), host: flags.host! });
+  console.log(running.url);
+  console.error(`serving ${flags.dir} (Ctrl-C to stop); try ${running.url}/v0.1/servers`);
+});

@@ -1,0 +1,15 @@
+// npm start: build the registry from entries/ into dist/ and serve it on localhost. The first line is the URL.
+import { buildRegistry } from './lib/build/build-registry.ts';
+import { parseFlags, parsePort, runMain } from './lib/cli.ts';
+import { renderProblemsForTerminal } from './lib/problems.ts';
+import { startRegistryServer } from './lib/serve/node-server.ts';
+
+const flags = parseFlags({ entries: { type: 'string', default: 'entries' }, out: { type: 'string', default: 'dist' }, port: { type: 'string' } });
+
+runMain(async () => {
+  const result = await buildRegistry({ entriesDir: flags.entries!, outDir: flags.out! });
+  if (result.problems.length) console.error(renderProblemsForTerminal(result.problems));
+  const running = await startRegistryServer({ dir: flags.out!, port: parsePort(flags.port, 8080) });
+  console.log(running.url);
+  console.error(`built ${result.servers} servers (${result.records.length} versions); try ${running.url}/v0.1/servers (Ctrl-C to stop)`);
+});
