@@ -8,6 +8,7 @@ import type { RegistryRecord } from '../model.ts';
 import { renderApiFiles } from './api-files.ts';
 import { fallbackClock } from './fallback-clock.ts';
 import { writeOutputAtomically } from './write-output.ts';
+import { bundleNjsListQuery, NJS_BUNDLE_FILE } from '../serve/njs-bundle.ts';
 
 export interface BuildOptions {
   entriesDir: string;
@@ -36,6 +37,7 @@ export async function buildRegistry(options: BuildOptions): Promise<BuildResult>
   }
   if (hasErrors(problems)) throw new ProblemsError(problems);
   const records = assembleRegistry(loaded.servers, history, fallbackClock(options.entriesDir, options.env));
-  const written = await writeOutputAtomically(options.outDir, renderApiFiles(records));
+  const njs = await bundleNjsListQuery();
+  const written = await writeOutputAtomically(options.outDir, [...renderApiFiles(records), { path: NJS_BUNDLE_FILE, content: njs }]);
   return { records, servers: loaded.servers.length, ...written, problems };
 }

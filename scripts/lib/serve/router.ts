@@ -86,8 +86,9 @@ export function routeRequest(method: string, target: string): RouteDecision {
       if (parsed === null) return problemAnswer(422, 'validation failed', [{ message: 'invalid boolean', location: 'query.include_deleted', value: params.include_deleted }]);
       includeDeleted = parsed;
     }
-    const files = [fillTemplate(route.file, match)];
-    if (includeDeleted && route.deletedFile) files.unshift(fillTemplate(route.deletedFile, match));
+    const groups = match.groups ?? {};
+    const files = [fillTemplate(route.file, groups)];
+    if (includeDeleted && route.deletedFile) files.unshift(fillTemplate(route.deletedFile, groups));
     return { type: 'file', route, files, headers: answerHeaders(route.cache), notFound: problemAnswer(404, route.notFound) };
   }
   return endpointNotFound(path);

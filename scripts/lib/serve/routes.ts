@@ -12,7 +12,7 @@ export type CacheClass = 'list' | 'detail' | 'probe' | 'error';
 export interface RouteSpec {
   id: string;
   pattern: string;
-  /** Built file, with `$1…` standing for the pattern's groups. */
+  /** Built file, with `$ns`, `$server`, `$version` standing for the pattern's named groups. */
   file: string;
   /** Tried first when `include_deleted` is true. */
   deletedFile?: string;
@@ -24,22 +24,24 @@ export interface RouteSpec {
 }
 
 const API = '^/v0(?:\\.1)?';
-const NAME = '([^/]+)/([^/]+)';
+// Named groups: nginx keeps them as variables ($ns, $server, $version), which later regex `map`s cannot clobber
+// the way they clobber $1…$9.
+const NAME = '(?<ns>[^/]+)/(?<server>[^/]+)';
 
 export const ROUTES: RouteSpec[] = [
   { id: 'server-list', pattern: `${API}/servers/?$`, file: `${API_ROOT}/servers.json`, listQuery: true, cache: 'list', notFound: 'Server not found' },
   {
     id: 'server-versions', pattern: `${API}/servers/${NAME}/versions/?$`, cache: 'list', notFound: 'Server not found',
-    file: `${API_ROOT}/servers/$1/$2/versions.json`, deletedFile: `${DELETED_ROOT}/servers/$1/$2/versions.json`,
+    file: `${API_ROOT}/servers/$ns/$server/versions.json`, deletedFile: `${DELETED_ROOT}/servers/$ns/$server/versions.json`,
   },
   {
-    id: 'server-version', pattern: `${API}/servers/${NAME}/versions/([^/]+)$`, cache: 'detail', notFound: 'Server not found',
-    file: `${API_ROOT}/servers/$1/$2/versions/$3.json`, deletedFile: `${DELETED_ROOT}/servers/$1/$2/versions/$3.json`,
+    id: 'server-version', pattern: `${API}/servers/${NAME}/versions/(?<version>[^/]+)$`, cache: 'detail', notFound: 'Server not found',
+    file: `${API_ROOT}/servers/$ns/$server/versions/$version.json`, deletedFile: `${DELETED_ROOT}/servers/$ns/$server/versions/$version.json`,
   },
   // VS Code's built-in gallery falls back to this path, with the name unencoded, when a detail lookup fails.
   {
     id: 'server-by-name', pattern: `${API}/servers/by-name/${NAME}$`, cache: 'detail', notFound: 'Server not found',
-    file: `${API_ROOT}/servers/$1/$2/versions/latest.json`, deletedFile: `${DELETED_ROOT}/servers/$1/$2/versions/latest.json`,
+    file: `${API_ROOT}/servers/$ns/$server/versions/latest.json`, deletedFile: `${DELETED_ROOT}/servers/$ns/$server/versions/latest.json`,
   },
   { id: 'ping', pattern: `${API}/ping$`, file: `${API_ROOT}/ping.json`, cache: 'probe', notFound: 'Endpoint not found' },
   { id: 'health', pattern: `${API}/health$`, file: `${API_ROOT}/health.json`, cache: 'probe', notFound: 'Endpoint not found' },
@@ -63,6 +65,6 @@ export const CORS_HEADERS: Record<string, string> = {
 
 export const PREFLIGHT_MAX_AGE = '86400';
 
-export function fillTemplate(template: string, groups: readonly string[]): string {
-  return template.replace(/\$(\d)/g, (_, n: string) => groups[Number(n)] ?? '');
+export function fillTemplate(template: string, groups: Record<string, string>): string {
+  return template.replace(/\$(\w+)/g, (_, name: string) => groups[name] ?? '');
 }

@@ -1,0 +1,26 @@
+// npm run nginx -- [--dir <dir>] [--port <n>] [--host <address>] [--print]
+// Runs nginx in the foreground on the generated configuration (first line printed: the URL), or prints it.
+import path from 'node:path';
+import { parseFlags, parsePort, runMain } from './lib/cli.ts';
+import { renderNginxConfig } from './lib/serve/nginx-config.ts';
+import { startNginx } from './lib/serve/run-nginx.ts';
+
+const flags = parseFlags({
+  dir: { type: 'string', default: 'dist' }, port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' },
+  print: { type: 'boolean', default: false }, prefix: { type: 'string', default: '/var/lib/mcp-registry-nginx' },
+});
+
+runMain(async () => {
+  const port = parsePort(flags.port, 8080);
+  if (flags.print) {
+    process.stdout.write(renderNginxConfig({ dir: path.resolve(flags.dir!), port, host: flags.host!, prefix: flags.prefix! }));
+    return;
+  }
+  const nginx = await startNginx({ dir: flags.dir!, port, host: flags.host!, inheritOutput: true });
+  console.log(nginx.url);
+  console.error(`nginx serving ${flags.dir} (Ctrl-C to stop)`);
+  const stop = (): void => { void nginx.stop().then(() => process.exit(0)); };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await new Promise<void>((resolve) => nginx.process.once('exit', () => resolve()));
+});
