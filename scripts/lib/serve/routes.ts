@@ -14,6 +14,8 @@ export interface RouteSpec {
   pattern: string;
   /** Built file, with `$ns`, `$server`, `$version` standing for the pattern's named groups. */
   file: string;
+  /** The canonical URL path of that file under /v0.1, for hosts that look files up by path (static-host.ts). */
+  path: string;
   /** Tried first when `include_deleted` is true. */
   deletedFile?: string;
   /** Query parameters select a computed answer (see LIST_QUERY_PATTERN). */
@@ -29,22 +31,22 @@ const API = '^/v0(?:\\.1)?';
 const NAME = '(?<ns>[^/]+)/(?<server>[^/]+)';
 
 export const ROUTES: RouteSpec[] = [
-  { id: 'server-list', pattern: `${API}/servers/?$`, file: `${API_ROOT}/servers.json`, listQuery: true, cache: 'list', notFound: 'Server not found' },
+  { id: 'server-list', pattern: `${API}/servers/?$`, file: `${API_ROOT}/servers.json`, path: '/v0.1/servers', listQuery: true, cache: 'list', notFound: 'Server not found' },
   {
     id: 'server-versions', pattern: `${API}/servers/${NAME}/versions/?$`, cache: 'list', notFound: 'Server not found',
-    file: `${API_ROOT}/servers/$ns/$server/versions.json`, deletedFile: `${DELETED_ROOT}/servers/$ns/$server/versions.json`,
+    path: '/v0.1/servers/$ns/$server/versions', file: `${API_ROOT}/servers/$ns/$server/versions.json`, deletedFile: `${DELETED_ROOT}/servers/$ns/$server/versions.json`,
   },
   {
     id: 'server-version', pattern: `${API}/servers/${NAME}/versions/(?<version>[^/]+)$`, cache: 'detail', notFound: 'Server not found',
-    file: `${API_ROOT}/servers/$ns/$server/versions/$version.json`, deletedFile: `${DELETED_ROOT}/servers/$ns/$server/versions/$version.json`,
+    path: '/v0.1/servers/$ns/$server/versions/$version', file: `${API_ROOT}/servers/$ns/$server/versions/$version.json`, deletedFile: `${DELETED_ROOT}/servers/$ns/$server/versions/$version.json`,
   },
   // VS Code's built-in gallery falls back to this path, with the name unencoded, when a detail lookup fails.
   {
     id: 'server-by-name', pattern: `${API}/servers/by-name/${NAME}$`, cache: 'detail', notFound: 'Server not found',
-    file: `${API_ROOT}/servers/$ns/$server/versions/latest.json`, deletedFile: `${DELETED_ROOT}/servers/$ns/$server/versions/latest.json`,
+    path: '/v0.1/servers/by-name/$ns/$server', file: `${API_ROOT}/servers/$ns/$server/versions/latest.json`, deletedFile: `${DELETED_ROOT}/servers/$ns/$server/versions/latest.json`,
   },
-  { id: 'ping', pattern: `${API}/ping$`, file: `${API_ROOT}/ping.json`, cache: 'probe', notFound: 'Endpoint not found' },
-  { id: 'health', pattern: `${API}/health$`, file: `${API_ROOT}/health.json`, cache: 'probe', notFound: 'Endpoint not found' },
+  { id: 'ping', pattern: `${API}/ping$`, file: `${API_ROOT}/ping.json`, path: '/v0.1/ping', cache: 'probe', notFound: 'Endpoint not found' },
+  { id: 'health', pattern: `${API}/health$`, file: `${API_ROOT}/health.json`, path: '/v0.1/health', cache: 'probe', notFound: 'Endpoint not found' },
 ];
 
 /** Deliberate freshness per kind of answer: lists move with every merge, details rarely, probes never cache. */
