@@ -1,0 +1,177 @@
+// Measures, per host, which API features and which real clients work, for the table in docs/hosting.md.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createVsCodeGallery } from './vscode-gallery.ts';
+import { copilotListAll, copilotPolicyCheck, toolhiveGet, toolhiveListAll } from './registry-clients.ts';
+
+export const MATRIX_SERVERS = 60;
+/** The second commit's time: rows changed by it are the only ones `updated_since` may return. */
+export const SECOND_COMMIT = '2026-02-01T00:00:00Z';
+
+function serverName(i: number): string {
+  return `io.github.matrix${String(i).padStart(2, '0')}/tool`;
+}
+
+function writeEntry(entries: string, name: string, version: string, description: string): void {
+  const dir = path.join(entries, name, version);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'server.json'), JSON.stringify({
+    $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json', name, description, version,
+  }, null, 2) + '\n');
+}
+
+/**
+ * 60 servers (more than VS Code's page of 50) in two commits: the second adds versions to servers 0–4 and deletes
+ * version 0.9.0 of server 5. Server 6 has a version with build metadata.
+ */
+export function createMatrixRegistry(): { root: string; entries: string } {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'matrix-registry-'));
+  const entries = path.join(root, 'entries');
+  const git = (args: string[], date?: string): void => {
+    execFileSync('git', args, {
+      cwd: root, stdio: 'ignore',
+      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', ...(date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {}) },
+    });
+  };
+  git(['init', '-q', '-b', 'main']);
+  for (let i = 0; i < MATRIX_SERVERS; i++) writeEntry(entries, serverName(i), '1.0.0', `Matrix tool number ${i}${i === 7 ? ' for weather forecasts' : ''}.`);
+  writeEntry(entries, serverName(5), '0.9.0', 'Matrix tool number 5.');
+  writeEntry(entries, serverName(6), '2.0.0+build.7', 'Matrix tool number 6.');
+  git(['add', '-A']);
+  git(['commit', '-qm', 'first'], '2026-01-01T00:00:00Z');
+  for (let i = 0; i < 5; i++) writeEntry(entries, serverName(i), '1.1.0', `Matrix tool number ${i}.`);
+  writeFileSync(path.join(entries, serverName(5), 'server.md'), '---\nversions:\n  "0.9.0":\n    status: deleted\n    statusMessage: "withdrawn"\n---\n');
+  git(['add', '-A']);
+  git(['commit', '-qm', 'second'], SECOND_COMMIT);
+  return { root, entries };
+}
+
+export const MATRIX_ROWS = [
+  'GET /v0.1/servers: JSON list, no redirect',
+  '`limit` and `cursor` (paging)',
+  '`version=latest`',
+  '`updated_since`',
+  '`include_deleted`',
+  '`search`',
+  '`/v0/…` alias',
+  'name as `%2F` / raw `/`',
+  'version with `+` / `%2B`',
+  'unknown name: 404 JSON',
+  'CORS headers',
+  'VS Code gallery (list, load more, by name)',
+  'Copilot CLI (list, follows nextCursor)',
+  'Copilot "Registry only" policy (200 / 404)',
+  'ToolHive (probe, list, get)',
+] as const;
+
+export type MatrixRow = (typeof MATRIX_ROWS)[number];
+
+interface ListBody {
+  servers: Array<{ server: { name: string; version: string }; _meta: Record<string, { status: string }> }>;
+  metadata: { nextCursor?: string; count: number };
+}
+
+async function list(base: string, query: string): Promise<{ status: number; type: string; redirected: boolean; body?: ListBody }> {
+  const response = await fetch(`${base}/v0.1/servers${query}`, { redirect: 'manual' });
+  const type = response.headers.get('content-type') ?? '';
+  const text = await response.text();
+  let body: ListBody | undefined;
+  try {
+    body = JSON.parse(text) as ListBody;
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, type, redirected: response.status >= 300 && response.status < 400, body };
+}
+
+async function attempt(check: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await check();
+  } catch {
+    return false;
+  }
+}
+
+/** Runs every check against a host; true where the host answers as the official API (or the client works). */
+export async function measureHost(base: string): Promise<Record<MatrixRow, boolean>> {
+  const name5 = serverName(5), name6 = serverName(6);
+  const row = {} as Record<MatrixRow, boolean>;
+  row['GET /v0.1/servers: JSON list, no redirect'] = await attempt(async () => {
+    const r = await list(base, '');
+    return r.status === 200 && r.type.startsWith('application/json') && Array.isArray(r.body?.servers);
+  });
+  row['`limit` and `cursor` (paging)'] = await attempt(async () => {
+    const first = await list(base, '?limit=2&version=latest');
+    const cursor = first.body?.metadata.nextCursor;
+    if (first.body?.servers.length !== 2 || !cursor) return false;
+    const second = await list(base, `?limit=2&version=latest&cursor=${encodeURIComponent(cursor)}`);
+    return second.body?.servers[0]?.server.name === serverName(2);
+  });
+  row['`version=latest`'] = await attempt(async () => {
+    const r = await list(base, '?version=latest&limit=100');
+    return r.body?.servers.length === MATRIX_SERVERS && r.body.servers.every((s) => s.server.version !== '1.0.0' || !/matrix0[0-4]/.test(s.server.name));
+  });
+  row['`updated_since`'] = await attempt(async () => {
+    const r = await list(base, `?updated_since=${encodeURIComponent('2026-01-15T00:00:00Z')}&limit=100`);
+    return r.body?.servers.length === 6; // five new 1.1.0 versions and the deleted 0.9.0
+  });
+  row['`include_deleted`'] = await attempt(async () => {
+    const r = await fetch(`${base}/v0.1/servers/${encodeURIComponent(name5)}/versions/0.9.0?include_deleted=true`);
+    const hidden = await fetch(`${base}/v0.1/servers/${encodeURIComponent(name5)}/versions/0.9.0`);
+    return r.status === 200 && hidden.status === 404;
+  });
+  row['`search`'] = await attempt(async () => {
+    const r = await list(base, '?search=WEATHER&version=latest');
+    return r.body?.servers.length === 1 && r.body.servers[0]!.server.name === serverName(7);
+  });
+  row['`/v0/…` alias'] = await attempt(async () => {
+    const a = await (await fetch(`${base}/v0/servers/${encodeURIComponent(name6)}/versions/latest`)).text();
+    const b = await (await fetch(`${base}/v0.1/servers/${encodeURIComponent(name6)}/versions/latest`)).text();
+    return a === b && a.includes(name6);
+  });
+  row['name as `%2F` / raw `/`'] = await attempt(async () => {
+    const encoded = await fetch(`${base}/v0.1/servers/${encodeURIComponent(name6)}/versions/latest`);
+    const raw = await fetch(`${base}/v0.1/servers/${name6}/versions/latest`);
+    return encoded.status === 200 && raw.status === 200;
+  });
+  row['version with `+` / `%2B`'] = await attempt(async () => {
+    const plus = await fetch(`${base}/v0.1/servers/${encodeURIComponent(name6)}/versions/2.0.0+build.7`);
+    const escaped = await fetch(`${base}/v0.1/servers/${encodeURIComponent(name6)}/versions/2.0.0%2Bbuild.7`);
+    return plus.status === 200 && escaped.status === 200;
+  });
+  row['unknown name: 404 JSON'] = await attempt(async () => {
+    const r = await fetch(`${base}/v0.1/servers/${encodeURIComponent('io.github.nobody/none')}/versions/latest`);
+    const body = (await r.json()) as { status?: number };
+    return r.status === 404 && body.status === 404;
+  });
+  row['CORS headers'] = await attempt(async () => {
+    const r = await fetch(`${base}/v0.1/servers`, { headers: { Origin: 'https://example.com' } });
+    const preflight = await fetch(`${base}/v0.1/servers`, { method: 'OPTIONS', headers: { Origin: 'https://example.com', 'Access-Control-Request-Method': 'GET' } });
+    return r.headers.get('access-control-allow-origin') === '*' && preflight.status < 300 && preflight.headers.get('access-control-allow-methods') === 'GET, OPTIONS';
+  });
+  row['VS Code gallery (list, load more, by name)'] = await attempt(async () => {
+    const gallery = await createVsCodeGallery(base, { maxPages: 10 });
+    try {
+      const servers = await gallery.listAll();
+      const names = new Set(servers.map((s) => s.name));
+      const found = await gallery.getByName(name6);
+      return names.size === MATRIX_SERVERS && found?.name === name6;
+    } finally {
+      gallery.close();
+    }
+  });
+  row['Copilot CLI (list, follows nextCursor)'] = await attempt(async () => (await copilotListAll(base)).length === MATRIX_SERVERS);
+  row['Copilot "Registry only" policy (200 / 404)'] = await attempt(async () =>
+    (await copilotPolicyCheck(base, name6)) === 'verified' && (await copilotPolicyCheck(base, 'io.github.nobody/none')) === 'not-found');
+  row['ToolHive (probe, list, get)'] = await attempt(async () =>
+    (await toolhiveListAll(base)).length === MATRIX_SERVERS && (await toolhiveGet(base, name6)) === name6);
+  return row;
+}
+
+export function renderMatrix(hosts: string[], results: Array<Record<MatrixRow, boolean>>): string {
+  const header = `| | ${hosts.join(' | ')} |\n|---|${hosts.map(() => '---').join('|')}|\n`;
+  return header + MATRIX_ROWS.map((r) => `| ${r} | ${results.map((res) => (res[r] ? 'yes' : '**no**')).join(' | ')} |`).join('\n') + '\n';
+}
