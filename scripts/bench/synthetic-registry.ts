@@ -2,7 +2,7 @@
 // status files, so build timings reflect the real input shape rather than 100k copies of one tiny file.
 // Same seed and sizes → byte-identical tree (and, with commitAsGitRepo, identical commits).
 import { execFile } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
@@ -15,7 +15,6 @@ export interface SyntheticOptions {
   servers?: number; // default 20,000
   versions?: number; // total versions over all servers, default 100,000
   seed?: number; // default 1
-  concurrency?: number; // parallel file writes, default 64
 }
 
 export interface SyntheticResult {
@@ -413,35 +412,18 @@ function statusFile(rng: Rng, name: string, versions: string[]): string | undefi
   );
 }
 
-// Bounded-concurrency writer: enough parallel fs calls to keep libuv busy without queueing 100k promises.
-function createWriter(concurrency: number) {
-  const inFlight = new Set<Promise<void>>();
-  let failure: unknown;
-  return {
-    async write(file: string, content: string): Promise<void> {
-      if (failure) throw failure;
-      const p = mkdir(path.dirname(file), { recursive: true })
-        .then(() => writeFile(file, content))
-        .catch((err: unknown) => {
-          failure ??= err;
-        })
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      if (inFlight.size >= concurrency) await Promise.race(inFlight);
-    },
-    async drain(): Promise<void> {
-      await Promise.all(inFlight);
-      if (failure) throw failure;
-    },
-  };
+// Plain synchronous writes: measured on this project's 2-CPU VM, mkdirSync+writeFileSync of 100k small files took
+// 1.3 s on tmpfs against 9–10 s for promise-based writes with 64 in flight (libuv thread-pool overhead dominates).
+function writeFileDeep(file: string, content: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
 }
 
-export async function generateSyntheticRegistry(options: SyntheticOptions): Promise<SyntheticResult> {
+export function generateSyntheticRegistry(options: SyntheticOptions): SyntheticResult {
   const started = performance.now();
   const versionsTotal = Math.max(1, Math.floor(options.versions ?? 100_000));
   const serverCount = Math.max(1, Math.min(Math.floor(options.servers ?? 20_000), versionsTotal));
   const rng = new Rng(mulberry32(options.seed ?? 1));
-  const writer = createWriter(options.concurrency ?? 64);
   const counts = versionCounts(rng, serverCount, versionsTotal);
   const taken = new Set<string>();
   const namespaces: ServerIdentity[] = [];
@@ -467,7 +449,7 @@ export async function generateSyntheticRegistry(options: SyntheticOptions): Prom
       const content = serverJson(rng, id, shape, version);
       bytes += Buffer.byteLength(content);
       dated.push({ rel, ms: times[v] as number });
-      await writer.write(path.join(options.dir, rel), content);
+      writeFileDeep(path.join(options.dir, rel), content);
     }
     const status = statusFile(rng, `${id.namespace}/${id.slug}`, versions);
     if (status) {
@@ -475,10 +457,9 @@ export async function generateSyntheticRegistry(options: SyntheticOptions): Prom
       bytes += Buffer.byteLength(status);
       statusFiles++;
       dated.push({ rel, ms: (times[count - 1] as number) + DAY_MS }); // status changes follow the versions they mark
-      await writer.write(path.join(options.dir, rel), status);
+      writeFileDeep(path.join(options.dir, rel), status);
     }
   }
-  await writer.drain();
   // Stable sort: ties keep generation order, so the order is deterministic too.
   dated.sort((a, b) => a.ms - b.ms);
   return {

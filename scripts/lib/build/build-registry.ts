@@ -5,7 +5,7 @@ import { readEntriesHistory } from '../history/entries-history.ts';
 import { hasErrors, problem, ProblemsError, type Problem } from '../problems.ts';
 import { assembleRegistry } from '../registry/assemble.ts';
 import type { RegistryRecord } from '../model.ts';
-import { renderApiFiles } from './api-files.ts';
+import { renderApiFiles, type OutputFile } from './api-files.ts';
 import { fallbackClock } from './fallback-clock.ts';
 import { writeOutputAtomically } from './write-output.ts';
 import { bundleNjsListQuery, NJS_BUNDLE_FILE } from '../serve/njs-bundle.ts';
@@ -25,6 +25,11 @@ export interface BuildResult {
   problems: Problem[];
 }
 
+function* withNjsBundle(files: Iterable<OutputFile>, njs: string): Generator<OutputFile> {
+  yield* files;
+  yield { path: NJS_BUNDLE_FILE, content: njs };
+}
+
 export async function buildRegistry(options: BuildOptions): Promise<BuildResult> {
   const [loaded, history] = await Promise.all([loadEntries(options.entriesDir), readEntriesHistory(options.entriesDir)]);
   const problems = [...loaded.problems];
@@ -38,6 +43,6 @@ export async function buildRegistry(options: BuildOptions): Promise<BuildResult>
   if (hasErrors(problems)) throw new ProblemsError(problems);
   const records = assembleRegistry(loaded.servers, history, fallbackClock(options.entriesDir, options.env));
   const njs = await bundleNjsListQuery();
-  const written = await writeOutputAtomically(options.outDir, [...renderApiFiles(records), { path: NJS_BUNDLE_FILE, content: njs }]);
+  const written = await writeOutputAtomically(options.outDir, withNjsBundle(renderApiFiles(records), njs));
   return { records, servers: loaded.servers.length, ...written, problems };
 }

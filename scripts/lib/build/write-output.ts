@@ -2,10 +2,9 @@
 // leaves the previous output as it was.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { mapConcurrent } from '../concurrency.ts';
 import type { OutputFile } from './api-files.ts';
 
 /**
@@ -22,27 +21,34 @@ export interface WriteSummary {
   bytes: number;
 }
 
+/**
+ * Writes `files` into a staging folder beside `outDir`, then swaps it in. Files are written one by one with
+ * synchronous calls as the generator yields them: on this workload (100,000+ small files) that beats a pool of
+ * async writes, and nothing but the current file is held in memory.
+ */
 export async function writeOutputAtomically(outDir: string, files: Iterable<OutputFile>): Promise<WriteSummary> {
   const target = path.resolve(outDir);
   const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const list = [...files];
   try {
-    const dirs = new Set<string>();
-    for (const file of list) dirs.add(path.dirname(path.join(staging, file.path)));
-    await mkdir(staging, { recursive: true });
-    // Parents before children, so each mkdir is one syscall.
-    for (const dir of [...dirs].sort()) await mkdir(dir, { recursive: true });
-    let bytes = 0;
-    await mapConcurrent(list, 64, async (file) => {
+    mkdirSync(staging, { recursive: true });
+    const made = new Set<string>([staging]);
+    let count = 0, bytes = 0;
+    for (const file of files) {
       const full = path.join(staging, file.path);
+      const dir = path.dirname(full);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
       const data = Buffer.from(file.content, 'utf8');
-      bytes += data.length;
-      await writeFile(full, data);
+      writeFileSync(full, data);
       const mtime = contentMtime(data);
-      await utimes(full, mtime, mtime);
-    });
+      utimesSync(full, mtime, mtime);
+      count++;
+      bytes += data.length;
+    }
     await swapIn(staging, target);
-    return { files: list.length, bytes };
+    return { files: count, bytes };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;

@@ -2,7 +2,7 @@
 // of its server's status file. Outside git, and for uncommitted files, the fallback clock stands in for a commit.
 
 import type { CommitRef, EntriesHistory } from '../history/entries-history.ts';
-import { effectiveStatus, parseStatusFile } from '../entries/status-file.ts';
+import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
 import type { ServerEntry, Status } from '../model.ts';
 
 export interface VersionState {
@@ -29,12 +29,13 @@ interface StatusRevisionState {
 }
 
 function statusTimeline(server: ServerEntry, history: EntriesHistory, clock: FallbackClock): StatusRevisionState[] {
-  const file = server.statusFile?.file;
-  if (!file) return [];
+  // The history of the file counts even when the file is gone now: deleting it makes its versions active again.
+  const file = server.statusFile?.file ?? `${server.name}/${STATUS_FILE_NAME}`;
   const revisions: StatusRevisionState[] = (history.statusRevisions.get(file) ?? []).map((r) => ({
     commit: r.commit,
     statusFile: r.text === null ? undefined : parseStatusFile(file, r.text).statusFile,
   }));
+  if (!server.statusFile && revisions.length === 0) return [];
   if (!history.inGit || history.uncommitted.has(file) || revisions.length === 0) {
     revisions.push({ commit: { index: WORKING_TREE, time: clock(file) }, statusFile: server.statusFile });
   }

@@ -26,12 +26,16 @@ export interface NginxConfigOptions {
 const TRUE_PATTERN = '~^(1|t|T|TRUE|true|True)$';
 const BOOL_PATTERN = '~^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$';
 
+const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
 /**
- * nginx strings: double-quoted with `"` and `\` escaped. `$` is left alone: every string quoted here is either a
- * regex (where nginx does not expand variables) or a fixed text of ours without `$`.
+ * nginx strings: double-quoted with `"` and `\` escaped, and newline, CR and tab written as `\n`, `\r`, `\t` (which
+ * nginx's parser reads back), so a body's trailing newline never becomes a line break in the file, where the
+ * indentation added around an included server block would end up inside the string. `$` is left alone: every
+ * string quoted here is either a regex (where nginx does not expand variables) or a fixed text of ours without `$`.
  */
 function quote(text: string): string {
-  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `"${text.replace(/[\\"\n\r\t]/g, (c) => CONTROL_ESCAPES[c] ?? `\\${c}`)}"`;
 }
 
 /** Modification times are content hashes (write-output.ts): the ETag is meaningful, the date is not. */
@@ -79,6 +83,8 @@ function routeLocation(route: RouteSpec, indent: string): string {
 
 /** The `map`s and `server` block, for an `http {}` block (self-hosters can include this part alone). */
 export function renderNginxServer(options: NginxConfigOptions): string {
+  const endpointNotFound = problemAnswer(404, 'Endpoint not found. See /docs for the API documentation.');
+  const { 'Content-Type': _contentType, ...endpointNotFoundHeaders } = endpointNotFound.headers;
   const routes = ROUTES.map((route) => routeLocation(route, '    ')).join('\n\n');
   const notFound = [...new Set(ROUTES.map((r) => r.id))]
     .map((id) => problemLocation(`@not_found_${id.replace(/-/g, '_')}`, 404, ROUTES.find((r) => r.id === id)!.notFound, '    '))
@@ -110,11 +116,13 @@ server {
     open_file_cache max=20000 inactive=60s;
     open_file_cache_errors on;
 
-    # Anything that is not an API route: the official "endpoint not found" problem.
+    # Anything that is not an API route: the official "endpoint not found" problem, with the same type and headers
+    # as every other problem.
     location / {
-${headerLines(CORS_HEADERS, '      ')}
+      default_type ${endpointNotFound.headers['Content-Type']};
+${headerLines(endpointNotFoundHeaders, '      ')}
 ${preflight('      ')}
-      return 404 ${quote(problemAnswer(404, 'Endpoint not found. See /docs for the API documentation.').body)};
+      return 404 ${quote(endpointNotFound.body)};
     }
 
 ${routes}
