@@ -25,3 +25,14 @@ export function renderProblem(status: number, title: string, detail: string, err
   if (errors && errors.length) body.errors = errors;
   return encodeJson(body) + '\n';
 }
+
+/**
+ * The official registry's answer to a path no route matches. Its keys are in alphabetical order there (it is a
+ * marshalled Go map, unlike the other problems), so they are here too.
+ */
+export function renderUnknownEndpoint(path: string): string {
+  const detail = /^\/v0(\.1)?\//.test(path)
+    ? 'Endpoint not found. See /docs for the API documentation.'
+    : "Endpoint not found. Did you mean '/v0.1" + path + "' or '/v0" + path + "'? See /docs for the API documentation.";
+  return encodeJson({ detail: detail, status: 404, title: 'Not Found' }) + '\n';
+}

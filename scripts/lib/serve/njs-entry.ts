@@ -4,6 +4,7 @@
 import fs from 'fs';
 import { answerListQuery, parseListParams, readListParams, type ListResponse } from '../query/list-query.ts';
 import { CACHE_CONTROL } from './routes.ts';
+import { renderUnknownEndpoint } from '../query/json.ts';
 
 interface NjsRequest {
   variables: Record<string, string | undefined>;
@@ -33,4 +34,9 @@ function rejectIncludeDeleted(r: NjsRequest): void {
   else r.return(500);
 }
 
-export default { answer: answer, rejectIncludeDeleted: rejectIncludeDeleted };
+/** A path no route matches: the official body names the path, which a static nginx `return` cannot do safely. */
+function unknownEndpoint(r: NjsRequest): void {
+  send(r, { status: 404, contentType: 'application/problem+json', body: renderUnknownEndpoint(r.variables.uri || '/') });
+}
+
+export default { answer: answer, rejectIncludeDeleted: rejectIncludeDeleted, unknownEndpoint: unknownEndpoint };

@@ -3,7 +3,7 @@
 // same route table (routes.ts).
 
 import { parseGoBool, LIST_QUERY_PATTERN, readListParams, type ListParams } from '../query/list-query.ts';
-import { renderProblem } from '../query/json.ts';
+import { renderProblem, renderUnknownEndpoint } from '../query/json.ts';
 import { CACHE_CONTROL, CORS_HEADERS, fillTemplate, PREFLIGHT_MAX_AGE, ROUTES, type CacheClass, type RouteSpec } from './routes.ts';
 
 export type Headers = Record<string, string>;
@@ -23,13 +23,26 @@ export interface ProblemAnswer {
   body: string;
 }
 
-const TITLES: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 422: 'Unprocessable Entity' };
+const TITLES: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
+
+/** Methods every route accepts; anything else answers 405 with this list. */
+export const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 
 export function problemAnswer(status: number, detail: string, errors?: unknown[]): ProblemAnswer {
   return {
     type: 'problem', status, body: renderProblem(status, TITLES[status] ?? 'Error', detail, errors),
     headers: { ...CORS_HEADERS, 'Content-Type': 'application/problem+json', 'Cache-Control': CACHE_CONTROL.error, 'X-Content-Type-Options': 'nosniff' },
   };
+}
+
+export function methodNotAllowed(): ProblemAnswer {
+  const answer = problemAnswer(405, 'Method not allowed');
+  answer.headers.Allow = ALLOWED_METHODS;
+  return answer;
+}
+
+export function badPath(): ProblemAnswer {
+  return problemAnswer(400, 'Invalid request: bad path encoding');
 }
 
 export function answerHeaders(cache: CacheClass): Headers {
@@ -40,9 +53,7 @@ const COMPILED = ROUTES.map((route) => ({ route, regex: new RegExp(route.pattern
 const LIST_QUERY = new RegExp(LIST_QUERY_PATTERN);
 
 function endpointNotFound(path: string): ProblemAnswer {
-  const api = /^\/v0(\.1)?\//.test(path);
-  return problemAnswer(404, api ? 'Endpoint not found. See /docs for the API documentation.'
-    : `Endpoint not found. Did you mean '/v0.1${path}' or '/v0${path}'? See /docs for the API documentation.`);
+  return { ...problemAnswer(404, ''), body: renderUnknownEndpoint(path) };
 }
 
 /** Decodes %XX once, as nginx does before matching; null for malformed escapes or `.`/`..` segments. */
@@ -67,14 +78,12 @@ export function routeRequest(method: string, target: string): RouteDecision {
     return { type: 'empty', status: 204, headers: { ...CORS_HEADERS, 'Access-Control-Max-Age': PREFLIGHT_MAX_AGE } };
   }
   const path = decodePath(rawPath);
-  if (path === null) return problemAnswer(400, 'Invalid request: bad path encoding');
+  if (path === null) return badPath();
   for (const { route, regex } of COMPILED) {
     const match = regex.exec(path);
     if (!match) continue;
     if (method !== 'GET' && method !== 'HEAD') {
-      const answer = problemAnswer(405, 'Method not allowed');
-      answer.headers.Allow = 'GET, HEAD, OPTIONS';
-      return answer;
+      return methodNotAllowed();
     }
     const params = readListParams(query);
     if (route.listQuery && LIST_QUERY.test(query)) {
