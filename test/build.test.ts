@@ -3,7 +3,7 @@
 
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -140,18 +140,33 @@ describe('atomic output', () => {
     expect(siblings(out)).toEqual(['dist']);
   });
 
-  it('a build that fails while writing removes its staging folder and keeps the previous output', async () => {
-    const dir = scratch('write-fail');
+  it('rejects a version too long to be stored as a file name before writing anything', async () => {
+    const dir = scratch('long-version');
     const entries = path.join(dir, 'entries'), out = path.join(dir, 'dist');
-    manyEntries(entries, 300);
+    manyEntries(entries, 30);
     await buildRegistry({ entriesDir: entries, outDir: out, env: { SOURCE_DATE_EPOCH: EPOCH } });
     const before = snapshot(out);
-    // A 252-character version is a valid folder name, but `<version>.json` is longer than a file name may be:
-    // writing fails early, while the other writes are still in flight.
+    // A 252-character version is a valid folder name, but `<version>.json` would be longer than a file name may be.
     const version = 'v'.repeat(252);
     mkdirSync(path.join(entries, 'aaa.example/first', version), { recursive: true });
     writeFileSync(path.join(entries, 'aaa.example/first', version, 'server.json'), serverJson('aaa.example/first', version));
-    await expect(buildRegistry({ entriesDir: entries, outDir: out, env: { SOURCE_DATE_EPOCH: EPOCH } })).rejects.toMatchObject({ code: 'ENAMETOOLONG' });
+    const problems = await buildProblems(entries, out);
+    expect(problems.map((p) => [p.code, p.jsonPath])).toEqual([['entry-version-too-long', '/version']]);
+    expect(siblings(out)).toEqual(['dist']);
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('after a kill between the two renames of the swap, the next build puts the previous output back', async () => {
+    const r = sampleRepo();
+    const out = path.join(scratch('swap-kill'), 'dist');
+    await buildRegistry({ entriesDir: r.entries, outDir: out });
+    const before = snapshot(out);
+    // What a kill between `dist → dist.old-*` and `staging → dist` leaves, from a process that is gone.
+    const deadPid = 999_999_999;
+    renameSync(out, `${out}.old-${deadPid}-0000`);
+    mkdirSync(`${out}.tmp-${deadPid}-1111/v0.1`, { recursive: true });
+    r.write('io.github.acme/weather/9.0.0/server.json', '{');
+    await buildProblems(r.entries, out);
     expect(siblings(out)).toEqual(['dist']);
     expect(snapshot(out)).toEqual(before);
   });

@@ -7,7 +7,7 @@ import { assembleRegistry } from '../registry/assemble.ts';
 import type { RegistryRecord } from '../model.ts';
 import { renderApiFiles, type OutputFile } from './api-files.ts';
 import { fallbackClock } from './fallback-clock.ts';
-import { writeOutputAtomically } from './write-output.ts';
+import { recoverInterruptedBuild, writeOutputAtomically } from './write-output.ts';
 import { bundleNjsListQuery, NJS_BUNDLE_FILE } from '../serve/njs-bundle.ts';
 
 export interface BuildOptions {
@@ -31,6 +31,7 @@ function* withNjsBundle(files: Iterable<OutputFile>, njs: string): Generator<Out
 }
 
 export async function buildRegistry(options: BuildOptions): Promise<BuildResult> {
+  await recoverInterruptedBuild(options.outDir);
   const [loaded, history] = await Promise.all([loadEntries(options.entriesDir), readEntriesHistory(options.entriesDir)]);
   const problems = [...loaded.problems];
   if (history.shallow) {

@@ -3,7 +3,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OutputFile } from './api-files.ts';
 
@@ -52,6 +52,31 @@ export async function writeOutputAtomically(outDir: string, files: Iterable<Outp
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/**
+ * Puts things right after a build that was killed: the swap is two renames, so a kill between them leaves only
+ * `<out>.old-*`, which is moved back; staging folders of builds that are no longer running are removed.
+ */
+export async function recoverInterruptedBuild(outDir: string): Promise<void> {
+  const target = path.resolve(outDir);
+  const parent = path.dirname(target), base = path.basename(target);
+  const leftovers = existsSync(parent) ? readdirSync(parent).filter((n) => n.startsWith(`${base}.tmp-`) || n.startsWith(`${base}.old-`)) : [];
+  for (const name of leftovers) {
+    const pid = Number(/^\.(?:tmp|old)-(\d+)-/.exec(name.slice(base.length))?.[1]);
+    if (pid !== process.pid && isRunning(pid)) continue; // another build in progress
+    if (name.startsWith(`${base}.old-`) && !existsSync(target)) await rename(path.join(parent, name), target);
+    else await rm(path.join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

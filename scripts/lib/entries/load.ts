@@ -1,7 +1,7 @@
 // Stage 1: read `entries/` into plain data. Only files the build understands are read here; the validator
 // (npm run validate) reports anything else that does not belong.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { compareBytewise } from '../query/compare.ts';
 import { problem, type Problem } from '../problems.ts';
@@ -10,6 +10,9 @@ import { jsonErrorOffset, jsonSyntaxErrorOffset, lineAndColumn } from './json-po
 import { parseStatusFile, STATUS_FILE_NAME } from './status-file.ts';
 
 export const SERVER_FILE_NAME = 'server.json';
+
+/** File names are at most 255 bytes on common filesystems, and the build stores a version as `<version>.json`. */
+export const MAX_VERSION_FILE_BYTES = 250;
 
 export interface LoadedEntries {
   servers: ServerEntry[];
@@ -53,6 +56,10 @@ function checkPathMatches(file: string, server: ServerJson, problems: Problem[])
     problems.push(problem({ code: 'entry-path-version-mismatch', file, jsonPath: '/version', message: `version "${server.version}" does not match the folder ${version}`, hint: `Move the file to entries/${expected}, or set "version" to "${version}".` }));
     return false;
   }
+  if (Buffer.byteLength(server.version) > MAX_VERSION_FILE_BYTES) {
+    problems.push(problem({ code: 'entry-version-too-long', file, jsonPath: '/version', message: `version is ${Buffer.byteLength(server.version)} bytes long; the registry stores it as a file name, which allows ${MAX_VERSION_FILE_BYTES}`, hint: 'Use a shorter version string (semantic versions such as 1.2.3 are recommended).' }));
+    return false;
+  }
   return true;
 }
 
@@ -84,6 +91,10 @@ export function listEntryFiles(root: string): string[] {
 /** Reads every `<ns>/<server>/<version>/server.json` and `<ns>/<server>/server.md` under `root`. */
 export async function loadEntries(root: string): Promise<LoadedEntries> {
   const problems: Problem[] = [];
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    problems.push(problem({ code: 'entries-missing', file: root, message: `no entries folder at ${root}`, hint: 'Run from the repository root, or pass --entries <dir> with the folder that holds <namespace>/<server>/<version>/server.json.' }));
+    return { servers: [], problems };
+  }
   const files = listEntryFiles(root);
   // Synchronous reads: for many small files they beat a pool of async reads by half (no threadpool hops).
   const texts = files.map((file) => readFileSync(path.join(root, file), 'utf8'));

@@ -31,9 +31,11 @@ function readSetting(value: unknown, file: string, path: string, problems: Probl
       problems.push(problem({ code: 'status-message-invalid', file, jsonPath: `${path}/statusMessage`, message: 'statusMessage must be a string', hint: 'Quote the message.' }));
     } else if (statusMessage.length > STATUS_MESSAGE_MAX) {
       problems.push(problem({ code: 'status-message-too-long', file, jsonPath: `${path}/statusMessage`, message: `statusMessage has ${statusMessage.length} characters; the limit is ${STATUS_MESSAGE_MAX}`, hint: 'Shorten the message; put long explanations in the Markdown body.' }));
-    } else if ((setting.status ?? 'active') === 'active' && status !== undefined) {
+    } else if (status === undefined) {
+      problems.push(problem({ code: 'status-message-without-status', file, jsonPath: `${path}/statusMessage`, message: 'a statusMessage needs a status beside it', hint: 'Add status: deprecated or status: deleted next to the message, or remove the message.' }));
+    } else if (setting.status === 'active') {
       problems.push(problem({ code: 'status-message-with-active', file, jsonPath: `${path}/statusMessage`, message: 'a statusMessage cannot be given with status active', hint: 'Remove statusMessage, or set status to deprecated or deleted.' }));
-    } else setting.statusMessage = statusMessage;
+    } else if (setting.status) setting.statusMessage = statusMessage;
   }
   return setting;
 }
