@@ -1,8 +1,8 @@
 // Stage 4: registry rows → the files of the static API. Pure: returns paths and contents, writes nothing.
 
 import { encodeJson, renderServerList } from '../query/json.ts';
-import { queryChunkFile, queryIndexFile, serverListFile, versionFile, versionsListFile, API_ROOT } from '../query/layout.ts';
-import type { QueryChunk, QueryIndex, QueryRow } from '../query/list-query.ts';
+import { serverListFile, versionFile, versionsListFile, API_ROOT } from '../query/layout.ts';
+import { chunkFile, CHUNK_ROWS, indexFile, renderIndexLine, searchFile, type RowTuple } from '../query/row-index.ts';
 import { compareBytewise, compareInstants, parseInstant } from '../query/compare.ts';
 import { OFFICIAL_META_KEY, type RegistryRecord } from '../model.ts';
 
@@ -10,9 +10,6 @@ export interface OutputFile {
   path: string;
   content: string;
 }
-
-/** Rows per query chunk: small enough that nginx parses one in well under a millisecond. */
-export const QUERY_CHUNK_ROWS = 256;
 
 /** The `ServerResponse` of one row, exactly as list items and detail files carry it. */
 export function renderServerResponse(record: RegistryRecord): string {
@@ -37,24 +34,24 @@ function groupByServer(records: readonly RegistryRecord[]): RegistryRecord[][] {
   return groups;
 }
 
-function* queryIndexFiles(records: readonly RegistryRecord[]): Generator<OutputFile> {
-  const chunks: QueryChunk[] = [];
-  for (let start = 0; start < records.length; start += QUERY_CHUNK_ROWS) {
-    const slice = records.slice(start, start + QUERY_CHUNK_ROWS);
-    const rows: QueryRow[] = slice.map((r) => ({
-      n: r.name, v: r.version, u: r.official.updatedAt, l: r.official.isLatest ? 1 : 0, d: isDeleted(r) ? 1 : 0, s: r.server.description.toLowerCase(),
-    }));
-    let maxUpdated = rows[0]!.u;
-    for (const row of rows) if (compareInstants(parseInstant(row.u)!, parseInstant(maxUpdated)!) > 0) maxUpdated = row.u;
+/** The row index for list queries (formats in query/row-index.ts). */
+function* rowIndexFiles(records: readonly RegistryRecord[]): Generator<OutputFile> {
+  const lines: string[] = [];
+  for (let start = 0; start < records.length; start += CHUNK_ROWS) {
+    const slice = records.slice(start, start + CHUNK_ROWS);
+    const rows: RowTuple[] = slice.map((r) => [r.name, r.version, r.official.updatedAt, r.official.isLatest ? 1 : 0, isDeleted(r) ? 1 : 0]);
+    let maxUpdated = rows[0]![2];
+    for (const row of rows) if (compareInstants(parseInstant(row[2])!, parseInstant(maxUpdated)!) > 0) maxUpdated = row[2];
     const first = slice[0]!, last = slice[slice.length - 1]!;
-    chunks.push({
-      first: [first.name, first.version], last: [last.name, last.version], rows: rows.length,
-      latest: rows.filter((r) => r.l && !r.d).length, live: rows.filter((r) => !r.d).length, maxUpdated,
-    });
-    yield { path: queryChunkFile(chunks.length - 1), content: encodeJson(rows) };
+    const chunk = lines.length;
+    lines.push(renderIndexLine({
+      firstName: first.name, firstVersion: first.version, lastName: last.name, lastVersion: last.version, rows: rows.length,
+      latestLive: rows.filter((r) => r[3] && !r[4]).length, live: rows.filter((r) => !r[4]).length, maxUpdated,
+    }));
+    yield { path: chunkFile(chunk), content: encodeJson(rows) };
+    yield { path: searchFile(chunk), content: encodeJson(slice.map((r) => r.server.description.toLowerCase())) };
   }
-  const index: QueryIndex = { rows: records.length, chunks };
-  yield { path: queryIndexFile(), content: encodeJson(index) };
+  yield { path: indexFile(), content: lines.map((line) => line + '\n').join('') };
 }
 
 /** Every file of the built API for rows already in (name, version) order. */
@@ -84,5 +81,5 @@ export function* renderApiFiles(records: readonly RegistryRecord[]): Generator<O
   yield { path: serverListFile(), content: renderServerList(latestItems, undefined) };
   yield { path: `${API_ROOT}/ping.json`, content: '{"pong":true}\n' };
   yield { path: `${API_ROOT}/health.json`, content: '{"status":"ok"}\n' };
-  yield* queryIndexFiles(records);
+  yield* rowIndexFiles(records);
 }

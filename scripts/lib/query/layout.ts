@@ -20,11 +20,3 @@ export function versionsListFile(name: string, includeDeleted: boolean): string 
 export function versionFile(name: string, version: string, deleted: boolean): string {
   return (deleted ? DELETED_ROOT : API_ROOT) + '/servers/' + name + '/versions/' + version + '.json';
 }
-
-export function queryIndexFile(): string {
-  return QUERY_ROOT + '/index.json';
-}
-
-export function queryChunkFile(chunk: number): string {
-  return QUERY_ROOT + '/rows-' + String(chunk + 100000).slice(1) + '.json';
-}

@@ -3,7 +3,8 @@
 
 import { compareBytewise, compareInstants, type Instant, parseInstant } from './compare.ts';
 import { renderProblem, renderServerList } from './json.ts';
-import { queryChunkFile, queryIndexFile, versionFile } from './layout.ts';
+import { versionFile } from './layout.ts';
+import { chunkFile, indexFile, parseIndexLine, searchFile, splitIndex, type ChunkSummary, type RowTuple } from './row-index.ts';
 
 export type ListParams = Partial<Record<'cursor' | 'limit' | 'search' | 'updated_since' | 'version' | 'include_deleted', string>>;
 
@@ -50,34 +51,8 @@ export interface ListQuery {
   includeDeleted: boolean;
 }
 
-/** One row of the index, kept short because nginx parses a chunk of them per request. */
-export interface QueryRow {
-  /** server name */ n: string;
-  /** version */ v: string;
-  /** updatedAt (RFC 3339) */ u: string;
-  /** 1 when isLatest */ l: number;
-  /** 1 when deleted */ d: number;
-  /** description, lower-cased */ s: string;
-}
-
-export interface QueryChunk {
-  /** first and last row as [name, version] */
-  first: string[];
-  last: string[];
-  rows: number;
-  /** rows with isLatest and not deleted / rows not deleted / newest updatedAt: let a query skip the chunk */
-  latest: number;
-  live: number;
-  maxUpdated: string;
-}
-
-export interface QueryIndex {
-  rows: number;
-  chunks: QueryChunk[];
-}
-
 export interface ListPage {
-  rows: QueryRow[];
+  rows: RowTuple[];
   nextCursor?: string;
 }
 
@@ -151,33 +126,28 @@ export function parseListParams(params: ListParams): { ok: true; query: ListQuer
   return { ok: true, query: query };
 }
 
-function compareRowTo(row: QueryRow | string[], name: string, version: string | undefined): number {
-  const rowName = Array.isArray(row) ? row[0]! : row.n;
-  const byName = compareBytewise(rowName, name);
-  if (byName !== 0 || version === undefined) return byName;
-  return compareBytewise(Array.isArray(row) ? row[1]! : row.v, version);
+function compareKey(name: string, version: string, afterName: string, afterVersion: string | undefined): number {
+  const byName = compareBytewise(name, afterName);
+  if (byName !== 0 || afterVersion === undefined) return byName;
+  return compareBytewise(version, afterVersion);
 }
 
-function isAfterCursor(row: QueryRow, query: ListQuery): boolean {
-  return query.afterName === undefined || compareRowTo(row, query.afterName, query.afterVersion) > 0;
-}
-
-function matches(row: QueryRow, query: ListQuery): boolean {
-  if (row.d && !query.includeDeleted) return false;
+function rowMatches(row: RowTuple, search: string | undefined, query: ListQuery): boolean {
+  if (query.afterName !== undefined && compareKey(row[0], row[1], query.afterName, query.afterVersion) <= 0) return false;
+  if (row[4] && !query.includeDeleted) return false;
   if (query.version === 'latest') {
-    if (!row.l) return false;
-  } else if (query.version !== undefined && row.v !== query.version) return false;
+    if (!row[3]) return false;
+  } else if (query.version !== undefined && row[1] !== query.version) return false;
   if (query.updatedSince) {
-    const updated = parseInstant(row.u);
+    const updated = parseInstant(row[2]);
     if (!updated || compareInstants(updated, query.updatedSince) <= 0) return false;
   }
-  if (query.search && row.n.toLowerCase().indexOf(query.search) < 0 && row.s.indexOf(query.search) < 0) return false;
+  if (query.search && row[0].toLowerCase().indexOf(query.search) < 0 && (search === undefined || search.indexOf(query.search) < 0)) return false;
   return true;
 }
 
-function chunkMayMatch(chunk: QueryChunk, query: ListQuery): boolean {
-  if (query.afterName !== undefined && compareRowTo(chunk.last, query.afterName, query.afterVersion) <= 0) return false;
-  if (query.version === 'latest' && !query.includeDeleted && chunk.latest === 0) return false;
+function chunkMayMatch(chunk: ChunkSummary, query: ListQuery): boolean {
+  if (query.version === 'latest' && !query.includeDeleted && chunk.latestLive === 0) return false;
   if (!query.includeDeleted && chunk.live === 0) return false;
   if (query.updatedSince) {
     const newest = parseInstant(chunk.maxUpdated);
@@ -186,19 +156,40 @@ function chunkMayMatch(chunk: QueryChunk, query: ListQuery): boolean {
   return true;
 }
 
-/** Reads chunks in order, skipping those that cannot hold a matching row, until the page is full. */
-export function selectListRows(query: ListQuery, index: QueryIndex, loadChunk: (chunk: number) => QueryRow[]): ListPage {
-  const page: QueryRow[] = [];
-  for (let c = 0; c < index.chunks.length && page.length < query.limit; c++) {
-    if (!chunkMayMatch(index.chunks[c]!, query)) continue;
-    const rows = loadChunk(c);
+/** The first chunk that can hold a row after the cursor: binary search on the chunks' last keys. */
+function firstChunkAfter(lines: string[], query: ListQuery): number {
+  if (query.afterName === undefined) return 0;
+  let low = 0, high = lines.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    const chunk = parseIndexLine(lines[mid]!);
+    if (compareKey(chunk.lastName, chunk.lastVersion, query.afterName, query.afterVersion) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** How a list query reads the row index (see row-index.ts for the formats). */
+export interface RowIndexReader {
+  indexText(): string;
+  chunk(chunk: number): RowTuple[];
+  search(chunk: number): string[];
+}
+
+/** Walks chunks from the cursor on, skipping those that cannot hold a matching row, until the page is full. */
+export function selectListRows(query: ListQuery, index: RowIndexReader): ListPage {
+  const lines = splitIndex(index.indexText());
+  const page: RowTuple[] = [];
+  for (let c = firstChunkAfter(lines, query); c < lines.length && page.length < query.limit; c++) {
+    if (!chunkMayMatch(parseIndexLine(lines[c]!), query)) continue;
+    const rows = index.chunk(c);
+    const search = query.search ? index.search(c) : [];
     for (let i = 0; i < rows.length && page.length < query.limit; i++) {
-      const row = rows[i]!;
-      if (isAfterCursor(row, query) && matches(row, query)) page.push(row);
+      if (rowMatches(rows[i]!, search[i], query)) page.push(rows[i]!);
     }
   }
   const last = page[page.length - 1];
-  return page.length >= query.limit && last ? { rows: page, nextCursor: last.n + ':' + last.v } : { rows: page };
+  return page.length >= query.limit && last ? { rows: page, nextCursor: last[0] + ':' + last[1] } : { rows: page };
 }
 
 /** How the answering side reads the built directory: njs reads files per request, the Node server caches. */
@@ -217,14 +208,15 @@ export interface ListResponse {
 export function answerListQuery(params: ListParams, files: BuiltFiles): ListResponse {
   const parsed = parseListParams(params);
   if (!parsed.ok) return { status: parsed.status, contentType: parsed.contentType, body: parsed.body };
-  const index = files.readJson(queryIndexFile()) as QueryIndex;
-  const answer = selectListRows(parsed.query, index, function (chunk) {
-    return files.readJson(queryChunkFile(chunk)) as QueryRow[];
+  const answer = selectListRows(parsed.query, {
+    indexText: function () { return files.readText(indexFile()); },
+    chunk: function (chunk) { return files.readJson(chunkFile(chunk)) as RowTuple[]; },
+    search: function (chunk) { return files.readJson(searchFile(chunk)) as string[]; },
   });
   const items: string[] = [];
   for (let i = 0; i < answer.rows.length; i++) {
     const row = answer.rows[i]!;
-    const text = files.readText(versionFile(row.n, row.v, row.d === 1));
+    const text = files.readText(versionFile(row[0], row[1], row[4] === 1));
     items.push(text.slice(0, text.length - 1));
   }
   return { status: 200, contentType: 'application/json', body: renderServerList(items, answer.nextCursor) };
