@@ -2,7 +2,7 @@
 
 import { encodeJson, renderServerList } from '../query/json.ts';
 import { serverListFile, versionFile, versionsListFile, API_ROOT } from '../query/layout.ts';
-import { chunkFile, CHUNK_ROWS, indexFile, renderIndexLine, searchFile, type RowTuple } from '../query/row-index.ts';
+import { chunkFile, CHUNK_ROWS, countFile, headFile, renderHead, searchFile, type RowTuple } from '../query/row-index.ts';
 import { compareBytewise, compareInstants, parseInstant } from '../query/compare.ts';
 import { OFFICIAL_META_KEY, type RegistryRecord } from '../model.ts';
 
@@ -36,22 +36,22 @@ function groupByServer(records: readonly RegistryRecord[]): RegistryRecord[][] {
 
 /** The row index for list queries (formats in query/row-index.ts). */
 function* rowIndexFiles(records: readonly RegistryRecord[]): Generator<OutputFile> {
-  const lines: string[] = [];
+  let chunks = 0;
   for (let start = 0; start < records.length; start += CHUNK_ROWS) {
     const slice = records.slice(start, start + CHUNK_ROWS);
     const rows: RowTuple[] = slice.map((r) => [r.name, r.version, r.official.updatedAt, r.official.isLatest ? 1 : 0, isDeleted(r) ? 1 : 0]);
     let maxUpdated = rows[0]![2];
     for (const row of rows) if (compareInstants(parseInstant(row[2])!, parseInstant(maxUpdated)!) > 0) maxUpdated = row[2];
     const first = slice[0]!, last = slice[slice.length - 1]!;
-    const chunk = lines.length;
-    lines.push(renderIndexLine({
+    const chunk = chunks++;
+    yield { path: headFile(chunk), content: renderHead({
       firstName: first.name, firstVersion: first.version, lastName: last.name, lastVersion: last.version, rows: rows.length,
       latestLive: rows.filter((r) => r[3] && !r[4]).length, live: rows.filter((r) => !r[4]).length, maxUpdated,
-    }));
+    }) };
     yield { path: chunkFile(chunk), content: encodeJson(rows) };
     yield { path: searchFile(chunk), content: encodeJson(slice.map((r) => r.server.description.toLowerCase())) };
   }
-  yield { path: indexFile(), content: lines.map((line) => line + '\n').join('') };
+  yield { path: countFile(), content: String(chunks) };
 }
 
 /** Every file of the built API for rows already in (name, version) order. */

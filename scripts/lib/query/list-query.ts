@@ -4,7 +4,7 @@
 import { compareBytewise, compareInstants, type Instant, parseInstant } from './compare.ts';
 import { renderProblem, renderServerList } from './json.ts';
 import { versionFile } from './layout.ts';
-import { chunkFile, indexFile, parseIndexLine, searchFile, splitIndex, type ChunkSummary, type RowTuple } from './row-index.ts';
+import { chunkFile, countFile, headFile, parseHead, searchFile, type ChunkSummary, type RowTuple } from './row-index.ts';
 
 export type ListParams = Partial<Record<'cursor' | 'limit' | 'search' | 'updated_since' | 'version' | 'include_deleted', string>>;
 
@@ -157,12 +157,12 @@ function chunkMayMatch(chunk: ChunkSummary, query: ListQuery): boolean {
 }
 
 /** The first chunk that can hold a row after the cursor: binary search on the chunks' last keys. */
-function firstChunkAfter(lines: string[], query: ListQuery): number {
+function firstChunkAfter(index: RowIndexReader, count: number, query: ListQuery): number {
   if (query.afterName === undefined) return 0;
-  let low = 0, high = lines.length;
+  let low = 0, high = count;
   while (low < high) {
     const mid = (low + high) >> 1;
-    const chunk = parseIndexLine(lines[mid]!);
+    const chunk = index.head(mid);
     if (compareKey(chunk.lastName, chunk.lastVersion, query.afterName, query.afterVersion) <= 0) low = mid + 1;
     else high = mid;
   }
@@ -171,17 +171,18 @@ function firstChunkAfter(lines: string[], query: ListQuery): number {
 
 /** How a list query reads the row index (see row-index.ts for the formats). */
 export interface RowIndexReader {
-  indexText(): string;
+  chunkCount(): number;
+  head(chunk: number): ChunkSummary;
   chunk(chunk: number): RowTuple[];
   search(chunk: number): string[];
 }
 
 /** Walks chunks from the cursor on, skipping those that cannot hold a matching row, until the page is full. */
 export function selectListRows(query: ListQuery, index: RowIndexReader): ListPage {
-  const lines = splitIndex(index.indexText());
+  const count = index.chunkCount();
   const page: RowTuple[] = [];
-  for (let c = firstChunkAfter(lines, query); c < lines.length && page.length < query.limit; c++) {
-    if (!chunkMayMatch(parseIndexLine(lines[c]!), query)) continue;
+  for (let c = firstChunkAfter(index, count, query); c < count && page.length < query.limit; c++) {
+    if (!chunkMayMatch(index.head(c), query)) continue;
     const rows = index.chunk(c);
     const search = query.search ? index.search(c) : [];
     for (let i = 0; i < rows.length && page.length < query.limit; i++) {
@@ -209,7 +210,8 @@ export function answerListQuery(params: ListParams, files: BuiltFiles): ListResp
   const parsed = parseListParams(params);
   if (!parsed.ok) return { status: parsed.status, contentType: parsed.contentType, body: parsed.body };
   const answer = selectListRows(parsed.query, {
-    indexText: function () { return files.readText(indexFile()); },
+    chunkCount: function () { return files.readJson(countFile()) as number; },
+    head: function (chunk) { return parseHead(files.readText(headFile(chunk))); },
     chunk: function (chunk) { return files.readJson(chunkFile(chunk)) as RowTuple[]; },
     search: function (chunk) { return files.readJson(searchFile(chunk)) as string[]; },
   });

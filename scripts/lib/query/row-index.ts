@@ -1,8 +1,10 @@
 // The row index that answers list queries: rows in (name, version) order, cut into chunks. nginx reads it on
-// every query request (njs keeps nothing between requests), so its formats are chosen for cheap reading:
-// - index: one JSON array per line, one line per chunk; only the lines a query looks at get parsed;
-// - chunk: a JSON array of short row tuples;
-// - search text: a separate file per chunk, read only when a query has `search`.
+// every query request (njs keeps nothing between requests), so it is many small files, each read only when a
+// query needs it (measured under njs: one 50 KB index file cost more than everything else in a request):
+// - count: the number of chunks;
+// - head: a chunk's first and last keys and counts, for the binary search on the cursor and for skipping chunks;
+// - rows: a JSON array of short row tuples;
+// - search text: descriptions, read only when a query has `search`.
 
 import { encodeJson } from './json.ts';
 import { QUERY_ROOT } from './layout.ts';
@@ -27,8 +29,12 @@ export interface ChunkSummary {
   maxUpdated: string;
 }
 
-export function indexFile(): string {
-  return QUERY_ROOT + '/index.jsonl';
+export function countFile(): string {
+  return QUERY_ROOT + '/chunks.json';
+}
+
+export function headFile(chunk: number): string {
+  return QUERY_ROOT + '/head-' + chunkSuffix(chunk);
 }
 
 function chunkSuffix(chunk: number): string {
@@ -43,16 +49,11 @@ export function searchFile(chunk: number): string {
   return QUERY_ROOT + '/search-' + chunkSuffix(chunk);
 }
 
-export function renderIndexLine(c: ChunkSummary): string {
+export function renderHead(c: ChunkSummary): string {
   return encodeJson([c.firstName, c.firstVersion, c.lastName, c.lastVersion, c.rows, c.latestLive, c.live, c.maxUpdated]);
 }
 
-export function parseIndexLine(line: string): ChunkSummary {
-  const a = JSON.parse(line) as [string, string, string, string, number, number, number, string];
+export function parseHead(text: string): ChunkSummary {
+  const a = JSON.parse(text) as [string, string, string, string, number, number, number, string];
   return { firstName: a[0], firstVersion: a[1], lastName: a[2], lastVersion: a[3], rows: a[4], latestLive: a[5], live: a[6], maxUpdated: a[7] };
-}
-
-/** Index lines; an empty registry has none. */
-export function splitIndex(text: string): string[] {
-  return text ? text.split('\n').filter(function (line) { return line.length > 0; }) : [];
 }
