@@ -1,0 +1,104 @@
+// The documented commands, run as a user runs them: the first line printed is the URL, and it answers.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
+import { NGINX_BINARY, nginxMissing } from '../scripts/lib/serve/run-nginx.ts';
+
+const PROJECT = path.resolve(import.meta.dirname, '..');
+const missing = nginxMissing();
+const skipNginx = missing !== null && process.env.CI !== 'true';
+if (skipNginx) console.warn(`nginx CLI tests skipped: ${missing}`);
+
+let work: string;
+let dist: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+  dist = path.join(work, 'dist');
+  await buildRegistry({ entriesDir: path.join(PROJECT, 'entries'), outDir: dist, env: { SOURCE_DATE_EPOCH: '1764547200' } });
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Starts `npm run -s <script> -- args` and resolves with its first line of output and the process. */
+function firstLine(script: string, args: string[]): Promise<{ line: string; child: ChildProcess }> {
+  const child = spawn('npm', ['run', '-s', script, '--', ...args], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => resolve({ line, child }));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    process.kill(-child.pid!, 'SIGTERM');
+  });
+}
+
+async function expectRegistryAt(url: string): Promise<void> {
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const response = await fetch(`${url}/v0.1/servers`);
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { servers: Array<{ server: { name: string } }> };
+  expect(body.servers.map((s) => s.server.name)).toContain('io.github.modelcontextprotocol/server-filesystem');
+}
+
+describe('npm run serve', () => {
+  it('prints the URL first and serves the directory on a free port', async () => {
+    const { line, child } = await firstLine('serve', ['--dir', dist, '--port', '0']);
+    try {
+      await expectRegistryAt(line);
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('refuses a bad port with exit code 2', () => {
+    const run = spawnSync('npm', ['run', '-s', 'serve', '--', '--port', 'eighty'], { cwd: PROJECT, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--port must be a whole number');
+  });
+});
+
+describe('npm start', () => {
+  it('builds the entries and serves them, URL first', async () => {
+    const out = path.join(work, 'start-out');
+    const { line, child } = await firstLine('start', ['--out', out, '--port', '0']);
+    try {
+      await expectRegistryAt(line);
+    } finally {
+      await stop(child);
+    }
+  });
+});
+
+describe.skipIf(skipNginx)('npm run nginx', () => {
+  it('runs nginx in the foreground, URL first', async () => {
+    if (missing) throw new Error(missing);
+    const { line, child } = await firstLine('nginx', ['--dir', dist, '--port', '0']);
+    try {
+      await expectRegistryAt(line);
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('--print gives a configuration that nginx itself accepts', () => {
+    if (missing) throw new Error(missing);
+    const prefix = mkdtempSync(path.join(work, 'prefix-'));
+    const printed = spawnSync('npm', ['run', '-s', 'nginx', '--', '--dir', dist, '--port', '8999', '--prefix', prefix, '--print'], { cwd: PROJECT, encoding: 'utf8' });
+    expect(printed.status).toBe(0);
+    expect(printed.stdout).toContain('server {');
+    const file = path.join(prefix, 'nginx.conf');
+    writeFileSync(file, printed.stdout);
+    const check = spawnSync(NGINX_BINARY, ['-t', '-p', prefix, '-c', file, '-e', 'stderr'], { encoding: 'utf8' });
+    expect(check.stderr).toContain('syntax is ok');
+    expect(check.status).toBe(0);
+  });
+});
