@@ -16,11 +16,11 @@
 // ignored so a later equal-precedence build does not take the flag, non-semver versions by publication time),
 // or the highest deleted one when all are deleted.
 
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildRegistry, type BuildResult } from '../../scripts/lib/build/build-registry.ts';
+import { git } from './git-fixture.ts';
 
 export type Status = 'active' | 'deprecated' | 'deleted';
 
@@ -254,22 +254,6 @@ export interface FixtureRegistry {
 }
 
 export const rowKey = (name: string, version: string): string => `${name}@${version}`;
-
-/** A git environment that ignores the machine's configuration (signing, hooks, default branch). */
-function gitEnv(date?: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_AUTHOR_NAME: 'Fixture Author', GIT_AUTHOR_EMAIL: 'author@example.com',
-    GIT_COMMITTER_NAME: 'Fixture Committer', GIT_COMMITTER_EMAIL: 'committer@example.com',
-    ...(date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {}),
-  };
-}
-
-export function git(cwd: string, args: string[], date?: string): string {
-  return execFileSync('git', args, { cwd, env: gitEnv(date), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
 /** A temporary git repository holding `entries/`, committed one commit per step with the given dates. */
 export function createGitEntries(steps: Array<{ date: string; message: string; files: FileChange[] }>): { root: string; entriesDir: string; remove(): void } {

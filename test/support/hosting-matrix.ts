@@ -1,9 +1,6 @@
 // Measures, per host, which API features and which real clients work, for the table in docs/hosting.md.
 
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { Repo } from './git-fixture.ts';
 import { createVsCodeGallery } from './vscode-gallery.ts';
 import { copilotListAll, copilotPolicyCheck, toolhiveGet, toolhiveListAll } from './registry-clients.ts';
 
@@ -15,38 +12,18 @@ function serverName(i: number): string {
   return `io.github.matrix${String(i).padStart(2, '0')}/tool`;
 }
 
-function writeEntry(entries: string, name: string, version: string, description: string): void {
-  const dir = path.join(entries, name, version);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'server.json'), JSON.stringify({
-    $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json', name, description, version,
-  }, null, 2) + '\n');
-}
-
 /**
  * 60 servers (more than VS Code's page of 50) in two commits: the second adds versions to servers 0–4 and deletes
  * version 0.9.0 of server 5. Server 6 has a version with build metadata.
  */
 export function createMatrixRegistry(): { root: string; entries: string } {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'matrix-registry-'));
-  const entries = path.join(root, 'entries');
-  const git = (args: string[], date?: string): void => {
-    execFileSync('git', args, {
-      cwd: root, stdio: 'ignore',
-      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', ...(date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {}) },
-    });
-  };
-  git(['init', '-q', '-b', 'main']);
-  for (let i = 0; i < MATRIX_SERVERS; i++) writeEntry(entries, serverName(i), '1.0.0', `Matrix tool number ${i}${i === 7 ? ' for weather forecasts' : ''}.`);
-  writeEntry(entries, serverName(5), '0.9.0', 'Matrix tool number 5.');
-  writeEntry(entries, serverName(6), '2.0.0+build.7', 'Matrix tool number 6.');
-  git(['add', '-A']);
-  git(['commit', '-qm', 'first'], '2026-01-01T00:00:00Z');
-  for (let i = 0; i < 5; i++) writeEntry(entries, serverName(i), '1.1.0', `Matrix tool number ${i}.`);
-  writeFileSync(path.join(entries, serverName(5), 'server.md'), '---\nversions:\n  "0.9.0":\n    status: deleted\n    statusMessage: "withdrawn"\n---\n');
-  git(['add', '-A']);
-  git(['commit', '-qm', 'second'], SECOND_COMMIT);
-  return { root, entries };
+  const repo = Repo.init('matrix', 'entries');
+  const describe = (i: number): { description: string } => ({ description: `Matrix tool number ${i}${i === 7 ? ' for weather forecasts' : ''}.` });
+  for (let i = 0; i < MATRIX_SERVERS; i++) repo.server(serverName(i), '1.0.0', describe(i));
+  repo.server(serverName(5), '0.9.0', describe(5)).server(serverName(6), '2.0.0+build.7', describe(6)).commit('2026-01-01T00:00:00Z');
+  for (let i = 0; i < 5; i++) repo.server(serverName(i), '1.1.0', describe(i));
+  repo.status(serverName(5), 'versions:\n  "0.9.0":\n    status: deleted\n    statusMessage: "withdrawn"').commit(SECOND_COMMIT);
+  return { root: repo.root, entries: repo.entries };
 }
 
 export const MATRIX_ROWS = [
