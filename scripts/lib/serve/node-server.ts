@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { answerListQuery } from '../query/list-query.ts';
 import { cachedBuiltFiles } from './built-files.ts';
-import { problemAnswer, routeRequest, type Headers } from './router.ts';
+import { problemAnswer, problemHeaders, routeRequest, type Headers } from './router.ts';
 
 /** nginx's ETag format, `"<hex mtime>-<hex size>"`, so both hosts send the same validator for the same file. */
 export function etagFor(mtimeMs: number, size: number): string {
@@ -51,11 +51,7 @@ export function createRegistryServer(distDir: string): Server {
         return send(res, method, decision.status, decision.headers, decision.body);
       case 'list-query': {
         const answer = answerListQuery(decision.params, files);
-        if (answer.status !== 200) {
-          const problem = problemAnswer(answer.status, '');
-          return send(res, method, answer.status, problem.headers, answer.body);
-        }
-        return send(res, method, 200, decision.headers, answer.body);
+        return send(res, method, answer.status, answer.status === 200 ? decision.headers : problemHeaders(), answer.body);
       }
       case 'file': {
         const found = await readFirst(dir, decision.files);

@@ -28,11 +28,13 @@ const TITLES: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 4
 /** Methods every route accepts; anything else answers 405 with this list. */
 export const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 
+/** Headers of every problem answer, whoever renders its body. */
+export function problemHeaders(): Headers {
+  return { ...CORS_HEADERS, 'Content-Type': 'application/problem+json', 'Cache-Control': CACHE_CONTROL.error, 'X-Content-Type-Options': 'nosniff' };
+}
+
 export function problemAnswer(status: number, detail: string, errors?: unknown[]): ProblemAnswer {
-  return {
-    type: 'problem', status, body: renderProblem(status, TITLES[status] ?? 'Error', detail, errors),
-    headers: { ...CORS_HEADERS, 'Content-Type': 'application/problem+json', 'Cache-Control': CACHE_CONTROL.error, 'X-Content-Type-Options': 'nosniff' },
-  };
+  return { type: 'problem', status, body: renderProblem(status, TITLES[status] ?? 'Error', detail, errors), headers: problemHeaders() };
 }
 
 export function methodNotAllowed(): ProblemAnswer {
@@ -53,7 +55,7 @@ const COMPILED = ROUTES.map((route) => ({ route, regex: new RegExp(route.pattern
 const LIST_QUERY = new RegExp(LIST_QUERY_PATTERN);
 
 function endpointNotFound(path: string): ProblemAnswer {
-  return { ...problemAnswer(404, ''), body: renderUnknownEndpoint(path) };
+  return { type: 'problem', status: 404, body: renderUnknownEndpoint(path), headers: problemHeaders() };
 }
 
 /** Decodes %XX once, as nginx does before matching; null for malformed escapes or `.`/`..` segments. */
