@@ -19,8 +19,14 @@ runMain(async () => {
   const nginx = await startNginx({ dir: flags.dir!, port, host: flags.host!, inheritOutput: true });
   console.log(nginx.url);
   console.error(`nginx serving ${flags.dir} (Ctrl-C to stop)`);
-  const stop = (): void => { void nginx.stop().then(() => process.exit(0)); };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // Repeated signals (a second Ctrl-C, a supervisor's retry) must not kill this process before nginx is stopped.
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void nginx.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   await new Promise<void>((resolve) => nginx.process.once('exit', () => resolve()));
 });

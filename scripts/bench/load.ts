@@ -1,10 +1,10 @@
 // HTTP load test of a running registry server with wrk: a mixed workload of list pages, version details and
 // /versions/latest, rotated by a Lua script. Local targets only, bounded duration and connections, so the benchmark
 // can never be pointed at someone else's server or left hammering one.
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface LoadOptions {
   url: string; // base URL, e.g. http://127.0.0.1:8080 (127.0.0.1 only)
@@ -12,6 +12,7 @@ export interface LoadOptions {
   seconds?: number; // default 10, at most 60
   connections?: number; // default 64, at most 256
   threads?: number; // default 2, at most 4
+  signal?: AbortSignal; // stops wrk early (the caller is shutting down)
 }
 
 export interface LoadResult {
@@ -37,13 +38,15 @@ const LIMITS = { seconds: 60, connections: 256, threads: 4 };
 function checkedBase(url: string): URL {
   const base = new URL(url);
   // Servers may print "localhost"; pin to IPv4 loopback so nothing else can be targeted.
-  if (base.hostname === "localhost") base.hostname = "127.0.0.1";
-  if (base.hostname !== "127.0.0.1" || base.protocol !== "http:") throw new Error(`load target must be http://127.0.0.1, got ${url}`);
+  if (base.hostname === 'localhost') base.hostname = '127.0.0.1';
+  if (base.hostname !== '127.0.0.1' || base.protocol !== 'http:')
+    throw new Error(`load target must be http://127.0.0.1, got ${url}`);
   return base;
 }
 
 function bounded(name: keyof typeof LIMITS, value: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > LIMITS[name]) throw new Error(`${name} must be an integer in 1..${LIMITS[name]}, got ${value}`);
+  if (!Number.isInteger(value) || value < 1 || value > LIMITS[name])
+    throw new Error(`${name} must be an integer in 1..${LIMITS[name]}, got ${value}`);
   return value;
 }
 
@@ -56,34 +59,68 @@ function spread<T>(items: T[], max: number): T[] {
   return items.filter((_, i) => i % step === 0).slice(0, max);
 }
 
-// Picks request paths from what the build actually produced (dist/v0.1/servers.json), skipping deleted versions,
-// and follows nextCursor from the first list page, since only cursors the build emitted have a page behind them.
+interface ServerList {
+  servers?: Array<{ server?: { name?: string; version?: string }; _meta?: Record<string, { status?: string }> }>;
+  metadata?: { nextCursor?: string };
+}
+
+const liveVersions = (list: ServerList) =>
+  (list.servers ?? []).filter(
+    (s) =>
+      s.server?.name &&
+      s.server.version &&
+      s._meta?.['io.modelcontextprotocol.registry/official']?.status !== 'deleted',
+  ) as Array<{ server: { name: string; version: string } }>;
+
+async function getJson<T>(base: URL, p: string): Promise<T | undefined> {
+  const res = await fetch(new URL(p, base));
+  if (!res.ok) return undefined; // preflight reports it
+  return (await res.json()) as T;
+}
+
+// Picks request paths from what the build produced: server names from dist/v0.1/servers.json, their versions from
+// the server's own /versions endpoint (servers.json may hold only the latest versions), and list pages by following
+// nextCursor from the first page, since only cursors the build emitted have a page behind them. Deleted versions
+// are skipped: they answer 404 by design.
 export async function buildWorkload(url: string, distDir: string, maxListPages = 50): Promise<Workload> {
   const base = checkedBase(url);
-  const doc = JSON.parse(readFileSync(path.join(distDir, "v0.1", "servers.json"), "utf8")) as {
-    servers?: Array<{ server?: { name?: string; version?: string }; _meta?: Record<string, { status?: string }> }>;
-  };
-  const live = (doc.servers ?? []).filter(
-    (s) => s.server?.name && s.server.version && s._meta?.["io.modelcontextprotocol.registry/official"]?.status !== "deleted",
-  ) as Array<{ server: { name: string; version: string } }>;
-  if (live.length === 0) throw new Error(`no servers in ${distDir}/v0.1/servers.json`);
-  const details = spread(live, 1000).map((s) => detailPath(s.server.name, s.server.version));
-  const names = [...new Set(live.map((s) => s.server.name))];
-  const latest = spread(names, 500).map((n) => `/v0.1/servers/${encodeURIComponent(n)}/versions/latest`);
+  const listed = liveVersions(
+    JSON.parse(readFileSync(path.join(distDir, 'v0.1', 'servers.json'), 'utf8')) as ServerList,
+  );
+  const names = spread([...new Set(listed.map((s) => s.server.name))], 500);
+  if (names.length === 0) throw new Error(`no servers in ${distDir}/v0.1/servers.json`);
+  const latest = names.map((n) => `/v0.1/servers/${encodeURIComponent(n)}/versions/latest`);
+  const versions: string[] = [];
+  for (let i = 0; i < names.length; i += 16) {
+    const lists = await Promise.all(
+      names.slice(i, i + 16).map((n) => getJson<ServerList>(base, `/v0.1/servers/${encodeURIComponent(n)}/versions`)),
+    );
+    for (const list of lists)
+      if (list) for (const s of liveVersions(list)) versions.push(detailPath(s.server.name, s.server.version));
+  }
+  const details = spread(versions, 1000);
 
   const lists: string[] = [];
-  let next: string | undefined = "/v0.1/servers?limit=30&version=latest";
+  let next: string | undefined = '/v0.1/servers?limit=30&version=latest';
   while (next && lists.length < maxListPages) {
     lists.push(next);
-    const res = await fetch(new URL(next, base));
-    if (!res.ok) break; // preflight reports the failing page
-    const body = (await res.json()) as { metadata?: { nextCursor?: string } };
-    const cursor = body.metadata?.nextCursor;
+    const cursor: string | undefined = (await getJson<ServerList>(base, next))?.metadata?.nextCursor;
     next = cursor ? `/v0.1/servers?limit=30&version=latest&cursor=${encodeURIComponent(cursor)}` : undefined;
   }
 
   // Mix per 10 requests: 5 details, 3 latest, 2 list pages (clients mostly resolve servers, aggregators page lists).
-  const pattern = ["detail", "latest", "detail", "list", "detail", "latest", "detail", "list", "detail", "latest"] as const;
+  const pattern = [
+    'detail',
+    'latest',
+    'detail',
+    'list',
+    'detail',
+    'latest',
+    'detail',
+    'list',
+    'detail',
+    'latest',
+  ] as const;
   const pools = { detail: details, latest, list: lists };
   const cursors = { detail: 0, latest: 0, list: 0 };
   const paths: string[] = [];
@@ -97,7 +134,10 @@ export async function buildWorkload(url: string, distDir: string, maxListPages =
 }
 
 // GETs every distinct path once: wrk only counts status >= 400, so a redirect or a wrong 2xx would pass unseen.
-export async function preflight(url: string, paths: string[]): Promise<{ paths: number; statuses: Record<string, number>; failures: string[] }> {
+export async function preflight(
+  url: string,
+  paths: string[],
+): Promise<{ paths: number; statuses: Record<string, number>; failures: string[] }> {
   const base = checkedBase(url);
   const distinct = [...new Set(paths)];
   const statuses: Record<string, number> = {};
@@ -105,7 +145,7 @@ export async function preflight(url: string, paths: string[]): Promise<{ paths: 
   for (let i = 0; i < distinct.length; i += 16) {
     await Promise.all(
       distinct.slice(i, i + 16).map(async (p) => {
-        const res = await fetch(new URL(p, base), { redirect: "manual" });
+        const res = await fetch(new URL(p, base), { redirect: 'manual' });
         await res.arrayBuffer();
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         if (res.status !== 200 && failures.length < 10) failures.push(`${res.status} ${p}`);
@@ -118,7 +158,7 @@ export async function preflight(url: string, paths: string[]): Promise<{ paths: 
 // done() prints one machine-readable line: exact counters and µs percentiles, instead of scraping wrk's rounded,
 // unit-suffixed text ("1.23ms", "4.56k").
 function luaScript(paths: string[]): string {
-  const quoted = paths.map((p) => `"${p.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",\n");
+  const quoted = paths.map((p) => `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',\n');
   return `local paths = {
 ${quoted}
 }
@@ -148,38 +188,56 @@ end
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const base = checkedBase(options.url);
-  const seconds = bounded("seconds", options.seconds ?? 10);
-  const threads = bounded("threads", options.threads ?? 2);
-  const connections = Math.max(threads, bounded("connections", options.connections ?? 64));
-  if (options.paths.length === 0) throw new Error("no paths to load");
-  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-bench-wrk-"));
+  const seconds = bounded('seconds', options.seconds ?? 10);
+  const threads = bounded('threads', options.threads ?? 2);
+  const connections = Math.max(threads, bounded('connections', options.connections ?? 64));
+  if (options.paths.length === 0) throw new Error('no paths to load');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-bench-wrk-'));
   try {
-    const script = path.join(dir, "rotate.lua");
+    const script = path.join(dir, 'rotate.lua');
     writeFileSync(script, luaScript(options.paths));
-    const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", script, base.origin + "/"];
+    const args = [
+      `-t${threads}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '5s',
+      '-s',
+      script,
+      base.origin + '/',
+    ];
     const stdout = await new Promise<string>((resolve, reject) => {
       // Hard stop well after the requested duration in case wrk hangs on a stuck server.
-      execFile("wrk", args, { timeout: (seconds + 30) * 1000, maxBuffer: 1 << 20 }, (err, out, errOut) =>
-        err ? reject(new Error(`wrk failed: ${err.message}\n${errOut}`)) : resolve(out),
+      execFile(
+        'wrk',
+        args,
+        { timeout: (seconds + 30) * 1000, maxBuffer: 1 << 20, signal: options.signal },
+        (err, out, errOut) => (err ? reject(new Error(`wrk failed: ${err.message}\n${errOut}`)) : resolve(out)),
       );
     });
-    const line = stdout.split("\n").find((l) => l.startsWith("WRK_JSON "));
+    const line = stdout.split('\n').find((l) => l.startsWith('WRK_JSON '));
     if (!line) throw new Error(`wrk printed no summary:\n${stdout}`);
-    const r = JSON.parse(line.slice("WRK_JSON ".length)) as Record<string, number>;
+    const r = JSON.parse(line.slice('WRK_JSON '.length)) as Record<string, number>;
     const at = (k: string) => r[k] ?? 0;
-    const wall = at("durationUs") / 1e6;
+    const wall = at('durationUs') / 1e6;
     const ms = (us: number) => Math.round(us) / 1000;
     return {
       seconds: wall,
       connections,
       threads,
       distinctPaths: new Set(options.paths).size,
-      requests: at("requests"),
-      requestsPerSec: Math.round(at("requests") / wall),
-      transferMiBPerSec: Math.round((at("bytes") / wall / 1048576) * 100) / 100,
-      latencyMs: { p50: ms(at("p50")), p90: ms(at("p90")), p99: ms(at("p99")), max: ms(at("max")), mean: ms(at("mean")) },
-      non2xx: at("status"),
-      socketErrors: { connect: at("connect"), read: at("read"), write: at("write"), timeout: at("timeout") },
+      requests: at('requests'),
+      requestsPerSec: Math.round(at('requests') / wall),
+      transferMiBPerSec: Math.round((at('bytes') / wall / 1048576) * 100) / 100,
+      latencyMs: {
+        p50: ms(at('p50')),
+        p90: ms(at('p90')),
+        p99: ms(at('p99')),
+        max: ms(at('max')),
+        mean: ms(at('mean')),
+      },
+      non2xx: at('status'),
+      socketErrors: { connect: at('connect'), read: at('read'), write: at('write'), timeout: at('timeout') },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,11 @@
 // Deterministic synthetic `entries/` tree for the benchmark: realistic names, sizes, version strings and a few
 // status files, so build timings reflect the real input shape rather than 100k copies of one tiny file.
 // Same seed and sizes → byte-identical tree (and, with commitAsGitRepo, identical commits).
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
-const SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
+const SCHEMA_URL = 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json';
 const DAY_MS = 86_400_000;
 // Synthetic publish dates start here; commitAsGitRepo spreads commits from the same origin.
 const EPOCH_MS = Date.UTC(2025, 0, 6);
@@ -53,43 +53,234 @@ class Rng {
     return items[Math.floor(this.next() * items.length)] as T;
   }
   hex(length: number): string {
-    let s = "";
+    let s = '';
     while (s.length < length) s += Math.floor(this.next() * 16).toString(16);
     return s;
   }
 }
 
 const SERVICES = [
-  "weather", "github", "gitlab", "slack", "notion", "postgres", "mysql", "sqlite", "redis", "mongodb", "kubernetes",
-  "docker", "jira", "confluence", "linear", "figma", "stripe", "airtable", "shopify", "salesforce", "hubspot", "zendesk",
-  "sentry", "datadog", "grafana", "prometheus", "elastic", "s3", "gcs", "bigquery", "snowflake", "duckdb", "supabase",
-  "firebase", "vercel", "netlify", "cloudflare", "terraform", "ansible", "aws", "azure", "gcp", "openapi", "graphql",
-  "browser", "puppeteer", "playwright", "filesystem", "git", "time", "calendar", "gmail", "outlook", "drive", "dropbox",
-  "youtube", "spotify", "twitter", "reddit", "discord", "telegram", "whatsapp", "twilio", "sendgrid", "mailchimp",
-  "pdf", "excel", "markdown", "arxiv", "wikipedia", "search", "fetch", "memory", "vector", "qdrant", "pinecone",
-  "chroma", "obsidian", "todoist", "trello", "asana", "clickup", "monday", "miro", "canva", "unity", "blender",
-  "home-assistant", "mqtt", "crypto", "stocks", "maps", "translate", "ocr", "speech", "image", "video", "rss", "npm",
+  'weather',
+  'github',
+  'gitlab',
+  'slack',
+  'notion',
+  'postgres',
+  'mysql',
+  'sqlite',
+  'redis',
+  'mongodb',
+  'kubernetes',
+  'docker',
+  'jira',
+  'confluence',
+  'linear',
+  'figma',
+  'stripe',
+  'airtable',
+  'shopify',
+  'salesforce',
+  'hubspot',
+  'zendesk',
+  'sentry',
+  'datadog',
+  'grafana',
+  'prometheus',
+  'elastic',
+  's3',
+  'gcs',
+  'bigquery',
+  'snowflake',
+  'duckdb',
+  'supabase',
+  'firebase',
+  'vercel',
+  'netlify',
+  'cloudflare',
+  'terraform',
+  'ansible',
+  'aws',
+  'azure',
+  'gcp',
+  'openapi',
+  'graphql',
+  'browser',
+  'puppeteer',
+  'playwright',
+  'filesystem',
+  'git',
+  'time',
+  'calendar',
+  'gmail',
+  'outlook',
+  'drive',
+  'dropbox',
+  'youtube',
+  'spotify',
+  'twitter',
+  'reddit',
+  'discord',
+  'telegram',
+  'whatsapp',
+  'twilio',
+  'sendgrid',
+  'mailchimp',
+  'pdf',
+  'excel',
+  'markdown',
+  'arxiv',
+  'wikipedia',
+  'search',
+  'fetch',
+  'memory',
+  'vector',
+  'qdrant',
+  'pinecone',
+  'chroma',
+  'obsidian',
+  'todoist',
+  'trello',
+  'asana',
+  'clickup',
+  'monday',
+  'miro',
+  'canva',
+  'unity',
+  'blender',
+  'home-assistant',
+  'mqtt',
+  'crypto',
+  'stocks',
+  'maps',
+  'translate',
+  'ocr',
+  'speech',
+  'image',
+  'video',
+  'rss',
+  'npm',
 ];
-const SUFFIXES = ["mcp", "mcp", "mcp", "server", "mcp-server", "tools", "connector", "bridge"];
+const SUFFIXES = ['mcp', 'mcp', 'mcp', 'server', 'mcp-server', 'tools', 'connector', 'bridge'];
 const FIRST = [
-  "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "niaj", "olivia",
-  "peggy", "rupert", "sybil", "trent", "victor", "walter", "yuki", "zoe", "ahmed", "bea", "chen", "dmitri", "elena",
-  "farid", "gita", "hiro", "ines", "jonas", "kwame", "lena", "mateo", "nadia", "omar", "priya", "quinn", "rosa", "sven",
+  'alice',
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'frank',
+  'grace',
+  'heidi',
+  'ivan',
+  'judy',
+  'mallory',
+  'niaj',
+  'olivia',
+  'peggy',
+  'rupert',
+  'sybil',
+  'trent',
+  'victor',
+  'walter',
+  'yuki',
+  'zoe',
+  'ahmed',
+  'bea',
+  'chen',
+  'dmitri',
+  'elena',
+  'farid',
+  'gita',
+  'hiro',
+  'ines',
+  'jonas',
+  'kwame',
+  'lena',
+  'mateo',
+  'nadia',
+  'omar',
+  'priya',
+  'quinn',
+  'rosa',
+  'sven',
 ];
-const HANDLE_SUFFIX = ["", "", "dev", "codes", "hq", "labs", "io", "ai", "oss", "x"];
+const HANDLE_SUFFIX = ['', '', 'dev', 'codes', 'hq', 'labs', 'io', 'ai', 'oss', 'x'];
 const COMPANIES = [
-  "acme", "globex", "initech", "umbrella", "hooli", "piedpiper", "stark", "wayne", "wonka", "tyrell", "cyberdyne",
-  "soylent", "vandelay", "oscorp", "aperture", "blackmesa", "massive", "gringotts", "dunder", "prestige", "nakatomi",
-  "virtucon", "monarch", "octan", "zorg", "buynlarge", "contoso", "fabrikam", "northwind", "tailspin", "adventure",
+  'acme',
+  'globex',
+  'initech',
+  'umbrella',
+  'hooli',
+  'piedpiper',
+  'stark',
+  'wayne',
+  'wonka',
+  'tyrell',
+  'cyberdyne',
+  'soylent',
+  'vandelay',
+  'oscorp',
+  'aperture',
+  'blackmesa',
+  'massive',
+  'gringotts',
+  'dunder',
+  'prestige',
+  'nakatomi',
+  'virtucon',
+  'monarch',
+  'octan',
+  'zorg',
+  'buynlarge',
+  'contoso',
+  'fabrikam',
+  'northwind',
+  'tailspin',
+  'adventure',
 ];
-const TLDS = ["com", "com", "com", "io", "ai", "dev", "net", "org"];
-const VERBS = ["Query", "Manage", "Search", "Read and write", "Automate", "Monitor", "Explore", "Sync", "Inspect", "Create"];
+const TLDS = ['com', 'com', 'com', 'io', 'ai', 'dev', 'net', 'org'];
+const VERBS = [
+  'Query',
+  'Manage',
+  'Search',
+  'Read and write',
+  'Automate',
+  'Monitor',
+  'Explore',
+  'Sync',
+  'Inspect',
+  'Create',
+];
 const OBJECTS = [
-  "issues and pull requests", "databases and tables", "files and folders", "messages and channels", "dashboards",
-  "records", "documents", "deployments", "tickets", "events", "metrics and logs", "pages", "invoices", "contacts",
-  "repositories", "notes", "tasks", "images", "workflows", "secrets",
+  'issues and pull requests',
+  'databases and tables',
+  'files and folders',
+  'messages and channels',
+  'dashboards',
+  'records',
+  'documents',
+  'deployments',
+  'tickets',
+  'events',
+  'metrics and logs',
+  'pages',
+  'invoices',
+  'contacts',
+  'repositories',
+  'notes',
+  'tasks',
+  'images',
+  'workflows',
+  'secrets',
 ];
-const TAILS = ["", "", " from your AI assistant", " with natural language", " via the official API", " securely", " in real time"];
+const TAILS = [
+  '',
+  '',
+  ' from your AI assistant',
+  ' with natural language',
+  ' via the official API',
+  ' securely',
+  ' in real time',
+];
 
 // Heavy-tailed per-server version counts: most servers get 1–3 versions, a few get dozens or hundreds,
 // like the official registry. Extras are handed out one by one to servers chosen by Pareto weights.
@@ -103,7 +294,7 @@ function versionCounts(rng: Rng, servers: number, versions: number): number[] {
     weights.push(total);
   }
   const cap = Math.max(400, Math.ceil((versions / servers) * 4));
-  for (let extra = versions - servers; extra > 0; ) {
+  for (let extra = versions - servers; extra > 0;) {
     let lo = 0;
     let hi = servers - 1;
     const x = rng.next() * total;
@@ -126,12 +317,12 @@ function versionCounts(rng: Rng, servers: number, versions: number): number[] {
   return counts;
 }
 
-type Scheme = "semver" | "v-semver" | "date-dot" | "date-dash" | "mixed";
+type Scheme = 'semver' | 'v-semver' | 'date-dot' | 'date-dash' | 'mixed';
 
 function dateString(ms: number, sep: string): string {
   const d = new Date(ms);
-  const mm = String(d.getUTCMonth() + 1).padStart(2, "0");
-  const dd = String(d.getUTCDate()).padStart(2, "0");
+  const mm = String(d.getUTCMonth() + 1).padStart(2, '0');
+  const dd = String(d.getUTCDate()).padStart(2, '0');
   return `${d.getUTCFullYear()}${sep}${mm}${sep}${dd}`;
 }
 
@@ -144,12 +335,12 @@ function versionStrings(rng: Rng, scheme: Scheme, times: number[]): string[] {
   let major = rng.chance(0.4) ? 0 : rng.chance(0.85) ? 1 : rng.int(2, 4);
   let minor = rng.int(0, 5);
   let patch = rng.int(0, 3);
-  const prefix = scheme === "v-semver" ? "v" : "";
-  const switchAt = scheme === "mixed" ? Math.max(1, Math.floor(count / 2)) : count;
-  const datedOnly = scheme === "date-dot" || scheme === "date-dash";
+  const prefix = scheme === 'v-semver' ? 'v' : '';
+  const switchAt = scheme === 'mixed' ? Math.max(1, Math.floor(count / 2)) : count;
+  const datedOnly = scheme === 'date-dot' || scheme === 'date-dash';
   while (out.length < count) {
     if (datedOnly || out.length >= switchAt) {
-      out.push(dateString(times[out.length] as number, scheme === "date-dash" ? "-" : "."));
+      out.push(dateString(times[out.length] as number, scheme === 'date-dash' ? '-' : '.'));
       continue;
     }
     if (out.length > 0) {
@@ -158,7 +349,7 @@ function versionStrings(rng: Rng, scheme: Scheme, times: number[]): string[] {
       const bumpMinor = !bumpMajor && r < 0.22;
       if ((bumpMajor || bumpMinor) && rng.chance(0.3)) {
         const next = bumpMajor ? `${major + 1}.0.0` : `${major}.${minor + 1}.0`;
-        const tag = rng.pick(["alpha", "beta", "rc"]);
+        const tag = rng.pick(['alpha', 'beta', 'rc']);
         const pre = rng.int(1, 3);
         for (let k = 1; k <= pre && out.length < switchAt - 1; k++) out.push(`${prefix}${next}-${tag}.${k}`);
       }
@@ -166,7 +357,7 @@ function versionStrings(rng: Rng, scheme: Scheme, times: number[]): string[] {
       else if (bumpMinor) [minor, patch] = [minor + 1, 0];
       else patch++;
     }
-    const build = rng.chance(0.03) ? `+build.${rng.int(1, 999)}` : "";
+    const build = rng.chance(0.03) ? `+build.${rng.int(1, 999)}` : '';
     out.push(`${prefix}${major}.${minor}.${patch}${build}`);
   }
   return out;
@@ -194,13 +385,13 @@ function newIdentity(rng: Rng, taken: Set<string>, namespaces: ServerIdentity[])
     if (base) {
       id = { ...base, slug, service };
     } else if (rng.chance(0.62)) {
-      let login = `${rng.pick(FIRST)}${rng.pick(HANDLE_SUFFIX)}${rng.chance(0.5) ? rng.int(1, 9999) : ""}`;
+      let login = `${rng.pick(FIRST)}${rng.pick(HANDLE_SUFFIX)}${rng.chance(0.5) ? rng.int(1, 9999) : ''}`;
       if (rng.chance(0.05)) login = login.charAt(0).toUpperCase() + login.slice(1); // real logins keep their case
       id = { namespace: `io.github.${login}`, slug, owner: login, service, domain: `${login.toLowerCase()}.github.io` };
     } else {
-      const company = `${rng.pick(COMPANIES)}${rng.chance(0.6) ? rng.int(1, 999) : ""}`;
+      const company = `${rng.pick(COMPANIES)}${rng.chance(0.6) ? rng.int(1, 999) : ''}`;
       const tld = rng.pick(TLDS);
-      const sub = rng.chance(0.1) ? `.${rng.pick(["mcp", "ai", "dev"])}` : "";
+      const sub = rng.chance(0.1) ? `.${rng.pick(['mcp', 'ai', 'dev'])}` : '';
       id = { namespace: `${tld}.${company}${sub}`, slug, owner: company, service, domain: `${company}.${tld}` };
     }
     // Case-insensitive uniqueness so the tree also extracts on case-insensitive file systems.
@@ -213,7 +404,7 @@ function newIdentity(rng: Rng, taken: Set<string>, namespaces: ServerIdentity[])
 }
 
 function description(rng: Rng, service: string): string {
-  const label = service.charAt(0).toUpperCase() + service.slice(1).replace(/-/g, " ");
+  const label = service.charAt(0).toUpperCase() + service.slice(1).replace(/-/g, ' ');
   const text = `${rng.pick(VERBS)} ${label} ${rng.pick(OBJECTS)}${rng.pick(TAILS)}.`;
   return text.length <= 100 ? text : `${text.slice(0, 99)}.`;
 }
@@ -221,7 +412,7 @@ function description(rng: Rng, service: string): string {
 type Json = Record<string, unknown>;
 
 function envVars(rng: Rng, service: string): Json[] {
-  const prefix = service.toUpperCase().replace(/-/g, "_");
+  const prefix = service.toUpperCase().replace(/-/g, '_');
   const vars: Json[] = [];
   if (rng.chance(0.75)) {
     vars.push({
@@ -232,18 +423,30 @@ function envVars(rng: Rng, service: string): Json[] {
     });
   }
   if (rng.chance(0.3)) {
-    vars.push({ description: `Base URL of the ${service} API`, default: `https://api.${service}.example.com`, name: `${prefix}_BASE_URL` });
+    vars.push({
+      description: `Base URL of the ${service} API`,
+      default: `https://api.${service}.example.com`,
+      name: `${prefix}_BASE_URL`,
+    });
   }
   if (rng.chance(0.2)) {
-    vars.push({ description: "Log verbosity", default: "info", choices: ["debug", "info", "warn", "error"], name: "LOG_LEVEL" });
+    vars.push({
+      description: 'Log verbosity',
+      default: 'info',
+      choices: ['debug', 'info', 'warn', 'error'],
+      name: 'LOG_LEVEL',
+    });
   }
   return vars;
 }
 
 function packageArgs(rng: Rng): Json[] | undefined {
   if (!rng.chance(0.25)) return undefined;
-  const args: Json[] = [{ type: "positional", description: "Directory the server may access", isRequired: true, valueHint: "directory" }];
-  if (rng.chance(0.5)) args.push({ type: "named", name: "--read-only", description: "Disable write operations", format: "boolean" });
+  const args: Json[] = [
+    { type: 'positional', description: 'Directory the server may access', isRequired: true, valueHint: 'directory' },
+  ];
+  if (rng.chance(0.5))
+    args.push({ type: 'named', name: '--read-only', description: 'Disable write operations', format: 'boolean' });
   return args;
 }
 
@@ -252,53 +455,57 @@ function optionalArgs(args: Json[] | undefined): Json {
 }
 
 function packages(rng: Rng, id: ServerIdentity, version: string, kinds: string[]): Json[] {
-  const bare = version.replace(/^v/, "");
+  const bare = version.replace(/^v/, '');
   const env = envVars(rng, id.service);
   return kinds.map((kind): Json => {
     const withEnv = (p: Json): Json => (env.length > 0 ? { ...p, environmentVariables: env } : p);
     switch (kind) {
-      case "npm": {
+      case 'npm': {
         const scoped = rng.chance(0.4) ? `@${id.owner.toLowerCase()}/${id.slug}` : id.slug;
         const http = rng.chance(0.1);
         return withEnv({
-          registryType: "npm",
+          registryType: 'npm',
           identifier: scoped,
           version: bare,
-          runtimeHint: "npx",
-          transport: http ? { type: "streamable-http", url: "http://localhost:{port}/mcp" } : { type: "stdio" },
+          runtimeHint: 'npx',
+          transport: http ? { type: 'streamable-http', url: 'http://localhost:{port}/mcp' } : { type: 'stdio' },
           ...(http
-            ? { packageArguments: [{ type: "named", name: "--port", valueHint: "port", default: "3000", format: "number" }] }
+            ? {
+                packageArguments: [
+                  { type: 'named', name: '--port', valueHint: 'port', default: '3000', format: 'number' },
+                ],
+              }
             : optionalArgs(packageArgs(rng))),
         });
       }
-      case "pypi":
+      case 'pypi':
         return withEnv({
-          registryType: "pypi",
-          registryBaseUrl: "https://pypi.org",
-          identifier: id.slug.replace(/-/g, "_"),
+          registryType: 'pypi',
+          registryBaseUrl: 'https://pypi.org',
+          identifier: id.slug.replace(/-/g, '_'),
           version: bare,
-          runtimeHint: "uvx",
-          transport: { type: "stdio" },
+          runtimeHint: 'uvx',
+          transport: { type: 'stdio' },
         });
-      case "oci": {
-        const host = rng.pick(["docker.io", "ghcr.io", "ghcr.io", "quay.io"]);
+      case 'oci': {
+        const host = rng.pick(['docker.io', 'ghcr.io', 'ghcr.io', 'quay.io']);
         return withEnv({
-          registryType: "oci",
-          identifier: `${host}/${id.owner.toLowerCase()}/${id.slug}:${bare.replace(/\+/g, "_")}`,
-          runtimeHint: "docker",
-          transport: { type: "stdio" },
+          registryType: 'oci',
+          identifier: `${host}/${id.owner.toLowerCase()}/${id.slug}:${bare.replace(/\+/g, '_')}`,
+          runtimeHint: 'docker',
+          transport: { type: 'stdio' },
           runtimeArguments: [
-            { type: "named", name: "--rm", description: "Remove the container on exit" },
-            { type: "named", name: "-i", description: "Keep stdin open" },
+            { type: 'named', name: '--rm', description: 'Remove the container on exit' },
+            { type: 'named', name: '-i', description: 'Keep stdin open' },
           ],
         });
       }
       default: // mcpb
         return {
-          registryType: "mcpb",
+          registryType: 'mcpb',
           identifier: `https://github.com/${id.owner}/${id.slug}/releases/download/v${bare}/${id.slug}.mcpb`,
           fileSha256: rng.hex(64),
-          transport: { type: "stdio" },
+          transport: { type: 'stdio' },
         };
     }
   });
@@ -307,17 +514,19 @@ function packages(rng: Rng, id: ServerIdentity, version: string, kinds: string[]
 function remotes(rng: Rng, id: ServerIdentity): Json[] {
   // Remote URLs embed the slug: the official registry requires a remote URL to be unique across servers.
   const base = `https://mcp.${id.domain}/${id.slug}`;
-  const auth = [{ name: "Authorization", description: "Bearer token", isRequired: true, isSecret: true }];
+  const auth = [{ name: 'Authorization', description: 'Bearer token', isRequired: true, isSecret: true }];
   if (rng.chance(0.15)) {
-    return [{
-      type: "streamable-http",
-      url: `https://{tenant}.${id.domain}/${id.slug}/mcp`,
-      headers: auth,
-      variables: { tenant: { description: "Your tenant subdomain", isRequired: true } },
-    }];
+    return [
+      {
+        type: 'streamable-http',
+        url: `https://{tenant}.${id.domain}/${id.slug}/mcp`,
+        headers: auth,
+        variables: { tenant: { description: 'Your tenant subdomain', isRequired: true } },
+      },
+    ];
   }
-  const list: Json[] = [{ type: "streamable-http", url: `${base}/mcp`, ...(rng.chance(0.6) ? { headers: auth } : {}) }];
-  if (rng.chance(0.3)) list.push({ type: "sse", url: `${base}/sse` });
+  const list: Json[] = [{ type: 'streamable-http', url: `${base}/mcp`, ...(rng.chance(0.6) ? { headers: auth } : {}) }];
+  if (rng.chance(0.3)) list.push({ type: 'sse', url: `${base}/sse` });
   return list;
 }
 
@@ -337,15 +546,15 @@ function serverShape(rng: Rng, id: ServerIdentity): ServerShape {
   const kinds = remoteOnly
     ? []
     : rng.chance(0.55)
-      ? ["npm"]
+      ? ['npm']
       : rng.chance(0.45)
-        ? ["pypi"]
+        ? ['pypi']
         : rng.chance(0.5)
-          ? ["oci"]
+          ? ['oci']
           : rng.chance(0.6)
-            ? ["npm", "oci"]
-            : ["npm", "oci", "mcpb"];
-  const label = id.slug.replace(/-/g, " ").replace(/\b\w/g, (c) => c.toUpperCase());
+            ? ['npm', 'oci']
+            : ['npm', 'oci', 'mcpb'];
+  const label = id.slug.replace(/-/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
   return {
     kinds,
     remote: remoteOnly || rng.chance(0.08),
@@ -354,17 +563,21 @@ function serverShape(rng: Rng, id: ServerIdentity): ServerShape {
       ? {
           repository: {
             url: `https://github.com/${id.owner}/${id.slug}`,
-            source: "github",
+            source: 'github',
             ...(rng.chance(0.1) ? { subfolder: `packages/${id.service}` } : {}),
           },
         }
       : {}),
     ...(rng.chance(0.3) ? { websiteUrl: `https://${id.domain}/${id.slug}` } : {}),
     ...(rng.chance(0.2)
-      ? { icons: [{ src: `https://${id.domain}/assets/${id.slug}.png`, mimeType: "image/png", sizes: ["64x64"] }] }
+      ? { icons: [{ src: `https://${id.domain}/assets/${id.slug}.png`, mimeType: 'image/png', sizes: ['64x64'] }] }
       : {}),
     ...(rng.chance(0.05)
-      ? { meta: { "io.modelcontextprotocol.registry/publisher-provided": { tool: "mcp-publisher", buildId: rng.hex(12) } } }
+      ? {
+          meta: {
+            'io.modelcontextprotocol.registry/publisher-provided': { tool: 'mcp-publisher', buildId: rng.hex(12) },
+          },
+        }
       : {}),
   };
 }
@@ -386,28 +599,49 @@ function serverJson(rng: Rng, id: ServerIdentity, shape: ServerShape, version: s
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-// server.md: YAML front matter keyed by version, then free text for humans. Kept in one place so the benchmark
-// follows the build's status-file format if it changes.
-export function statusMarkdown(name: string, statuses: ReadonlyArray<{ version: string; status: "deprecated" | "deleted"; message: string }>): string {
-  const lines = ["---", "versions:"];
-  for (const s of statuses) {
-    lines.push(`  ${JSON.stringify(s.version)}:`, `    status: ${s.status}`, `    statusMessage: ${JSON.stringify(s.message)}`);
+type StatusEntry = { status: 'deprecated' | 'deleted'; message: string };
+
+// server.md: YAML front matter (optional server-wide status, then per-version ones), then free text for humans; the
+// format of scripts/lib/entries/status-file.ts.
+function statusMarkdown(
+  name: string,
+  server: StatusEntry | undefined,
+  versions: ReadonlyArray<StatusEntry & { version: string }>,
+): string {
+  const lines = ['---'];
+  if (server) lines.push(`status: ${server.status}`, `statusMessage: ${JSON.stringify(server.message)}`);
+  if (versions.length > 0) lines.push('versions:');
+  for (const v of versions) {
+    lines.push(
+      `  ${JSON.stringify(v.version)}:`,
+      `    status: ${v.status}`,
+      `    statusMessage: ${JSON.stringify(v.message)}`,
+    );
   }
-  lines.push("---", "", `# ${name}`, "", "Status notes maintained by the registry moderators.", "");
-  return lines.join("\n");
+  lines.push('---', '', `# ${name}`, '', 'Status notes maintained by the registry moderators.', '');
+  return lines.join('\n');
 }
 
+// About 3% of servers with several versions get a status file: mostly single versions deprecated or deleted,
+// sometimes the newest, and sometimes the whole server deprecated.
 function statusFile(rng: Rng, name: string, versions: string[]): string | undefined {
   if (versions.length < 2 || !rng.chance(0.03)) return undefined;
+  if (rng.chance(0.15))
+    return statusMarkdown(
+      name,
+      { status: 'deprecated', message: 'No longer maintained; see the README for alternatives.' },
+      [],
+    );
   const picks = new Set<string>();
   for (let i = rng.int(1, 2); i > 0; i--) picks.add(versions[rng.int(0, versions.length - 2)] as string);
-  if (rng.chance(0.1)) picks.add(versions[versions.length - 1] as string); // sometimes even the newest
+  if (rng.chance(0.1)) picks.add(versions[versions.length - 1] as string);
   return statusMarkdown(
     name,
+    undefined,
     [...picks].map((version) =>
       rng.chance(0.7)
-        ? { version, status: "deprecated" as const, message: "Superseded by a newer release; please upgrade." }
-        : { version, status: "deleted" as const, message: "Published by mistake." },
+        ? { version, status: 'deprecated' as const, message: 'Superseded by a newer release; please upgrade.' }
+        : { version, status: 'deleted' as const, message: 'Published by mistake.' },
     ),
   );
 }
@@ -436,16 +670,18 @@ export function generateSyntheticRegistry(options: SyntheticOptions): SyntheticR
     const shape = serverShape(rng, id);
     const count = counts[s] as number;
     const r = rng.next();
-    const scheme: Scheme = r < 0.7 ? "semver" : r < 0.8 ? "v-semver" : r < 0.88 ? "date-dot" : r < 0.93 ? "date-dash" : "mixed";
+    const scheme: Scheme =
+      r < 0.7 ? 'semver' : r < 0.8 ? 'v-semver' : r < 0.88 ? 'date-dot' : r < 0.93 ? 'date-dash' : 'mixed';
     // Busy servers release more often; each server's releases span at most ~500 days.
     const maxStep = Math.max(1, Math.min(30, Math.floor(500 / count)));
     const times: number[] = [];
-    for (let t = EPOCH_MS + rng.int(0, 300) * DAY_MS, v = 0; v < count; v++) times.push((t += rng.int(1, maxStep) * DAY_MS));
+    for (let t = EPOCH_MS + rng.int(0, 300) * DAY_MS, v = 0; v < count; v++)
+      times.push((t += rng.int(1, maxStep) * DAY_MS));
     const versions = versionStrings(rng, scheme, times);
     const serverDir = path.join(id.namespace, id.slug);
     for (let v = 0; v < count; v++) {
       const version = versions[v] as string;
-      const rel = path.join(serverDir, version, "server.json");
+      const rel = path.join(serverDir, version, 'server.json');
       const content = serverJson(rng, id, shape, version);
       bytes += Buffer.byteLength(content);
       dated.push({ rel, ms: times[v] as number });
@@ -453,7 +689,7 @@ export function generateSyntheticRegistry(options: SyntheticOptions): SyntheticR
     }
     const status = statusFile(rng, `${id.namespace}/${id.slug}`, versions);
     if (status) {
-      const rel = path.join(serverDir, "server.md");
+      const rel = path.join(serverDir, 'server.md');
       bytes += Buffer.byteLength(status);
       statusFiles++;
       dated.push({ rel, ms: (times[count - 1] as number) + DAY_MS }); // status changes follow the versions they mark
@@ -478,10 +714,16 @@ export function generateSyntheticRegistry(options: SyntheticOptions): SyntheticR
 // read, and the same input always yields the same commit ids. Uses `git fast-import`, which writes one pack:
 // `git add`/`update-index` write 100k loose objects, which took 30 s to over 3 minutes here.
 export async function commitAsGitRepo(repoDir: string, commits: number, files: string[]): Promise<void> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_AUTHOR_NAME: "Registry Bench", GIT_AUTHOR_EMAIL: "bench@example.invalid", GIT_COMMITTER_NAME: "Registry Bench", GIT_COMMITTER_EMAIL: "bench@example.invalid" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Registry Bench',
+    GIT_AUTHOR_EMAIL: 'bench@example.invalid',
+    GIT_COMMITTER_NAME: 'Registry Bench',
+    GIT_COMMITTER_EMAIL: 'bench@example.invalid',
+  };
   const git = (args: string[]) => runGit(repoDir, env, args);
-  await git(["-c", "init.defaultBranch=main", "init", "-q"]).done;
-  const importer = git(["fast-import", "--quiet"]);
+  await git(['-c', 'init.defaultBranch=main', 'init', '-q']).done;
+  const importer = git(['fast-import', '--quiet']);
   const n = Math.max(1, Math.min(commits, files.length));
   const per = Math.ceil(files.length / n);
   for (let c = 0; c * per < files.length; c++) {
@@ -495,29 +737,33 @@ export async function commitAsGitRepo(repoDir: string, commits: number, files: s
     );
     for (const rel of chunk) {
       const content = readFileSync(path.join(repoDir, rel));
-      await importer.write(`M 100644 inline ${rel.split(path.sep).join("/")}\ndata ${content.length}\n`);
+      await importer.write(`M 100644 inline ${rel.split(path.sep).join('/')}\ndata ${content.length}\n`);
       await importer.write(content);
-      await importer.write("\n");
+      await importer.write('\n');
     }
   }
   await importer.end();
   // Fill the index from HEAD so the work tree reads as clean (`git status` shows nothing).
-  await git(["reset", "-q"]).done;
+  await git(['reset', '-q']).done;
 }
 
 function runGit(cwd: string, env: NodeJS.ProcessEnv, args: string[]) {
-  const child = spawn("git", args, { cwd, env, stdio: ["pipe", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const child = spawn('git', args, { cwd, env, stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<void>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`git ${args[0]} exited ${code}: ${stderr.trim()}`))));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`git ${args[0]} exited ${code}: ${stderr.trim()}`)),
+    );
   });
   return {
     done,
     // Honour back-pressure so a 100 MB import stream is not buffered in memory all at once.
     write: (chunk: string | Buffer) =>
-      child.stdin.write(chunk) ? Promise.resolve() : new Promise<void>((resolve) => child.stdin.once("drain", () => resolve())),
+      child.stdin.write(chunk)
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => child.stdin.once('drain', () => resolve())),
     end: () => {
       child.stdin.end();
       return done;

@@ -1,8 +1,8 @@
 // The "floor" for a build: how long a minimal Node script takes just to create the same tree (same relative paths,
 // same file sizes) on the same disk. A build cannot beat it, so build/floor says how much time goes to real work.
-import { execFileSync, spawn } from "node:child_process";
-import { lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { execFileSync, spawn } from 'node:child_process';
+import { lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 export interface TreeEntry {
   rel: string; // path relative to the scanned root, "/"-separated
@@ -40,13 +40,13 @@ export function scanTree(root: string): { entries: TreeEntry[]; stats: TreeStats
       }
     }
   };
-  walk(root, "");
+  walk(root, '');
   return { entries, stats };
 }
 
 // Flush dirty pages so a timed phase does not pay for the previous phase's write-back.
 export function flushDisk(): void {
-  execFileSync("sync");
+  execFileSync('sync');
 }
 
 // Runs in a fresh `node` so the bench process's heap and GC do not slow it. Zero-filled buffers of the right size:
@@ -73,18 +73,22 @@ process.stdout.write(String(Number(process.hrtime.bigint() - t0) / 1e9));
 export async function measureWriteFloor(builtDir: string): Promise<FloorResult> {
   const { entries, stats } = scanTree(builtDir);
   // Sibling of the built directory: same file system, so the floor pays the same disk costs.
-  const work = mkdtempSync(path.join(path.dirname(path.resolve(builtDir)), ".write-floor-"));
+  const work = mkdtempSync(path.join(path.dirname(path.resolve(builtDir)), '.write-floor-'));
   try {
-    const manifest = path.join(work, "manifest.json");
+    const manifest = path.join(work, 'manifest.json');
     writeFileSync(manifest, JSON.stringify(entries));
     flushDisk();
     const started = performance.now();
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ["-e", FLOOR_SCRIPT, manifest, path.join(work, "out")], { stdio: ["ignore", "pipe", "inherit"] });
-      let stdout = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`write-floor child exited ${code}`))));
+      const child = spawn(process.execPath, ['-e', FLOOR_SCRIPT, manifest, path.join(work, 'out')], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) =>
+        code === 0 ? resolve(stdout) : reject(new Error(`write-floor child exited ${code}`)),
+      );
     });
     return { ...stats, seconds: Number(out), processSeconds: (performance.now() - started) / 1000 };
   } finally {

@@ -1,0 +1,431 @@
+// npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--no-git] [--load-seconds <n>]
+// Generates a synthetic registry, builds it, compares the build with the bare cost of writing its output, load-tests
+// nginx (and the Node server) on the result, and times builds at 1/100, 1/10 and 1/1 of the size. Prints ONE JSON
+// document on stdout; progress and the children's output go to stderr. Everything lives in one temporary folder
+// under os.tmpdir(), removed at the end, also on error or Ctrl-C.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { commitAsGitRepo, generateSyntheticRegistry, type SyntheticResult } from './bench/synthetic-registry.ts';
+import { buildWorkload, preflight, runLoad, type LoadResult } from './bench/load.ts';
+import { flushDisk, measureWriteFloor, scanTree, type FloorResult, type TreeStats } from './bench/write-floor.ts';
+import { parseFlags } from './lib/cli.ts';
+import { freePort } from './lib/serve/run-nginx.ts';
+
+const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const TARGETS = { buildVsFloor: 2, buildSeconds: 60, buildRssMiB: 1536, nginxRequestsPerSec: 5000 };
+const GIT_COMMITS = 5;
+
+const flags = parseFlags({
+  servers: { type: 'string' },
+  versions: { type: 'string' },
+  seed: { type: 'string', default: '1' },
+  quick: { type: 'boolean', default: false },
+  'skip-load': { type: 'boolean', default: false },
+  'no-git': { type: 'boolean', default: false },
+  'load-seconds': { type: 'string' },
+});
+
+function intFlag(name: string, text: string | undefined, fallback: number): number {
+  const n = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`error: --${name} must be a positive whole number, not "${text}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const options = {
+  servers: intFlag('servers', flags.servers, flags.quick ? 200 : 20_000),
+  versions: intFlag('versions', flags.versions, flags.quick ? 1_000 : 100_000),
+  seed: intFlag('seed', flags.seed, 1),
+  quick: flags.quick!,
+  skipLoad: flags['skip-load']!,
+  git: !flags['no-git'],
+  loadSeconds: intFlag('load-seconds', flags['load-seconds'], flags.quick ? 3 : 10),
+  connections: 64,
+};
+
+const log = (msg: string) => console.error(`[bench] ${msg}`);
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+// Cleanup hooks run on normal exit, on error and on Ctrl-C/SIGTERM, newest first, so no temp folder, server or
+// child outlives the bench. They are awaited: children are stopped and reaped, not left as zombies.
+type Cleanup = () => void | Promise<void>;
+const cleanups: Cleanup[] = [];
+let interrupted = false;
+
+function onCleanup(fn: Cleanup): () => void {
+  cleanups.push(fn);
+  return () => {
+    const i = cleanups.indexOf(fn);
+    if (i >= 0) cleanups.splice(i, 1);
+  };
+}
+
+// One run only, shared: the signal handler and main's `finally` may both call it, and the second caller must wait
+// for the first to finish rather than see an empty list and exit while children are still stopping.
+let cleaning: Promise<void> | undefined;
+function cleanupAll(): Promise<void> {
+  cleaning ??= (async () => {
+    for (let fn = cleanups.pop(); fn; fn = cleanups.pop()) {
+      try {
+        await fn();
+      } catch (error) {
+        log(`cleanup failed: ${(error as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+// Phases check this before starting anything new, so an interrupted run does not start the next server or build
+// while the cleanup is running.
+function checkInterrupted(): void {
+  if (interrupted) throw new Error('interrupted');
+}
+
+// First Ctrl-C/SIGTERM: stop children and remove temp folders; the run then fails at its next step and still prints
+// its (partial) JSON. A second one kills the bench at once (process.once restores the default action).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping and cleaning up`);
+    interrupted = true;
+    void cleanupAll();
+  });
+}
+
+// Stops a child on cleanup: SIGTERM to it, SIGKILL to its process group (when it has one) after 10 s; waits for it.
+// Memoized: a second SIGTERM would hit a child that is already shutting down with the default action and kill it
+// before it has stopped its own children (nginx.ts handles one SIGTERM by stopping nginx).
+function stopChild(child: ChildProcess, group: boolean): () => Promise<void> {
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= (async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        try {
+          if (group) process.kill(-child.pid!, 'SIGKILL');
+          else child.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 10_000);
+      await exited;
+      clearTimeout(timer);
+    })();
+    return stopping;
+  };
+}
+
+interface BuildRun {
+  seconds: number;
+  maxRssMiB: number | null;
+  exitCode: number | null;
+}
+
+// Peak RSS: GNU time's %M (ru_maxrss from wait4: the largest of the build process and any child it waited for)
+// when /usr/bin/time exists; otherwise a preloaded hook writes the build process's own
+// process.resourceUsage().maxRSS at exit. The build runs as `node --import tsx scripts/build.ts`, the same code
+// `npx tsx` runs, without npx's and the tsx launcher's extra processes and start-up in the timing. Its wall time
+// still includes Node and tsx start-up (about 0.2 s), which dominates the ratio at --quick sizes.
+const TIME_BINARY = '/usr/bin/time';
+const RSS_METHOD = existsSync(TIME_BINARY)
+  ? '/usr/bin/time -f %M (max RSS of build and waited-for children)'
+  : 'process.resourceUsage().maxRSS of the build process (preloaded exit hook)';
+const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
+  'import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))',
+)}`;
+
+async function runBuild(entriesDir: string, outDir: string, scratch: string): Promise<BuildRun> {
+  const rssFile = path.join(scratch, `rss-${path.basename(outDir)}.txt`);
+  const node = [
+    process.execPath,
+    ...(existsSync(TIME_BINARY) ? [] : ['--import', RSS_HOOK]),
+    '--import',
+    'tsx',
+    'scripts/build.ts',
+    '--entries',
+    entriesDir,
+    '--out',
+    outDir,
+  ];
+  const [cmd, ...args] = existsSync(TIME_BINARY) ? [TIME_BINARY, '-f', '%M', '-o', rssFile, ...node] : node;
+  flushDisk(); // the previous phase's write-back must not land in this timing
+  checkInterrupted();
+  const started = performance.now();
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(cmd!, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 2, 2],
+      env: { ...process.env, BENCH_RSS_FILE: rssFile },
+    });
+    const forget = onCleanup(stopChild(child, false));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      forget();
+      resolve(code);
+    });
+  });
+  const seconds = (performance.now() - started) / 1000;
+  let maxRssMiB: number | null = null;
+  try {
+    // Both sources report kilobytes; GNU time may print a "Command exited…" line first on failure.
+    const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    if (Number.isFinite(kb) && kb > 0) maxRssMiB = round(kb / 1024, 1);
+  } catch {
+    // no RSS figure: reported as null
+  }
+  return { seconds: round(seconds, 3), maxRssMiB, exitCode };
+}
+
+interface Case {
+  synthetic: Omit<SyntheticResult, 'publishOrder'> & { gitSeconds: number | null };
+  build: BuildRun;
+  output: TreeStats;
+  distDir: string;
+}
+
+// One size: generate entries (as a git repository, so the build dates versions from history), build, count output.
+async function runCase(scratch: string, label: string, servers: number, versions: number): Promise<Case> {
+  const repo = path.join(scratch, `repo-${label}`);
+  const distDir = path.join(scratch, `dist-${label}`);
+  checkInterrupted();
+  mkdirSync(repo, { recursive: true });
+  log(`${label}: generating ${versions} versions of ${servers} servers`);
+  const { publishOrder, ...generated } = generateSyntheticRegistry({
+    dir: path.join(repo, 'entries'),
+    servers,
+    versions,
+    seed: options.seed,
+  });
+  let gitSeconds: number | null = null;
+  if (options.git) {
+    const t = performance.now();
+    await commitAsGitRepo(
+      repo,
+      GIT_COMMITS,
+      publishOrder.map((rel) => `entries/${rel.split(path.sep).join('/')}`),
+    );
+    gitSeconds = round((performance.now() - t) / 1000, 3);
+  }
+  log(
+    `${label}: generated ${generated.files} files (${round(generated.bytes / 1048576, 1)} MiB) in ${round(generated.seconds)} s${gitSeconds === null ? '' : `, git ${gitSeconds} s`}; building`,
+  );
+  const build = await runBuild(path.join(repo, 'entries'), distDir, scratch);
+  if (build.exitCode !== 0) throw new Error(`${label}: build exited with ${build.exitCode}`);
+  const output = scanTree(distDir).stats;
+  log(
+    `${label}: build ${build.seconds} s, max RSS ${build.maxRssMiB} MiB, ${output.files} files, ${round(output.bytes / 1048576, 1)} MiB`,
+  );
+  rmSync(repo, { recursive: true, force: true }); // the entries are no longer needed; keep disk use down
+  return { synthetic: { ...generated, seconds: round(generated.seconds, 3), gitSeconds }, build, output, distDir };
+}
+
+interface RunningServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+// Starts scripts/<name>.ts in its own process group (so nginx's processes can be killed with it as a last resort)
+// and waits for the URL it prints first. stop() sends it SIGTERM, on which it shuts its nginx down, and waits.
+function startServer(script: string, args: string[]): Promise<RunningServer> {
+  checkInterrupted();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 2],
+    });
+    const shutdown = stopChild(child, true);
+    const forget = onCleanup(shutdown);
+    const stop = async () => {
+      forget();
+      await shutdown();
+    };
+    const timeout = setTimeout(() => {
+      reject(new Error(`${script} printed no URL within 30 s`));
+      void stop();
+    }, 30_000);
+    let buffered = '';
+    let announced = false;
+    child.stdout!.on('data', (d: Buffer) => {
+      if (announced) return void process.stderr.write(d);
+      buffered += d.toString();
+      const newline = buffered.indexOf('\n');
+      if (newline < 0) return;
+      announced = true;
+      clearTimeout(timeout);
+      process.stderr.write(buffered.slice(newline + 1));
+      resolve({ url: buffered.slice(0, newline).trim(), stop });
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timeout);
+      if (!announced) reject(new Error(`${script} exited with ${code} before printing its URL`));
+    });
+  });
+}
+
+type LoadReport =
+  | (LoadResult & {
+      workload: { list: number; detail: number; latest: number };
+      preflight: Awaited<ReturnType<typeof preflight>>;
+    })
+  | { error: string };
+
+async function loadTest(label: string, script: string, distDir: string, port: number): Promise<LoadReport> {
+  let server: RunningServer | undefined;
+  try {
+    log(`load ${label}: starting ${script}`);
+    server = await startServer(script, ['--dir', distDir, '--port', String(port)]);
+    const workload = await buildWorkload(server.url, distDir);
+    const check = await preflight(server.url, workload.paths);
+    log(
+      `load ${label}: ${server.url}, ${check.paths} distinct paths, statuses ${JSON.stringify(check.statuses)}; wrk for ${options.loadSeconds} s`,
+    );
+    checkInterrupted();
+    // On interrupt: abort wrk and wait until runLoad has removed its temp folder.
+    const abort = new AbortController();
+    const running = runLoad({
+      url: server.url,
+      paths: workload.paths,
+      seconds: options.loadSeconds,
+      connections: options.connections,
+      threads: 2,
+      signal: abort.signal,
+    });
+    const forget = onCleanup(async () => {
+      abort.abort();
+      await running.catch(() => undefined);
+    });
+    const result = await running.finally(forget);
+    log(`load ${label}: ${result.requestsPerSec} req/s, p99 ${result.latencyMs.p99} ms, non-2xx ${result.non2xx}`);
+    return { ...result, workload: workload.counts, preflight: check };
+  } catch (error) {
+    log(`load ${label} failed: ${(error as Error).message}`);
+    return { error: (error as Error).message };
+  } finally {
+    await server?.stop();
+  }
+}
+
+const errorsOf = (r: LoadReport | undefined) =>
+  r && !('error' in r)
+    ? r.non2xx +
+      r.socketErrors.connect +
+      r.socketErrors.read +
+      r.socketErrors.write +
+      r.socketErrors.timeout +
+      (r.preflight.paths - (r.preflight.statuses['200'] ?? 0))
+    : null;
+
+const check = (value: number | null, limit: number, kind: 'max' | 'min') => ({
+  [kind]: limit,
+  value,
+  pass: value === null ? null : kind === 'max' ? value <= limit : value >= limit,
+});
+
+async function main(): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'mcp-bench-'));
+  onCleanup(() => rmSync(scratch, { recursive: true, force: true }));
+  const report: Record<string, unknown> = {
+    benchmark: 'mcp-static-registry',
+    startedAt,
+    options,
+    machine: {
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? null,
+      memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    },
+    rssMethod: RSS_METHOD,
+  };
+  let failed = false;
+  try {
+    const full = await runCase(scratch, 'main', options.servers, options.versions);
+    report.synthetic = full.synthetic;
+    report.build = full.build;
+    report.output = full.output;
+
+    log('measuring the write floor');
+    const floor: FloorResult = await measureWriteFloor(full.distDir);
+    report.floor = { ...floor, seconds: round(floor.seconds, 3), processSeconds: round(floor.processSeconds, 3) };
+    const ratio = round(full.build.seconds / floor.seconds, 2);
+    report.buildToFloorRatio = ratio;
+    log(`floor ${round(floor.seconds, 3)} s for ${floor.files} files; build/floor = ${ratio}`);
+
+    let load: { nginx: LoadReport; node: LoadReport } | null = null;
+    if (!options.skipLoad) {
+      load = {
+        nginx: await loadTest('nginx', 'scripts/nginx.ts', full.distDir, await freePort()),
+        node: await loadTest('node', 'scripts/serve.ts', full.distDir, 0), // informational, no target
+      };
+    }
+    report.load = load;
+    rmSync(full.distDir, { recursive: true, force: true });
+
+    // Scaling: 1/100 and 1/10 of the size (1,000 and 10,000 versions by default), plus the main run itself.
+    const scaling = [];
+    for (const divisor of [100, 10]) {
+      const versions = Math.round(options.versions / divisor);
+      if (versions < 1) continue;
+      const servers = Math.max(1, Math.round(options.servers / divisor));
+      const c = await runCase(scratch, `scale-${versions}`, servers, versions);
+      rmSync(c.distDir, { recursive: true, force: true });
+      scaling.push({
+        versions,
+        servers,
+        buildSeconds: c.build.seconds,
+        maxRssMiB: c.build.maxRssMiB,
+        outputFiles: c.output.files,
+        outputBytes: c.output.bytes,
+      });
+    }
+    scaling.push({
+      versions: options.versions,
+      servers: options.servers,
+      buildSeconds: full.build.seconds,
+      maxRssMiB: full.build.maxRssMiB,
+      outputFiles: full.output.files,
+      outputBytes: full.output.bytes,
+    });
+    report.scaling = scaling;
+
+    // nginx targets are null (not judged) with --skip-load, and failed when the load test itself failed.
+    const nginx = load?.nginx;
+    const loadFailed = nginx !== undefined && 'error' in nginx;
+    const judged = <T extends { pass: boolean | null }>(t: T): T => (loadFailed ? { ...t, pass: false } : t);
+    const targets = {
+      buildVsFloor: check(ratio, TARGETS.buildVsFloor, 'max'),
+      buildSeconds: check(full.build.seconds, TARGETS.buildSeconds, 'max'),
+      buildRssMiB: check(full.build.maxRssMiB, TARGETS.buildRssMiB, 'max'),
+      nginxRequestsPerSec: judged(
+        check(nginx && !('error' in nginx) ? nginx.requestsPerSec : null, TARGETS.nginxRequestsPerSec, 'min'),
+      ),
+      nginxErrors: judged(check(errorsOf(nginx), 0, 'max')),
+    };
+    const verdicts = Object.values(targets).map((t) => t.pass);
+    report.targets = { ...targets, allPass: verdicts.includes(false) ? false : verdicts.includes(null) ? null : true };
+  } catch (error) {
+    failed = true;
+    report.error = (error as Error).message;
+    log(`failed: ${interrupted ? (error as Error).message : ((error as Error).stack ?? error)}`);
+  } finally {
+    await cleanupAll();
+  }
+  report.finishedAt = new Date().toISOString();
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  return interrupted ? 130 : failed ? 1 : 0;
+}
+
+process.exitCode = await main();
