@@ -3,9 +3,20 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ProblemsError, renderProblemsForTerminal } from './problems.ts';
 
+/** Flags only: a positional argument is a mistake (exit code 2). */
 export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(options: T, argv = process.argv.slice(2)) {
+  const parsed = parseCommandLine(options, argv);
+  if (parsed.positionals.length) {
+    console.error(`error: unexpected argument "${parsed.positionals[0]}"`);
+    process.exit(2);
+  }
+  return parsed.values;
+}
+
+/** Flags and positional arguments; a bad command line exits with code 2 and the parser's message. */
+export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(options: T, argv = process.argv.slice(2)) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
     process.exit(2);
