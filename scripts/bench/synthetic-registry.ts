@@ -386,7 +386,8 @@ function newIdentity(rng: Rng, taken: Set<string>, namespaces: ServerIdentity[])
       id = { ...base, slug, service };
     } else if (rng.chance(0.62)) {
       let login = `${rng.pick(FIRST)}${rng.pick(HANDLE_SUFFIX)}${rng.chance(0.5) ? rng.int(1, 9999) : ''}`;
-      if (rng.chance(0.05)) login = login.charAt(0).toUpperCase() + login.slice(1); // real logins keep their case
+      // Real logins keep their case, and one login always has the same case: names differing only by case collide.
+      if (capitalizedLogin(login)) login = login.charAt(0).toUpperCase() + login.slice(1);
       id = { namespace: `io.github.${login}`, slug, owner: login, service, domain: `${login.toLowerCase()}.github.io` };
     } else {
       const company = `${rng.pick(COMPANIES)}${rng.chance(0.6) ? rng.int(1, 999) : ''}`;
@@ -651,6 +652,13 @@ function statusFile(rng: Rng, name: string, versions: string[]): string | undefi
 function writeFileDeep(file: string, content: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, content);
+}
+
+/** About one login in twenty is capitalised, always the same ones. */
+function capitalizedLogin(login: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < login.length; i++) sum += login.charCodeAt(i) * (i + 1);
+  return sum % 20 === 0;
 }
 
 export function generateSyntheticRegistry(options: SyntheticOptions): SyntheticResult {

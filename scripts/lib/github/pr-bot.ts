@@ -1,0 +1,154 @@
+// The PR bot: one comment per PR, found again by its hidden marker and edited in place on every run, and one
+// label per failure class. It runs in the privileged workflow (pr-comment.yml) on the base branch's code; the
+// report it gets is data from an unprivileged run, already checked by report-data.ts.
+//
+// It trusts GitHub, not the report, for two things: the PR's head commit must be the one that was validated
+// (otherwise a newer run is on its way, or the artifact belongs to another PR), and the list of changed files
+// (a PR that changes anything outside entries/ ran its own validator, so it is labelled needs-maintainer and
+// never ready-to-merge, whatever the report says).
+
+import { Octokit } from '@octokit/rest';
+import type { ValidationReport } from '../validate/types.ts';
+import { LABELS, MANAGED_LABELS, labelsFor, type LabelName } from '../validate/report/labels.ts';
+import { COMMENT_MARKER, renderPrComment } from '../validate/report/pr-comment.ts';
+
+export const DEFAULT_API_URL = 'https://api.github.com';
+/** The author of comments made with a workflow's GITHUB_TOKEN. */
+export const DEFAULT_BOT_LOGIN = 'github-actions[bot]';
+/** GitHub lists at most this many files of a PR; beyond it the change cannot be verified. */
+const MAX_LISTED_FILES = 3000;
+
+export function createOctokit(options: { token: string; baseUrl?: string; log?: (line: string) => void }): Octokit {
+  const log = options.log ?? ((line: string) => console.error(line));
+  return new Octokit({
+    auth: options.token,
+    baseUrl: (options.baseUrl || DEFAULT_API_URL).replace(/\/+$/, ''),
+    userAgent: 'mcp-static-registry-pr-bot',
+    // Failed requests are thrown and reported by the caller; the expected 404s (a missing label) are not news.
+    log: { debug: () => {}, info: () => {}, warn: log, error: () => {} },
+  });
+}
+
+export interface PrBotOptions {
+  octokit: Octokit;
+  owner: string;
+  repo: string;
+  pr: number;
+  report: ValidationReport;
+  /** The commit that was validated (`workflow_run.head_sha`); when the PR's head is another commit, nothing is written. */
+  headSha?: string;
+  /** Link to the validation run. */
+  runUrl?: string;
+  /** Address of docs/errors.md for the code links. */
+  docsBaseUrl?: string;
+  /** Only a comment by this login with the marker counts as the bot's own. */
+  botLogin?: string;
+  /** The folder publishing PRs may change. */
+  entriesDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface PrBotResult {
+  /** Why nothing was written, when nothing was. */
+  skipped?: string;
+  comment?: { id: number; action: 'created' | 'updated' | 'unchanged' };
+  labels?: { wanted: LabelName[]; added: LabelName[]; removed: LabelName[]; created: LabelName[] };
+  filesOutsideEntries?: string[];
+}
+
+function status(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : undefined;
+}
+
+export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
+  const { octokit, owner, repo, pr: issue_number } = options;
+  const log = options.log ?? (() => {});
+  const botLogin = options.botLogin ?? DEFAULT_BOT_LOGIN;
+  const entries = `${(options.entriesDir ?? 'entries').replace(/\/+$/, '')}/`;
+
+  // 1. The PR as GitHub sees it: open, and at the commit that was validated.
+  const { data: pull } = await octokit.rest.pulls.get({ owner, repo, pull_number: issue_number });
+  if (pull.state !== 'open') return { skipped: `PR #${issue_number} is ${pull.state}` };
+  if (options.headSha !== undefined && pull.head.sha !== options.headSha) {
+    return { skipped: `PR #${issue_number} is at ${pull.head.sha.slice(0, 12)}, not the validated ${options.headSha.slice(0, 12)}: a newer run will report` };
+  }
+
+  // 2. What it changes, from GitHub: anything outside entries/ needs a maintainer.
+  const outside = new Set<string>();
+  let listed = 0;
+  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listFiles, { owner, repo, pull_number: issue_number, per_page: 100 })) {
+    for (const file of page.data) {
+      listed++;
+      for (const name of [file.filename, file.previous_filename]) if (name !== undefined && !name.startsWith(entries)) outside.add(name);
+    }
+  }
+  if (pull.changed_files > listed || listed >= MAX_LISTED_FILES) outside.add(`(${pull.changed_files} files changed; GitHub lists only ${listed})`);
+  const filesOutsideEntries = [...outside].sort();
+
+  const wanted = new Set<LabelName>(labelsFor(options.report));
+  if (filesOutsideEntries.length) {
+    wanted.add('needs-maintainer');
+    wanted.delete('ready-to-merge');
+  }
+
+  // 3. The comment: edit ours if there is one, else create it.
+  const body = renderPrComment(options.report, {
+    runUrl: options.runUrl,
+    docsBaseUrl: options.docsBaseUrl,
+    headSha: pull.head.sha,
+    filesOutsideEntries,
+  });
+  let existing: { id: number; body?: string | null } | undefined;
+  for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 })) {
+    existing = page.data.find((c) => c.user?.login === botLogin && (c.body ?? '').startsWith(COMMENT_MARKER));
+    if (existing) break;
+  }
+  let comment: PrBotResult['comment'];
+  if (!existing) {
+    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number, body });
+    comment = { id: data.id, action: 'created' };
+  } else if (existing.body !== body) {
+    await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
+    comment = { id: existing.id, action: 'updated' };
+  } else comment = { id: existing.id, action: 'unchanged' };
+  log(`comment ${comment.id} ${comment.action}`);
+
+  // 4. Labels: add the wanted ones, remove our stale ones, leave everyone else's alone.
+  const current = new Set<string>();
+  for await (const page of octokit.paginate.iterator(octokit.rest.issues.listLabelsOnIssue, { owner, repo, issue_number, per_page: 100 })) {
+    for (const label of page.data) current.add(label.name);
+  }
+  const add = [...wanted].filter((l) => !current.has(l)).sort();
+  const remove = MANAGED_LABELS.filter((l) => current.has(l) && !wanted.has(l)).sort();
+  const created: LabelName[] = [];
+  for (const name of add) if (await ensureLabel(octokit, owner, repo, name)) created.push(name);
+  if (add.length) await octokit.rest.issues.addLabels({ owner, repo, issue_number, labels: add });
+  for (const name of remove) {
+    try {
+      await octokit.rest.issues.removeLabel({ owner, repo, issue_number, name });
+    } catch (error) {
+      if (status(error) !== 404) throw error;
+    }
+  }
+  if (add.length || remove.length) log(`labels: +${add.join(',') || '-'} -${remove.join(',') || '-'}`);
+
+  return { comment, labels: { wanted: [...wanted].sort(), added: add, removed: remove, created }, filesOutsideEntries };
+}
+
+/** Creates the repository label with our colour and description if it is missing; true when it was created. */
+async function ensureLabel(octokit: Octokit, owner: string, repo: string, name: LabelName): Promise<boolean> {
+  try {
+    await octokit.rest.issues.getLabel({ owner, repo, name });
+    return false;
+  } catch (error) {
+    if (status(error) !== 404) throw error;
+  }
+  const spec = LABELS[name];
+  try {
+    await octokit.rest.issues.createLabel({ owner, repo, name: spec.name, color: spec.color, description: spec.description });
+    return true;
+  } catch (error) {
+    if (status(error) === 422) return false; // created meanwhile by a concurrent run
+    throw error;
+  }
+}

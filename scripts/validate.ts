@@ -1,0 +1,32 @@
+// npm run validate -- [--entries <dir>] [--base <git ref>] [--format terminal|json|github] [--output <file>] [paths…]
+// Exit code 1 when there are errors, 0 otherwise (warnings included).
+import { writeFileSync } from 'node:fs';
+import { parseCommandLine, runMain } from './lib/cli.ts';
+import { hasErrors } from './lib/problems.ts';
+import { reportToGitHub } from './lib/validate/report/github.ts';
+import { renderReportForTerminal } from './lib/validate/report/terminal.ts';
+import { validateRegistry } from './lib/validate/validate.ts';
+
+const { values: flags, positionals } = parseCommandLine({
+  entries: { type: 'string', default: 'entries' },
+  base: { type: 'string' },
+  format: { type: 'string', default: 'terminal' },
+  output: { type: 'string' },
+});
+
+const FORMATS = ['terminal', 'json', 'github'];
+if (!FORMATS.includes(flags.format!)) {
+  console.error(`error: --format must be one of ${FORMATS.join(', ')}, not "${flags.format}"`);
+  process.exit(2);
+}
+
+runMain(async () => {
+  const report = validateRegistry({ root: process.cwd(), entriesDir: flags.entries!, base: flags.base, paths: positionals.length ? positionals : undefined });
+  if (flags.output) writeFileSync(flags.output, JSON.stringify(report, null, 2) + '\n');
+  if (flags.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else {
+    process.stdout.write(renderReportForTerminal(report, { color: process.stdout.isTTY === true }) + '\n');
+    if (flags.format === 'github') await reportToGitHub(report);
+  }
+  if (hasErrors(report.problems)) process.exitCode = 1;
+});

@@ -1,0 +1,117 @@
+// The validator as a whole: a registry in a real git repository, pull requests as branches against main.
+
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { validateRegistry } from '../scripts/lib/validate/validate.ts';
+import type { ValidationReport } from '../scripts/lib/validate/types.ts';
+import { Repo } from './support/git-fixture.ts';
+
+const PROJECT = path.resolve(import.meta.dirname, '..');
+const repos: Repo[] = [];
+afterEach(() => {
+  while (repos.length) repos.pop()!.cleanup();
+});
+
+const T1 = '2026-01-01T00:00:00Z';
+
+/** main holds two servers; the returned repo is on a `pr` branch ready for changes. */
+function registryWithPr(): Repo {
+  const repo = Repo.init('validate', 'entries');
+  repos.push(repo);
+  repo.server('io.github.acme/weather', '1.0.0').server('io.github.acme/maps', '0.1.0', { remotes: [{ type: 'streamable-http', url: 'https://maps.acme.dev/mcp' }] });
+  repo.commit(T1);
+  repo.git(['checkout', '--quiet', '-b', 'pr']);
+  return repo;
+}
+
+const codes = (report: ValidationReport): string[] => report.problems.map((p) => p.code);
+const validate = (repo: Repo, extra: { base?: string; paths?: string[] } = {}): ValidationReport => validateRegistry({ root: repo.root, entriesDir: 'entries', ...extra });
+
+describe('a pull request against its base', () => {
+  it('adding a new version is clean and lists what it publishes', () => {
+    const repo = registryWithPr();
+    repo.server('io.github.acme/weather', '1.1.0');
+    const report = validate(repo, { base: 'main' });
+    expect(codes(report)).toEqual([]);
+    expect(report.publishes).toEqual([{ name: 'io.github.acme/weather', version: '1.1.0', file: 'entries/io.github.acme/weather/1.1.0/server.json' }]);
+    expect(report.checks.find((c) => c.id === 'changes')).toMatchObject({ ran: true, passed: true });
+  });
+
+  it('modifying, deleting or renaming a published server.json is refused', () => {
+    const repo = registryWithPr();
+    repo.write('io.github.acme/weather/1.0.0/server.json', JSON.stringify({ $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json', name: 'io.github.acme/weather', description: 'changed', version: '1.0.0' }));
+    repo.remove('io.github.acme/maps/0.1.0');
+    const report = validate(repo, { base: 'main' });
+    const changed = report.problems.filter((p) => p.code === 'change-published-file').map((p) => p.file);
+    expect(changed).toEqual(['entries/io.github.acme/maps/0.1.0/server.json', 'entries/io.github.acme/weather/1.0.0/server.json']);
+    expect(report.problems.find((p) => p.code === 'change-published-file')!.hint).toContain('server.md');
+  });
+
+  it('a change outside entries/ needs a maintainer', () => {
+    const repo = registryWithPr();
+    writeFileSync(path.join(repo.root, 'README.md'), 'hello');
+    repo.server('io.github.acme/weather', '1.1.0');
+    const report = validate(repo, { base: 'main' });
+    expect(report.problems.map((p) => [p.code, p.file])).toEqual([['change-outside-entries', 'README.md']]);
+  });
+
+  it('a status change through server.md is allowed', () => {
+    const repo = registryWithPr();
+    repo.status('io.github.acme/weather', 'status: deprecated\nstatusMessage: "use maps"');
+    expect(codes(validate(repo, { base: 'main' }))).toEqual([]);
+  });
+
+  it('a remote URL already used by another live server is refused, and allowed once that server is deleted', () => {
+    const repo = registryWithPr();
+    repo.server('io.github.other/maps', '1.0.0', { remotes: [{ type: 'streamable-http', url: 'https://maps.acme.dev/mcp' }] });
+    expect(codes(validate(repo, { base: 'main' }))).toContain('rule-remote-url-taken');
+    repo.status('io.github.acme/maps', 'status: deleted');
+    expect(codes(validate(repo, { base: 'main' }))).not.toContain('rule-remote-url-taken');
+  });
+
+  it('a name differing only by case from an existing one collides', () => {
+    const repo = registryWithPr();
+    repo.server('io.github.Acme/Weather', '1.0.0');
+    expect(codes(validate(repo, { base: 'main' }))).toContain('rule-name-case-collision');
+  });
+});
+
+describe('reports', () => {
+  it('checks only the given paths, and fills in line and column', () => {
+    const repo = registryWithPr();
+    repo.write('io.github.acme/weather/2.0.0/server.json', '{\n  "$schema": "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",\n  "name": "io.github.acme/weather",\n  "description": "x",\n  "version": "2.0.0",\n  "websiteUrl": "http://insecure.example"\n}\n');
+    repo.write('io.github.acme/maps/0.2.0/server.json', '{ "broken": ');
+    const only = validate(repo, { paths: ['entries/io.github.acme/weather'] });
+    expect(only.problems.every((p) => p.file?.startsWith('entries/io.github.acme/weather/'))).toBe(true);
+    const website = only.problems.find((p) => p.jsonPath === '/websiteUrl');
+    expect(website).toMatchObject({ file: 'entries/io.github.acme/weather/2.0.0/server.json', line: 6 });
+  });
+
+  it('does not depend on the order files were written in', () => {
+    const make = (order: number[]): ValidationReport => {
+      const repo = Repo.init('order', 'entries');
+      repos.push(repo);
+      const names = ['io.github.b/one', 'io.github.a/two', 'io.github.c/three'];
+      for (const i of order) repo.write(`${names[i]}/1.0.0/server.json`, `{"name": "${names[i]}", "version": "latest"}`);
+      repo.commit(T1);
+      return validate(repo);
+    };
+    const a = make([0, 1, 2]), b = make([2, 0, 1]);
+    expect(a.problems.length).toBeGreaterThan(3);
+    expect(JSON.stringify(b)).toEqual(JSON.stringify(a));
+  });
+
+  it('the CLI exits 1 on errors, 0 on a clean registry, and --format json is the report', () => {
+    const repo = registryWithPr();
+    const run = (args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), ...args], { cwd: repo.root, encoding: 'utf8' });
+    expect(run([]).status).toBe(0);
+    repo.write('io.github.acme/weather/3.0.0/server.json', '{');
+    const failing = run(['--format', 'json']);
+    expect(failing.status).toBe(1);
+    const report = JSON.parse(failing.stdout) as ValidationReport;
+    expect(report.problems[0]).toMatchObject({ file: 'entries/io.github.acme/weather/3.0.0/server.json', severity: 'error' });
+    expect(run(['--format', 'yaml']).status).toBe(2);
+  });
+});

@@ -1,0 +1,147 @@
+// The workflows, linted and held to docs/security.md: action-validator (WASM, from npm; no binary download, no
+// network) checks each file against the workflow schema, and the rules below check what a schema cannot: explicit
+// least-privilege permissions, no secrets where PR code runs, and a privileged workflow that never touches PR code.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { validateWorkflow } from '@action-validator/core';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const DIR = path.resolve(import.meta.dirname, '..', '.github', 'workflows');
+const FILES = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+}
+interface Job {
+  permissions?: unknown;
+  steps?: Step[];
+  uses?: string;
+}
+interface Workflow {
+  on: unknown;
+  permissions?: unknown;
+  jobs: Record<string, Job>;
+}
+
+const text = (file: string) => readFileSync(path.join(DIR, file), 'utf8');
+const load = (file: string) => parse(text(file)) as Workflow;
+const triggers = (w: Workflow): string[] => (typeof w.on === 'string' ? [w.on] : Array.isArray(w.on) ? w.on : Object.keys(w.on as object));
+
+/** Scopes a permissions value grants write on (`write-all` counts as everything). */
+function writes(permissions: unknown): string[] {
+  if (permissions === 'write-all') return ['*'];
+  if (permissions === 'read-all' || permissions === undefined || permissions === null) return [];
+  return Object.entries(permissions as Record<string, string>)
+    .filter(([, level]) => level === 'write')
+    .map(([scope]) => scope);
+}
+
+it('finds the workflows', () => {
+  expect(FILES).toEqual(expect.arrayContaining(['ci.yml', 'pages.yml', 'pr-comment.yml', 'validate-pr.yml']));
+});
+
+describe.each(FILES)('%s', (file) => {
+  it('passes action-validator', () => {
+    const result = validateWorkflow(text(file));
+    expect(result.errors, JSON.stringify(result.errors, null, 2)).toEqual([]);
+  });
+
+  it('sets permissions explicitly at the top, and every job ends up with explicit permissions, never write-all', () => {
+    const w = load(file);
+    expect(w.permissions, 'top-level permissions').toBeDefined();
+    expect(w.permissions).not.toBe('write-all');
+    for (const [name, job] of Object.entries(w.jobs)) {
+      expect(job.permissions ?? w.permissions, `job ${name}`).toBeDefined();
+      expect(job.permissions, `job ${name}`).not.toBe('write-all');
+    }
+  });
+
+  it('pins the actions of the new workflows to full commit SHAs', () => {
+    if (file !== 'validate-pr.yml' && file !== 'pr-comment.yml') return;
+    for (const job of Object.values(load(file).jobs))
+      for (const step of job.steps ?? []) if (step.uses) expect(step.uses).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+  });
+
+  it('never uses pull_request_target, and gives runs of PR code no secrets and no write scope', () => {
+    const w = load(file);
+    expect(triggers(w)).not.toContain('pull_request_target');
+    if (!triggers(w).includes('pull_request')) return;
+    expect(text(file)).not.toMatch(/secrets\./);
+    expect(text(file)).not.toMatch(/github\.token|GITHUB_TOKEN/);
+    expect(writes(w.permissions)).toEqual([]);
+    for (const job of Object.values(w.jobs)) expect(writes(job.permissions)).toEqual([]);
+  });
+});
+
+describe('validate-pr.yml', () => {
+  const w = load('validate-pr.yml');
+  const steps = w.jobs.validate!.steps!;
+
+  it('runs on pull_request with contents: read only', () => {
+    expect(triggers(w)).toEqual(['pull_request']);
+    expect(w.permissions).toEqual({ contents: 'read' });
+    expect(w.jobs.validate!.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('checks out full history without keeping the token, validates against the base, uploads the report with the PR number', () => {
+    const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout@'))!;
+    expect(checkout.with).toMatchObject({ 'fetch-depth': 0, 'persist-credentials': false });
+    const validate = steps.find((s) => s.run?.includes('npm run -s validate'))!;
+    expect(validate.run).toContain('--base "origin/$BASE_REF" --format github --output');
+    expect(validate.env).toEqual({ BASE_REF: '${{ github.base_ref }}' });
+    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    expect(upload.with?.name).toBe('validation-report');
+    expect(String(upload.with?.path)).toContain('pr-number');
+    expect(steps.find((s) => s.run?.includes('pr-number'))?.env).toEqual({ PR_NUMBER: '${{ github.event.pull_request.number }}' });
+  });
+});
+
+describe('pr-comment.yml', () => {
+  const w = load('pr-comment.yml');
+  const job = w.jobs.comment!;
+  const steps = job.steps!;
+
+  it('runs on workflow_run of "Validate PR" with no default permissions and only what commenting needs', () => {
+    expect(w.on).toEqual({ workflow_run: { workflows: ['Validate PR'], types: ['completed'] } });
+    expect(load('validate-pr.yml')).toMatchObject({ name: 'Validate PR' });
+    expect(w.permissions).toEqual({});
+    expect(job.permissions).toEqual({ actions: 'read', contents: 'read', issues: 'write', 'pull-requests': 'write' });
+  });
+
+  it('never checks out the PR: only the default branch, from this repository, without keeping the token', () => {
+    const checkouts = steps.filter((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkouts).toHaveLength(1);
+    expect(checkouts[0]!.with).toEqual({ ref: '${{ github.event.repository.default_branch }}', 'persist-credentials': false });
+    // Nothing anywhere refers to the PR's code by ref: no head ref or SHA reaches a checkout, a fetch or a run.
+    for (const step of steps) {
+      const where = JSON.stringify({ with: step.with, run: step.run });
+      expect(where).not.toMatch(/head_sha|head_branch|head\.ref|head\.sha|refs\/pull|pull\/[^/]+\/head|merge_commit/);
+      expect(step.run ?? '').not.toMatch(/\bgit\s+(fetch|checkout|switch|worktree|pull)\b/);
+    }
+  });
+
+  it('installs before the artifact arrives, extracts it outside the workspace, and uses PR-derived values only through env', () => {
+    const install = steps.findIndex((s) => s.run?.startsWith('npm ci'));
+    const download = steps.findIndex((s) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(download).toBeGreaterThan(install);
+    expect(steps[download]!.with).toMatchObject({ path: '${{ runner.temp }}/validation', 'run-id': '${{ github.event.workflow_run.id }}' });
+    for (const step of steps) expect(step.run ?? '', 'no ${{ }} inside run scripts').not.toContain('${{');
+    const setupNode = steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!;
+    expect(setupNode.with?.cache).toBeUndefined();
+  });
+
+  it('checks the PR number is an integer that matches the run, and binds the bot to the validated commit', () => {
+    const check = steps.find((s) => s.run?.includes('PR_FILE'))!;
+    expect(check.run).toContain('^[1-9][0-9]{0,9}$');
+    expect(check.env?.RUN_PR).toBe('${{ github.event.workflow_run.pull_requests[0].number }}');
+    const bot = steps.find((s) => s.run?.includes('npm run -s pr-bot'))!;
+    expect(bot.run).toContain('--head-sha "$HEAD_SHA"');
+    expect(bot.env).toMatchObject({ GITHUB_TOKEN: '${{ github.token }}', HEAD_SHA: '${{ github.event.workflow_run.head_sha }}', PR: '${{ steps.pr.outputs.number }}' });
+  });
+});
