@@ -45,6 +45,17 @@ function withPosition(problem: Problem, docs: ReadonlyMap<string, ServerDocument
   return position ? { ...problem, ...position } : problem;
 }
 
+/**
+ * Schema and rule problems of one document. Where a rule speaks about the same value as the schema (a package
+ * version of "latest", an unsupported transport type), the rule's message is the more specific one: keep only it.
+ */
+function documentProblems(doc: ServerDocument): Problem[] {
+  const rules = checkServerRules(doc);
+  const ruled = new Set(rules.filter((p) => p.severity === 'error').map((p) => p.jsonPath));
+  const schema = checkSchema(doc).filter((p) => p.severity !== 'error' || !ruled.has(p.jsonPath));
+  return [...schema, ...rules];
+}
+
 function problemOrder(a: Problem, b: Problem): number {
   return compareBytewise(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
     || compareBytewise(a.code, b.code) || compareBytewise(a.jsonPath ?? '', b.jsonPath ?? '') || compareBytewise(a.message, b.message);
@@ -77,7 +88,7 @@ export function validateRegistry(options: ValidateOptions): ValidationReport {
     versionsPerServer.set(entry.pathName, (versionsPerServer.get(entry.pathName) ?? 0) + 1);
     if (!selected(entry.file, paths)) continue;
     problems.push(...read.problems);
-    if (server) problems.push(...checkSchema(doc), ...checkServerRules(doc));
+    if (server) problems.push(...documentProblems(doc));
   }
   for (const [name, count] of versionsPerServer) problems.push(...checkVersionCount(name, count));
 

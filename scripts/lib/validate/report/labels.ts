@@ -8,7 +8,6 @@
 //   unsafe-path              file-name-  file-path-  file-symlink  file-not-regular  path-  unsafe-
 //   invalid-schema           schema-
 //   rule-violation           rule-  entry-  status-  change-  (a change rule without a class of its own)
-//   registry-conflict        registry-  rule-name-case-collision  rule-namespace-case-collision  rule-remote-url-taken
 //   published-file-changed   change-published-
 //   needs-maintainer         change-outside-entries
 //   ownership-unproven       ownership-
@@ -70,7 +69,6 @@ export const LABEL_PREFIXES: ReadonlyArray<readonly [prefix: string, label: Labe
   ['change-', 'rule-violation'],
   ['registry-', 'registry-conflict'],
   ['rule-name-case-collision', 'registry-conflict'],
-  ['rule-namespace-case-collision', 'registry-conflict'],
   ['rule-remote-url-taken', 'registry-conflict'],
   ['change-published-', 'published-file-changed'],
   ['change-outside-entries', 'needs-maintainer'],
@@ -98,3 +96,4 @@ export function labelsFor(report: ValidationReport): LabelName[] {
   if (labels.size === 0) labels.add('ready-to-merge');
   return [...labels].sort();
 }
+
