@@ -21,7 +21,7 @@ if (!FORMATS.includes(flags.format!)) {
 }
 
 runMain(async () => {
-  const report = validateRegistry({ root: process.cwd(), entriesDir: flags.entries!, base: flags.base, paths: positionals.length ? positionals : undefined });
+  const report = await validateRegistry({ root: process.cwd(), entriesDir: flags.entries!, base: flags.base, paths: positionals.length ? positionals : undefined });
   if (flags.output) writeFileSync(flags.output, JSON.stringify(report, null, 2) + '\n');
   if (flags.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {

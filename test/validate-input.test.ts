@@ -2,7 +2,7 @@
 // temporary folders (read-json.ts, tree.ts).
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -101,6 +101,11 @@ describe('readServerJson: bad bytes and bad JSON', () => {
     // Same key in different objects is fine; a key that only looks the same after unescaping is a duplicate.
     expect(read('{"a": {"x": 1}, "b": {"x": 1}}').problems).toEqual([]);
     expect(brief(read('{"a/b": 1, "a\\/b": 2}').problems)).toEqual(['json-duplicate-key 1:12 /a~1b']);
+    // A third occurrence still points back at the first.
+    const three = read('{"k": 1, "k": 2, "k": 3}');
+    expect(brief(three.problems)).toEqual(['json-duplicate-key 1:10 /k', 'json-duplicate-key 1:18 /k']);
+    expect(three.problems[1]!.message).toMatch(/first at line 1, column 2/);
+    expect(three.json.value).toEqual({ k: 3 });
   });
 
   it('rejects __proto__, constructor and prototype keys anywhere, and never assigns through them', () => {
@@ -128,6 +133,14 @@ describe('readServerJson: bad bytes and bad JSON', () => {
     expect(Object.getPrototypeOf(value.list[0])).toBe(Object.prototype);
     expect(value.list[0].polluted).toBeUndefined();
     expect(value.name).toBe('x');
+    // Keys that name inherited members become own data properties, without touching the prototype.
+    const inherited = read('{"toString": "a", "hasOwnProperty": 1, "__defineGetter__": true, "valueOf": {"x": 1}}');
+    expect(inherited.problems).toEqual([]);
+    const v = inherited.json.value as Record<string, unknown>;
+    expect(Object.keys(v)).toEqual(['toString', 'hasOwnProperty', '__defineGetter__', 'valueOf']);
+    expect(v.toString).toBe('a');
+    expect(typeof Object.prototype.toString).toBe('function');
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(before);
   });
 
   it('rejects a 10 MB file on its length alone, fast, without decoding or parsing it', () => {
@@ -282,7 +295,7 @@ describe('scanEntriesTree: the entries folder', () => {
       ['entries/io.github.a/yy/2.0.0/server.json', 'io.github.a/yy', '2.0.0'],
       ['entries/io.github.b/zz/1.0.0/server.json', 'io.github.b/zz', '1.0.0'],
     ]);
-    expect(tree.documents[0]!.bytes.toString()).toBe(valid());
+    expect(tree.documents[0]!.bytes!.toString()).toBe(valid());
     expect(tree.statusFiles.map((s) => s.file)).toEqual(['entries/io.github.b/zz/server.md']);
     expect(scanEntriesTree(repo, './entries/').documents).toHaveLength(4);
   });
@@ -509,11 +522,21 @@ describe('scanEntriesTree: the entries folder', () => {
     const start = performance.now();
     const tree = scan();
     const [doc] = tree.documents;
-    const { problems } = readServerJson(doc!.file, doc!.bytes);
+    const { problems } = readServerJson(doc!.file, doc!.bytes!);
     const elapsed = performance.now() - start;
     expect(tree.problems).toEqual([]);
-    expect(doc!.bytes.length).toBe(MAX_SERVER_JSON_BYTES + 1);
+    expect(doc!.bytes!.length).toBe(MAX_SERVER_JSON_BYTES + 1);
     expect(brief(problems)).toEqual(['file-too-large']);
     expect(elapsed).toBeLessThan(200);
+  });
+});
+
+describe('docs/errors.md', () => {
+  it('has a section for every code read-json.ts and tree.ts emit', () => {
+    const docs = readFileSync(path.join(import.meta.dirname, '..', 'docs', 'errors.md'), 'utf8');
+    const sources = ['read-json.ts', 'tree.ts'].map((f) => readFileSync(path.join(import.meta.dirname, '..', 'scripts', 'lib', 'validate', f), 'utf8')).join('\n');
+    const codes = new Set([...sources.matchAll(/(?:code: |push\()'((?:file|json)-[a-z0-9-]+)'/g)].map((m) => m[1]!));
+    expect(codes.size).toBeGreaterThan(20);
+    for (const code of codes) expect(docs, code).toContain(`\n### ${code}\n`);
   });
 });

@@ -27,83 +27,83 @@ function registryWithPr(): Repo {
 }
 
 const codes = (report: ValidationReport): string[] => report.problems.map((p) => p.code);
-const validate = (repo: Repo, extra: { base?: string; paths?: string[] } = {}): ValidationReport => validateRegistry({ root: repo.root, entriesDir: 'entries', ...extra });
+const validate = (repo: Repo, extra: { base?: string; paths?: string[] } = {}): Promise<ValidationReport> => validateRegistry({ root: repo.root, entriesDir: 'entries', ...extra });
 
 describe('a pull request against its base', () => {
-  it('adding a new version is clean and lists what it publishes', () => {
+  it('adding a new version is clean and lists what it publishes', async () => {
     const repo = registryWithPr();
     repo.server('io.github.acme/weather', '1.1.0');
-    const report = validate(repo, { base: 'main' });
+    const report = await validate(repo, { base: 'main' });
     expect(codes(report)).toEqual([]);
     expect(report.publishes).toEqual([{ name: 'io.github.acme/weather', version: '1.1.0', file: 'entries/io.github.acme/weather/1.1.0/server.json' }]);
     expect(report.checks.find((c) => c.id === 'changes')).toMatchObject({ ran: true, passed: true });
   });
 
-  it('modifying, deleting or renaming a published server.json is refused', () => {
+  it('modifying, deleting or renaming a published server.json is refused', async () => {
     const repo = registryWithPr();
     repo.write('io.github.acme/weather/1.0.0/server.json', JSON.stringify({ $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json', name: 'io.github.acme/weather', description: 'changed', version: '1.0.0' }));
     repo.remove('io.github.acme/maps/0.1.0');
-    const report = validate(repo, { base: 'main' });
+    const report = await validate(repo, { base: 'main' });
     const changed = report.problems.filter((p) => p.code === 'change-published-file').map((p) => p.file);
     expect(changed).toEqual(['entries/io.github.acme/maps/0.1.0/server.json', 'entries/io.github.acme/weather/1.0.0/server.json']);
     expect(report.problems.find((p) => p.code === 'change-published-file')!.hint).toContain('server.md');
   });
 
-  it('a change outside entries/ needs a maintainer', () => {
+  it('a change outside entries/ needs a maintainer', async () => {
     const repo = registryWithPr();
     writeFileSync(path.join(repo.root, 'README.md'), 'hello');
     repo.server('io.github.acme/weather', '1.1.0');
-    const report = validate(repo, { base: 'main' });
+    const report = await validate(repo, { base: 'main' });
     expect(report.problems.map((p) => [p.code, p.file])).toEqual([['change-outside-entries', 'README.md']]);
   });
 
-  it('a status change through server.md is allowed', () => {
+  it('a status change through server.md is allowed', async () => {
     const repo = registryWithPr();
     repo.status('io.github.acme/weather', 'status: deprecated\nstatusMessage: "use maps"');
-    expect(codes(validate(repo, { base: 'main' }))).toEqual([]);
+    expect(codes(await validate(repo, { base: 'main' }))).toEqual([]);
   });
 
-  it('a remote URL already used by another live server is refused, and allowed once that server is deleted', () => {
+  it('a remote URL already used by another live server is refused, and allowed once that server is deleted', async () => {
     const repo = registryWithPr();
     repo.server('io.github.other/maps', '1.0.0', { remotes: [{ type: 'streamable-http', url: 'https://maps.acme.dev/mcp' }] });
-    expect(codes(validate(repo, { base: 'main' }))).toContain('rule-remote-url-taken');
+    expect(codes(await validate(repo, { base: 'main' }))).toContain('rule-remote-url-taken');
     repo.status('io.github.acme/maps', 'status: deleted');
-    expect(codes(validate(repo, { base: 'main' }))).not.toContain('rule-remote-url-taken');
+    expect(codes(await validate(repo, { base: 'main' }))).not.toContain('rule-remote-url-taken');
   });
 
-  it('a name differing only by case from an existing one collides', () => {
+  it('a name differing only by case from an existing one collides', async () => {
     const repo = registryWithPr();
     repo.server('io.github.Acme/Weather', '1.0.0');
-    expect(codes(validate(repo, { base: 'main' }))).toContain('rule-name-case-collision');
+    expect(codes(await validate(repo, { base: 'main' }))).toContain('rule-name-case-collision');
   });
 });
 
 describe('reports', () => {
-  it('checks only the given paths, and fills in line and column', () => {
+  it('checks only the given paths, and fills in line and column', async () => {
     const repo = registryWithPr();
     repo.write('io.github.acme/weather/2.0.0/server.json', '{\n  "$schema": "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",\n  "name": "io.github.acme/weather",\n  "description": "x",\n  "version": "2.0.0",\n  "websiteUrl": "http://insecure.example"\n}\n');
     repo.write('io.github.acme/maps/0.2.0/server.json', '{ "broken": ');
-    const only = validate(repo, { paths: ['entries/io.github.acme/weather'] });
+    const only = await validate(repo, { paths: ['entries/io.github.acme/weather'] });
     expect(only.problems.every((p) => p.file?.startsWith('entries/io.github.acme/weather/'))).toBe(true);
     const website = only.problems.find((p) => p.jsonPath === '/websiteUrl');
     expect(website).toMatchObject({ file: 'entries/io.github.acme/weather/2.0.0/server.json', line: 6 });
   });
 
-  it('does not depend on the order files were written in', () => {
-    const make = (order: number[]): ValidationReport => {
+  it('does not depend on the order files were written in', async () => {
+    const make = async (order: number[]): Promise<ValidationReport> => {
       const repo = Repo.init('order', 'entries');
       repos.push(repo);
       const names = ['io.github.b/one', 'io.github.a/two', 'io.github.c/three'];
       for (const i of order) repo.write(`${names[i]}/1.0.0/server.json`, `{"name": "${names[i]}", "version": "latest"}`);
       repo.commit(T1);
-      return validate(repo);
+      return await validate(repo);
     };
-    const a = make([0, 1, 2]), b = make([2, 0, 1]);
+    const a = await make([0, 1, 2]), b = await make([2, 0, 1]);
     expect(a.problems.length).toBeGreaterThan(3);
     expect(JSON.stringify(b)).toEqual(JSON.stringify(a));
   });
 
-  it('the CLI exits 1 on errors, 0 on a clean registry, and --format json is the report', () => {
+  it('the CLI exits 1 on errors, 0 on a clean registry, and --format json is the report', async () => {
     const repo = registryWithPr();
     const run = (args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), ...args], { cwd: repo.root, encoding: 'utf8' });
     expect(run([]).status).toBe(0);

@@ -48,9 +48,10 @@ export interface ScannedDocument {
   pathVersion: string;
   /**
    * The file's bytes, at most MAX_SERVER_JSON_BYTES + 1 of them: a larger file is not read further, and
-   * readServerJson reports it as too large from its length alone.
+   * readServerJson reports it as too large from its length alone. Absent for versions outside the scan's focus,
+   * which are listed but not read.
    */
-  bytes: Buffer;
+  bytes?: Buffer;
 }
 
 export interface ScannedStatusFile {
@@ -255,8 +256,10 @@ function errorText(error: unknown): string {
  * order of their paths. Every name that is unsafe, misplaced or not a plain file or folder is a problem; documents
  * whose folder names break a rule are still returned (so the publisher learns about their content in the same run),
  * while symbolic links, non-regular files and names that are not UTF-8 are never opened.
+ * With `focus` (given the server's name and the names in its folder), only the servers it accepts are read in full: the others' version folders are listed, not opened
+ * (a pull request is checked in depth where it changes things, and the rest of the tree was checked when merged).
  */
-export function scanEntriesTree(repoRoot: string, entriesDir = 'entries'): EntriesTree {
+export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?: (pathName: string, items: readonly string[]) => boolean): EntriesTree {
   const documents: ScannedDocument[] = [];
   const statusFiles: ScannedStatusFile[] = [];
   const problems: Problem[] = [];
@@ -410,8 +413,14 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries'): Entri
       const items = list(serverRel);
       if (!items) continue;
       if (items.count === 0) emptyFolder(serverRel, 'server');
+      const inFocus = focus === undefined || focus(`${ns.name}/${server.name}`, items.children.map((c) => c.name));
       for (const item of items.children) {
         const itemRel = `${serverRel}/${item.name}`;
+        if (!inFocus && item.type === 'directory') {
+          // Outside the focus a version is only counted and named; its file is read when a check asks for it.
+          documents.push({ file: fileOf(`${itemRel}/${SERVER_FILE_NAME}`), pathName: `${ns.name}/${server.name}`, pathVersion: item.name });
+          continue;
+        }
         if (rejectSpecial(itemRel, item)) continue;
         if (item.type === 'file') {
           if (item.name !== STATUS_FILE_NAME) { problems.push(strayProblem(fileOf(itemRel), item.name, 'server')); continue; }

@@ -1,18 +1,19 @@
 // The validator: every check over the entries tree (or the entries a change touches), as one report.
 // read files → per-document checks (schema, rules) → registry-wide checks → change checks → positions, order.
 
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { effectiveStatus, parseStatusFile } from '../entries/status-file.ts';
+import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { compareBytewise } from '../query/compare.ts';
 import type { StatusFile } from '../model.ts';
 import type { Problem } from '../problems.ts';
-import { readServerJson } from './read-json.ts';
+import { decodeTextFile, MAX_STATUS_FILE_BYTES, readServerJson } from './read-json.ts';
 import { checkChanges, parseNameStatus, type FileChange } from './rules/changes.ts';
 import { checkRegistry } from './rules/registry.ts';
 import { checkServerRules, checkVersionCount } from './rules/server-json.ts';
 import { checkSchema } from './schema-check.ts';
-import { scanEntriesTree } from './tree.ts';
+import { scanEntriesTree, type ScannedDocument } from './tree.ts';
 import type { ServerDocument, ValidationReport } from './types.ts';
 
 export interface ValidateOptions {
@@ -26,11 +27,95 @@ export interface ValidateOptions {
   paths?: string[];
 }
 
-function gitChanges(root: string, base: string): FileChange[] {
-  // The working tree against the base: in CI that is the PR's merge commit, locally it includes uncommitted work.
-  const diff = execFileSync('git', ['diff', '--name-status', '-z', '--no-renames', base, '--'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
-  const untracked = execFileSync('git', ['ls-files', '-z', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
-  return [...parseNameStatus(diff), ...untracked.split('\0').filter(Boolean).map((file) => ({ kind: 'A' as const, file }))];
+/**
+ * What the change touches, as git sees it, read without stat-ing the whole tree where possible: commits since the
+ * base (a tree diff), the index's file list (to spot untracked entries during the scan), and, in the background
+ * while the tree is scanned, uncommitted edits to tracked files.
+ */
+interface GitView {
+  committed: FileChange[];
+  tracked: Set<string>;
+  uncommitted: Promise<FileChange[]>;
+}
+
+function runGit(root: string, args: string[]): string {
+  return execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+}
+
+function runGitInBackground(root: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+}
+
+function gitView(root: string, base: string, entriesDir: string): GitView {
+  const top = entriesDir.split('/')[0];
+  const outsideEntries = readdirSync(root).filter((name) => name !== top && name !== '.git');
+  return {
+    committed: parseNameStatus(runGit(root, ['diff', '--name-status', '-z', '--no-renames', base, 'HEAD', '--'])),
+    tracked: new Set(runGit(root, ['ls-files', '-z', '--', entriesDir]).split('\0').filter(Boolean)),
+    uncommitted: Promise.all([
+      runGitInBackground(root, ['diff', '--name-status', '-z', '--no-renames', 'HEAD', '--']),
+      // Untracked files outside entries/ (the scan finds those inside it without walking the tree twice).
+      // Named one by one: an exclude pathspec would still make git walk the entries tree.
+      outsideEntries.length ? runGitInBackground(root, ['ls-files', '-z', '--others', '--exclude-standard', '--', ...outsideEntries]) : Promise.resolve(''),
+    ]).then(([diff, others]) => [...parseNameStatus(diff), ...others.split('\0').filter(Boolean).map((file) => ({ kind: 'A' as const, file }))]),
+  };
+}
+
+/** Changes since the base: committed, uncommitted, and untracked files the scan found under entries/. */
+function mergeChanges(committed: FileChange[], uncommitted: FileChange[], untracked: string[]): FileChange[] {
+  const byFile = new Map<string, FileChange>();
+  for (const change of [...committed, ...uncommitted]) {
+    const earlier = byFile.get(change.file);
+    // Added since the base stays "added" whatever happened to it afterwards, unless it is gone again.
+    byFile.set(change.file, earlier?.kind === 'A' && change.kind !== 'D' ? earlier : change);
+  }
+  for (const file of untracked) if (!byFile.has(file)) byFile.set(file, { kind: 'A', file });
+  return [...byFile.values()].sort((a, b) => compareBytewise(a.file, b.file));
+}
+
+/** True when one path lies inside the other (or they are equal). */
+function touches(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+function readDocument(entry: ScannedDocument, bytes: Buffer): { doc: ServerDocument; problems: Problem[] } {
+  const read = readServerJson(entry.file, bytes);
+  const value = read.json.value;
+  const server = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return { doc: { file: entry.file, pathName: entry.pathName, pathVersion: entry.pathVersion, json: read.json, server }, problems: read.problems };
+}
+
+function remoteUrls(docs: Iterable<ServerDocument>): string[] {
+  const urls = new Set<string>();
+  for (const doc of docs) {
+    const remotes = doc.server?.remotes;
+    if (!Array.isArray(remotes)) continue;
+    for (const remote of remotes) {
+      const url = (remote as { url?: unknown } | null)?.url;
+      if (typeof url === 'string' && url) urls.add(url);
+    }
+  }
+  return [...urls];
+}
+
+/**
+ * Unread versions that may use one of the read documents' remote URLs: those whose file contains the URL's text,
+ * found with one `git grep` over the committed tree; without git, all of them.
+ */
+function remoteUrlCandidates(root: string, entriesDir: string, unread: readonly ScannedDocument[], read: readonly ServerDocument[]): ScannedDocument[] {
+  const urls = remoteUrls(read);
+  if (unread.length === 0 || urls.length === 0) return [];
+  try {
+    const out = execFileSync('git', ['grep', '-l', '-z', '-F', ...urls.flatMap((u) => ['-e', u]), '--', entriesDir], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const hits = new Set(out.split('\0'));
+    return unread.filter((entry) => hits.has(entry.file));
+  } catch (error) {
+    // git grep exits 1 when nothing matches; anything else (no git, no repository) means: read everything.
+    if ((error as { status?: number }).status === 1) return [];
+    return [...unread];
+  }
 }
 
 function selected(file: string, paths: readonly string[] | undefined): boolean {
@@ -61,42 +146,65 @@ function problemOrder(a: Problem, b: Problem): number {
     || compareBytewise(a.code, b.code) || compareBytewise(a.jsonPath ?? '', b.jsonPath ?? '') || compareBytewise(a.message, b.message);
 }
 
-export function validateRegistry(options: ValidateOptions): ValidationReport {
+export async function validateRegistry(options: ValidateOptions): Promise<ValidationReport> {
   const entriesDir = options.entriesDir ?? 'entries';
-  const changes = options.base ? gitChanges(options.root, options.base) : undefined;
-  // With a base and no explicit paths, the change decides what is checked in depth.
-  const paths = options.paths?.map((p) => path.relative(options.root, path.resolve(options.root, p)))
-    ?? changes?.filter((c) => c.kind !== 'D').map((c) => c.file);
-  const tree = scanEntriesTree(options.root, entriesDir);
+  const git = options.base ? gitView(options.root, options.base, entriesDir) : undefined;
+  // Explicit paths, or else what the change touches, are checked in depth: those servers are read in full, the
+  // rest of the tree is listed and read only where a registry-wide check needs it (remote URLs). That keeps a
+  // one-version pull request fast on a large registry.
+  const explicit = options.paths?.map((p) => path.relative(options.root, path.resolve(options.root, p)));
+  const committedPaths = git?.committed.filter((c) => c.kind !== 'D').map((c) => c.file);
+  const untracked: string[] = [];
+  const focusPaths = explicit ?? committedPaths;
+  const inFocus = focusPaths && ((name: string, items: readonly string[]): boolean => {
+    const dir = `${entriesDir}/${name}`;
+    const fresh = git ? items.map((item) => `${dir}/${item}${item === STATUS_FILE_NAME ? '' : '/server.json'}`).filter((file) => !git.tracked.has(file)) : [];
+    untracked.push(...fresh);
+    return fresh.length > 0 || focusPaths.some((p) => touches(p, dir));
+  });
+  const tree = scanEntriesTree(options.root, entriesDir, inFocus);
+  const changes = git ? mergeChanges(git.committed, await git.uncommitted, untracked) : undefined;
+  const paths = explicit ?? changes?.filter((c) => c.kind !== 'D').map((c) => c.file);
   const problems: Problem[] = [...tree.problems];
 
   const statusFiles = new Map<string, StatusFile>();
   for (const file of tree.statusFiles) {
-    const parsed = parseStatusFile(file.file, file.bytes.toString('utf8'));
+    const decoded = decodeTextFile(file.file, file.bytes, MAX_STATUS_FILE_BYTES);
+    const mine = selected(file.file, paths);
+    if (mine) problems.push(...decoded.problems);
+    if (decoded.text === undefined) continue;
+    const parsed = parseStatusFile(file.file, decoded.text);
     statusFiles.set(path.posix.dirname(file.file), parsed.statusFile);
-    if (selected(file.file, paths)) problems.push(...parsed.problems);
+    if (mine) problems.push(...parsed.problems);
   }
 
   const docs = new Map<string, ServerDocument>();
+  const unread: ScannedDocument[] = [];
   const versionsPerServer = new Map<string, number>();
   for (const entry of tree.documents) {
-    const read = readServerJson(entry.file, entry.bytes);
-    const value = read.json.value;
-    const server = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-    const doc: ServerDocument = { file: entry.file, pathName: entry.pathName, pathVersion: entry.pathVersion, json: read.json, server };
-    docs.set(entry.file, doc);
     versionsPerServer.set(entry.pathName, (versionsPerServer.get(entry.pathName) ?? 0) + 1);
+    if (!entry.bytes) {
+      unread.push(entry);
+      continue;
+    }
+    const read = readDocument(entry, entry.bytes);
+    docs.set(entry.file, read.doc);
     if (!selected(entry.file, paths)) continue;
     problems.push(...read.problems);
-    if (server) problems.push(...documentProblems(doc));
+    if (read.doc.server) problems.push(...documentProblems(read.doc));
   }
   for (const [name, count] of versionsPerServer) problems.push(...checkVersionCount(name, count));
+  for (const entry of remoteUrlCandidates(options.root, entriesDir, unread, [...docs.values()])) {
+    docs.set(entry.file, readDocument(entry, readFileSync(path.join(options.root, entry.file))).doc);
+  }
 
   const isDeleted = (name: string, version: string): boolean => {
     const statusFile = statusFiles.get(path.posix.join(entriesDir, name));
     return effectiveStatus(statusFile, version).status === 'deleted';
   };
-  const registryProblems = checkRegistry([...docs.values()], isDeleted);
+  // Versions that were never read still take part by name (case collisions); their content is unknown.
+  const unreadDocs = unread.filter((entry) => !docs.has(entry.file)).map((entry) => ({ file: entry.file, pathName: entry.pathName, pathVersion: entry.pathVersion, server: undefined }));
+  const registryProblems = checkRegistry([...docs.values(), ...unreadDocs], isDeleted);
   problems.push(...registryProblems.filter((p) => !p.file || selected(p.file, paths)));
   if (changes) problems.push(...checkChanges(changes, entriesDir));
 
