@@ -9,13 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commitAsGitRepo, generateSyntheticRegistry, type SyntheticResult } from './bench/synthetic-registry.ts';
+import { measureValidation, type ValidationTiming } from './bench/validate-timing.ts';
 import { buildWorkload, preflight, runLoad, type LoadResult } from './bench/load.ts';
 import { flushDisk, measureWriteFloor, scanTree, type FloorResult, type TreeStats } from './bench/write-floor.ts';
 import { parseFlags } from './lib/cli.ts';
 import { freePort } from './lib/serve/run-nginx.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const TARGETS = { buildVsFloor: 2, buildSeconds: 60, buildRssMiB: 1536, nginxRequestsPerSec: 5000 };
+const TARGETS = { buildVsFloor: 2, buildSeconds: 60, buildRssMiB: 1536, nginxRequestsPerSec: 5000, validateRegistrySeconds: 30, validatePullRequestSeconds: 1.5 };
 const GIT_COMMITS = 5;
 
 const flags = parseFlags({
@@ -187,6 +188,7 @@ async function runBuild(entriesDir: string, outDir: string, scratch: string): Pr
 }
 
 interface Case {
+  validation?: ValidationTiming;
   synthetic: Omit<SyntheticResult, 'publishOrder'> & { gitSeconds: number | null };
   build: BuildRun;
   output: TreeStats;
@@ -225,8 +227,14 @@ async function runCase(scratch: string, label: string, servers: number, versions
   log(
     `${label}: build ${build.seconds} s, max RSS ${build.maxRssMiB} MiB, ${output.files} files, ${round(output.bytes / 1048576, 1)} MiB`,
   );
+  let validation: ValidationTiming | undefined;
+  if (label === 'main' && options.git) {
+    log(`${label}: timing npm run validate (whole registry, and a pull request adding one version)`);
+    validation = measureValidation(repo, scratch);
+    log(`${label}: validate ${validation.wholeRegistry.seconds} s for the registry, ${validation.onePullRequest.seconds} s for one version`);
+  }
   rmSync(repo, { recursive: true, force: true }); // the entries are no longer needed; keep disk use down
-  return { synthetic: { ...generated, seconds: round(generated.seconds, 3), gitSeconds }, build, output, distDir };
+  return { validation, synthetic: { ...generated, seconds: round(generated.seconds, 3), gitSeconds }, build, output, distDir };
 }
 
 interface RunningServer {
@@ -356,6 +364,7 @@ async function main(): Promise<number> {
     report.synthetic = full.synthetic;
     report.build = full.build;
     report.output = full.output;
+    report.validation = full.validation ?? null;
 
     log('measuring the write floor');
     const floor: FloorResult = await measureWriteFloor(full.distDir);
@@ -413,6 +422,9 @@ async function main(): Promise<number> {
         check(nginx && !('error' in nginx) ? nginx.requestsPerSec : null, TARGETS.nginxRequestsPerSec, 'min'),
       ),
       nginxErrors: judged(check(errorsOf(nginx), 0, 'max')),
+      validateRegistrySeconds: check(full.validation?.wholeRegistry.seconds ?? null, TARGETS.validateRegistrySeconds, 'max'),
+      validatePullRequestSeconds: check(full.validation?.onePullRequest.seconds ?? null, TARGETS.validatePullRequestSeconds, 'max'),
+      validateRegistryClean: check(full.validation?.wholeRegistry.errors ?? null, 0, 'max'),
     };
     const verdicts = Object.values(targets).map((t) => t.pass);
     report.targets = { ...targets, allPass: verdicts.includes(false) ? false : verdicts.includes(null) ? null : true };
