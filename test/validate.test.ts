@@ -78,6 +78,16 @@ describe('a pull request against its base', () => {
   });
 });
 
+describe('paths', () => {
+  it('a server.json must hold the name and version of its folders', async () => {
+    const repo = registryWithPr();
+    repo.write('io.github.acme/weather/1.2.0/server.json', JSON.stringify({ $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json', name: 'io.github.acme/maps', description: 'x', version: '1.3.0' }));
+    const report = await validate(repo, { base: 'main' });
+    expect(report.problems.map((p) => [p.code, p.jsonPath])).toEqual([['rule-path-name-mismatch', '/name'], ['rule-path-version-mismatch', '/version']]);
+    expect(report.problems[0]!.hint).toContain('"io.github.acme/weather"');
+  });
+});
+
 describe('reports', () => {
   it('checks only the given paths, and fills in line and column', async () => {
     const repo = registryWithPr();

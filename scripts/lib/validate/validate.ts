@@ -10,6 +10,7 @@ import type { StatusFile } from '../model.ts';
 import type { Problem } from '../problems.ts';
 import { decodeTextFile, MAX_STATUS_FILE_BYTES, readServerJson } from './read-json.ts';
 import { checkChanges, parseNameStatus, type FileChange } from './rules/changes.ts';
+import { checkPathMatchesContent } from './rules/path-match.ts';
 import { checkRegistry } from './rules/registry.ts';
 import { checkServerRules, checkVersionCount } from './rules/server-json.ts';
 import { checkSchema } from './schema-check.ts';
@@ -135,7 +136,7 @@ function withPosition(problem: Problem, docs: ReadonlyMap<string, ServerDocument
  * version of "latest", an unsupported transport type), the rule's message is the more specific one: keep only it.
  */
 function documentProblems(doc: ServerDocument): Problem[] {
-  const rules = checkServerRules(doc);
+  const rules = [...checkPathMatchesContent(doc), ...checkServerRules(doc)];
   const ruled = new Set(rules.filter((p) => p.severity === 'error').map((p) => p.jsonPath));
   const schema = checkSchema(doc).filter((p) => p.severity !== 'error' || !ruled.has(p.jsonPath));
   return [...schema, ...rules];
