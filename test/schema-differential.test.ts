@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSchema, ownSchemaValidator } from '../scripts/lib/validate/schema-check.ts';
 import { officialSchemaUrl, SCHEMA_VERSIONS, toSnakeCase, type SchemaVersion } from '../scripts/lib/validate/schemas/define.ts';
 import { PROJECT_ROOT } from './support/reference.ts';
+import { mulberry32 } from '../scripts/lib/seeded-random.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -35,16 +36,6 @@ function officialValidators(): Map<SchemaVersion, ValidateFunction> {
 // ---------------------------------------------------------------------------------------------------------------
 // Deterministic randomness.
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   private readonly next: () => number;
