@@ -27,8 +27,17 @@ export interface FakePull {
   labels: Set<string>;
 }
 
+export interface FakeOrgMember {
+  role: 'admin' | 'member';
+  state: 'active' | 'pending';
+}
+
 export interface FakeGitHub {
   url: string;
+  /** Accounts by login, as GitHub spells them (lookups ignore case, as GitHub's do). */
+  users: Set<string>;
+  /** Organisations by login, each with its members by login. */
+  orgs: Map<string, Map<string, FakeOrgMember>>;
   owner: string;
   repo: string;
   token: string;
@@ -57,6 +66,8 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     token: options.token ?? 'test-token',
     labels: new Map(),
     pulls: new Map(),
+    users: new Set<string>(),
+    orgs: new Map<string, Map<string, FakeOrgMember>>(),
     requests: [],
     unexpected: [],
     maxPageSize: 100,
@@ -107,7 +118,35 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
   };
   const commentJson = (c: FakeComment) => ({ id: c.id, body: c.body, user: { login: c.user.login, type: c.user.type } });
 
+  /** GitHub's canonical spelling of a login, found case-insensitively. */
+  const canonical = (names: Iterable<string>, login: string): string | undefined => [...names].find((n) => n.toLowerCase() === login.toLowerCase());
+
+  /** Users, organisations and organisation memberships (GET /users/:u, /orgs/:o, /orgs/:o/memberships/:u). */
+  function accountRouteFor(res: ServerResponse, pathname: string): (() => void) | undefined {
+    let m = /^\/users\/([^/]+)$/.exec(pathname);
+    if (m) {
+      const login = canonical([...fake.users, ...fake.orgs.keys()], decodeURIComponent(m[1]!));
+      return () => (login ? send(res, 200, { login, type: fake.orgs.has(login) ? 'Organization' : 'User' }) : send(res, 404, { message: 'Not Found' }));
+    }
+    m = /^\/orgs\/([^/]+)$/.exec(pathname);
+    if (m) {
+      const org = canonical(fake.orgs.keys(), decodeURIComponent(m[1]!));
+      return () => (org ? send(res, 200, { login: org, type: 'Organization' }) : send(res, 404, { message: 'Not Found' }));
+    }
+    m = /^\/orgs\/([^/]+)\/memberships\/([^/]+)$/.exec(pathname);
+    if (m) {
+      const org = canonical(fake.orgs.keys(), decodeURIComponent(m[1]!));
+      const members = org ? fake.orgs.get(org)! : undefined;
+      const user = members ? canonical(members.keys(), decodeURIComponent(m[2]!)) : undefined;
+      return () => (org && user
+        ? send(res, 200, { state: members!.get(user)!.state, role: members!.get(user)!.role, user: { login: user }, organization: { login: org } })
+        : send(res, 404, { message: 'Not Found' }));
+    }
+    return undefined;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, base: string): Promise<void> {
+    const accountRoute = (pathname: string) => accountRouteFor(res, pathname);
     const url = new URL(req.url!, base);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -124,6 +163,8 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     if (auth !== `token ${fake.token}` && auth !== `bearer ${fake.token}` && auth !== `Bearer ${fake.token}`) {
       return send(res, 401, { message: 'Bad credentials' });
     }
+    const account = accountRoute(url.pathname);
+    if (account) return account();
     const match = PREFIX.exec(url.pathname);
     if (!match || match[1] !== fake.owner || match[2] !== fake.repo) return notFound();
     const rest = match[3]!;
