@@ -10,6 +10,8 @@ import { compareBytewise } from '../query/compare.ts';
 import { problem, type Problem } from '../problems.ts';
 import { SERVER_FILE_NAME, MAX_VERSION_FILE_BYTES } from '../entries/load.ts';
 import { STATUS_FILE_NAME } from '../entries/status-file.ts';
+import { LEDGER_FILE_NAME } from '../ownership/ledger.ts';
+import { PROOF_FILE_NAME } from '../ownership/proof-file.ts';
 import { MAX_SERVER_JSON_BYTES, MAX_STATUS_FILE_BYTES } from './read-json.ts';
 
 /** Which level of `entries/<namespace>/<server>/<version>/server.json` a path segment names. */
@@ -63,6 +65,10 @@ export interface ScannedStatusFile {
 export interface EntriesTree {
   documents: ScannedDocument[];
   statusFiles: ScannedStatusFile[];
+  /** `<namespace>/owners.json` files. */
+  ledgers: ScannedStatusFile[];
+  /** `<namespace>/<server>/<version>/proof.json` files of the servers in focus. */
+  proofs: ScannedStatusFile[];
   problems: Problem[];
 }
 
@@ -262,6 +268,8 @@ function errorText(error: unknown): string {
 export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?: (pathName: string, items: readonly string[]) => boolean): EntriesTree {
   const documents: ScannedDocument[] = [];
   const statusFiles: ScannedStatusFile[] = [];
+  const ledgers: ScannedStatusFile[] = [];
+  const proofs: ScannedStatusFile[] = [];
   const problems: Problem[] = [];
   const rootPath = path.resolve(repoRoot, entriesDir);
   const inside = path.relative(path.resolve(repoRoot), rootPath);
@@ -280,15 +288,15 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
       problems.push((error as NodeJS.ErrnoException)?.code === 'ENOENT'
         ? problem({ code: 'file-entries-missing', file: shown, message: `there is no folder ${shown}`, hint: 'Run the validator from the repository root, or pass --entries <dir> with the folder that holds <namespace>/<server>/<version>/server.json.' })
         : problem({ code: 'file-unreadable', file: shown, message: `could not read ${shown}: ${errorText(error)}`, hint: 'Check the permissions of the folder.' }));
-      return { documents, statusFiles, problems };
+      return { documents, statusFiles, ledgers, proofs, problems };
     }
     if (type === 'symlink') {
       problems.push(symlinkProblem(shown));
-      return { documents, statusFiles, problems };
+      return { documents, statusFiles, ledgers, proofs, problems };
     }
     if (type !== 'directory') {
       problems.push(problem({ code: 'file-not-regular', file: shown, message: `${shown} is a ${type}, not a folder`, hint: 'The entries folder must be a plain folder.' }));
-      return { documents, statusFiles, problems };
+      return { documents, statusFiles, ledgers, proofs, problems };
     }
   }
 
@@ -407,7 +415,14 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
     for (const server of servers.children) {
       const serverRel = `${nsRel}/${server.name}`;
       if (rejectSpecial(serverRel, server)) continue;
-      if (server.type === 'file') { problems.push(strayProblem(fileOf(serverRel), server.name, 'namespace')); continue; }
+      if (server.type === 'file') {
+        // The namespace's owners ledger (scripts/lib/ownership/ledger.ts) is the one file a namespace folder holds.
+        if (server.name === LEDGER_FILE_NAME) {
+          const bytes = read(serverRel, MAX_STATUS_FILE_BYTES);
+          if (bytes) ledgers.push({ file: fileOf(serverRel), bytes });
+        } else problems.push(strayProblem(fileOf(serverRel), server.name, 'namespace'));
+        continue;
+      }
       problems.push(...checkPathSegment(server.name, 'server', fileOf(serverRel)));
       problems.push(...checkServerName(ns.name, server.name, fileOf(serverRel)));
       const items = list(serverRel);
@@ -437,6 +452,12 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
           const fRel = `${itemRel}/${f.name}`;
           if (rejectSpecial(fRel, f)) { found ||= f.name === SERVER_FILE_NAME; continue; }
           if (f.type === 'directory') { problems.push(tooDeepProblem(fileOf(fRel))); continue; }
+          if (f.name === PROOF_FILE_NAME) {
+            // An ownership proof committed beside the version (scripts/lib/ownership/).
+            const bytes = read(fRel, MAX_STATUS_FILE_BYTES);
+            if (bytes) proofs.push({ file: fileOf(fRel), bytes });
+            continue;
+          }
           if (f.name !== SERVER_FILE_NAME) { problems.push(strayProblem(fileOf(fRel), f.name, 'version')); continue; }
           found = true;
           problems.push(...checkPathLength(fRel, fileOf(fRel)));
@@ -457,7 +478,9 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
   // bytewise order of the whole path strings, as everywhere else in the registry.
   documents.sort((a, b) => compareBytewise(a.file, b.file));
   statusFiles.sort((a, b) => compareBytewise(a.file, b.file));
-  return { documents, statusFiles, problems };
+  ledgers.sort((a, b) => compareBytewise(a.file, b.file));
+  proofs.sort((a, b) => compareBytewise(a.file, b.file));
+  return { documents, statusFiles, ledgers, proofs, problems };
 }
 
 function symlinkProblem(file: string): Problem {

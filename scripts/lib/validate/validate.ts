@@ -10,6 +10,7 @@ import type { StatusFile } from '../model.ts';
 import type { Problem } from '../problems.ts';
 import { decodeTextFile, MAX_STATUS_FILE_BYTES, readServerJson } from './read-json.ts';
 import { checkChanges, parseNameStatus, type FileChange } from './rules/changes.ts';
+import { checkChangeOwnership, type OwnershipVerifiers } from '../ownership/change-ownership.ts';
 import { checkPathMatchesContent } from './rules/path-match.ts';
 import { checkRegistry } from './rules/registry.ts';
 import { checkServerRules, checkVersionCount } from './rules/server-json.ts';
@@ -26,6 +27,8 @@ export interface ValidateOptions {
   base?: string;
   /** Only these repository-relative files or folders are checked (plus what they collide with). */
   paths?: string[];
+  /** Who may make the change (needs `base`): the pull request's author and the proof verifiers. */
+  ownership?: OwnershipVerifiers;
 }
 
 /**
@@ -208,6 +211,15 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const registryProblems = checkRegistry([...docs.values(), ...unreadDocs], isDeleted);
   problems.push(...registryProblems.filter((p) => !p.file || selected(p.file, paths)));
   if (changes) problems.push(...checkChanges(changes, entriesDir));
+  const ownershipRan = Boolean(options.ownership && changes && options.base);
+  if (options.ownership && changes && options.base) {
+    const bytes = new Map(tree.documents.map((d) => [d.file, d.bytes]));
+    const ownership = await checkChangeOwnership({
+      root: options.root, base: options.base, entriesDir, changes, proofFiles: tree.proofs,
+      serverJsonBytes: (file) => bytes.get(file), verifiers: options.ownership,
+    });
+    problems.push(...ownership.problems);
+  }
 
   const groups = (codes: string[]): boolean => !problems.some((p) => p.severity === 'error' && codes.some((c) => p.code.startsWith(c)));
   const publishes = (changes ? changes.filter((c) => c.kind === 'A').map((c) => c.file) : [...docs.keys()])
@@ -223,7 +235,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
       { id: 'rules', ran: true, passed: groups(['rule-']) },
       { id: 'registry', ran: true, passed: groups(['registry-', 'rule-name-case', 'rule-remote-url']) },
       { id: 'changes', ran: changes !== undefined, passed: groups(['change-']) },
-      { id: 'ownership', ran: false, passed: false },
+      { id: 'ownership', ran: ownershipRan, passed: ownershipRan && groups(['ownership-']) },
       { id: 'packages', ran: false, passed: false },
     ],
   };

@@ -1,0 +1,94 @@
+// Glue between a validated change and the ownership rules: which namespaces the change touches, the base's
+// ledgers, and the outcome of each proof committed with a new version.
+
+import { execFileSync } from 'node:child_process';
+import type { Problem } from '../problems.ts';
+import type { FileChange } from '../validate/rules/changes.ts';
+import { LEDGER_FILE_NAME, ledgerFile, parseLedger, type Ledger } from './ledger.ts';
+import { parseProofFile, PROOF_FILE_NAME, type ProofFile } from './proof-file.ts';
+import { verifyChangeOwnership, type OwnershipResult, type ProofOutcome, type TouchedNamespace } from './verify-change.ts';
+
+/** The network-facing verifiers, injected so that the CLI wires real ones and tests local ones. */
+export interface OwnershipVerifiers {
+  author: string;
+  /** Verifies one proof.json for the server.json bytes beside it. */
+  verifyProof(proof: ProofFile, target: { file: string; name: string; version: string; bytes: Buffer }): Promise<ProofOutcome>;
+  /** GitHub identity of the author for an io.github.* namespace. */
+  github?: (namespace: string, file: string) => Promise<ProofOutcome>;
+}
+
+const STATUS_FILE = /^[^/]+\/([^/]+)\/[^/]+\/server\.md$/;
+const SERVER_FILE = /^[^/]+\/([^/]+)\/([^/]+)\/([^/]+)\/server\.json$/;
+
+/** Namespaces a change touches: new versions, status changes and ledger changes need proof; proofs do not. */
+export function touchedNamespaces(changes: readonly FileChange[], entriesDir: string): TouchedNamespace[] {
+  const touched: TouchedNamespace[] = [];
+  const prefix = `${entriesDir}/`;
+  for (const change of changes) {
+    if (!change.file.startsWith(prefix)) continue;
+    const rest = change.file.slice(prefix.length).split('/');
+    const namespace = rest[0]!;
+    if (rest.length === 2 && rest[1] === LEDGER_FILE_NAME) touched.push({ namespace, file: change.file, why: 'ledger' });
+    else if (STATUS_FILE.test(change.file) ) touched.push({ namespace, file: change.file, why: 'status' });
+    else if (SERVER_FILE.test(change.file) && change.kind === 'A') touched.push({ namespace, file: change.file, why: 'publish' });
+  }
+  return touched;
+}
+
+/** The owners ledger of each namespace as it is in the base (a missing file is no ledger). */
+export function readBaseLedgers(root: string, base: string, entriesDir: string, namespaces: Iterable<string>): { ledgers: Map<string, Ledger>; problems: Problem[] } {
+  const ledgers = new Map<string, Ledger>();
+  const problems: Problem[] = [];
+  for (const namespace of new Set(namespaces)) {
+    const file = ledgerFile(entriesDir, namespace);
+    let text: string;
+    try {
+      text = execFileSync('git', ['show', `${base}:${file}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      continue;
+    }
+    const parsed = parseLedger(file, text);
+    problems.push(...parsed.problems);
+    if (parsed.ledger) ledgers.set(namespace, parsed.ledger);
+  }
+  return { ledgers, problems };
+}
+
+/** Checks who may make the change: proofs beside new versions, the base's ledgers, GitHub identity. */
+export async function checkChangeOwnership(input: {
+  root: string;
+  base: string;
+  entriesDir: string;
+  changes: readonly FileChange[];
+  proofFiles: ReadonlyArray<{ file: string; bytes: Buffer }>;
+  serverJsonBytes: (file: string) => Buffer | undefined;
+  verifiers: OwnershipVerifiers;
+}): Promise<OwnershipResult> {
+  const touched = touchedNamespaces(input.changes, input.entriesDir);
+  const { ledgers, problems } = readBaseLedgers(input.root, input.base, input.entriesDir, touched.map((t) => t.namespace));
+  const added = new Set(input.changes.filter((c) => c.kind === 'A').map((c) => c.file));
+  const proofs: Array<{ file: string; outcome: ProofOutcome }> = [];
+  for (const proofFile of input.proofFiles) {
+    const serverFile = proofFile.file.slice(0, -PROOF_FILE_NAME.length) + 'server.json';
+    const bytes = input.serverJsonBytes(serverFile);
+    // A proof counts only beside a version this change publishes: it signs those exact bytes.
+    if (!added.has(serverFile) || !bytes) continue;
+    const parsed = parseProofFile(proofFile.file, proofFile.bytes.toString('utf8'));
+    if (!parsed.proof) {
+      proofs.push({ file: proofFile.file, outcome: { ok: false, problem: parsed.problems[0]! } });
+      continue;
+    }
+    const [namespace, server, version] = serverFile.slice(input.entriesDir.length + 1).split('/');
+    const target = { file: serverFile, name: `${namespace}/${server}`, version: version!, bytes };
+    proofs.push({ file: proofFile.file, outcome: await input.verifiers.verifyProof(parsed.proof, target) });
+  }
+  const result = await verifyChangeOwnership({ author: input.verifiers.author, touched, baseLedgers: ledgers, proofs, github: input.verifiers.github });
+  const seen = new Set<string>();
+  const unique = [...problems, ...result.problems].filter((p) => {
+    const key = `${p.code}\0${p.file}\0${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { problems: unique, proven: result.proven };
+}

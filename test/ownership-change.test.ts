@@ -1,0 +1,76 @@
+// Who may make a change, through the validator: a registry in a real git repository, pull requests as branches,
+// GitHub answered by a local stand-in.
+
+import { Octokit } from '@octokit/rest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { githubIdentityVerifier } from '../scripts/lib/ownership/verifiers.ts';
+import type { OwnershipVerifiers } from '../scripts/lib/ownership/change-ownership.ts';
+import { validateRegistry } from '../scripts/lib/validate/validate.ts';
+import { Repo } from './support/git-fixture.ts';
+import { startFakeGitHub, type FakeGitHub } from './support/fake-github.ts';
+
+let github: FakeGitHub;
+const repos: Repo[] = [];
+beforeAll(async () => {
+  github = await startFakeGitHub();
+  github.users.add('alice').add('bob').add('mallory');
+  github.orgs.set('acme', new Map([['alice', { role: 'admin', state: 'active' }], ['bob', { role: 'member', state: 'active' }]]));
+});
+afterAll(() => github.stop());
+afterEach(() => {
+  while (repos.length) repos.pop()!.cleanup();
+});
+
+function verifiersFor(author: string): OwnershipVerifiers {
+  const octokit = new Octokit({ auth: github.token, baseUrl: github.url });
+  return {
+    author,
+    github: githubIdentityVerifier(octokit, author),
+    verifyProof: async () => { throw new Error('no proof is committed in these tests'); },
+  };
+}
+
+function registry(): Repo {
+  const repo = Repo.init('ownership', 'entries');
+  repos.push(repo);
+  repo.server('io.github.acme/weather', '1.0.0').server('com.example/notes', '1.0.0');
+  repo.write('com.example/owners.json', '{"owners": ["bob"]}\n');
+  repo.commit('2026-01-01T00:00:00Z');
+  repo.git(['checkout', '--quiet', '-b', 'pr']);
+  return repo;
+}
+
+async function ownershipCodes(repo: Repo, author: string): Promise<string[]> {
+  const report = await validateRegistry({ root: repo.root, entriesDir: 'entries', base: 'main', ownership: verifiersFor(author) });
+  expect(report.checks.find((c) => c.id === 'ownership')?.ran).toBe(true);
+  return report.problems.filter((p) => p.code.startsWith('ownership-')).map((p) => p.code);
+}
+
+describe('ownership of a change', () => {
+  it('an organisation Owner publishes a new version; a plain member cannot', async () => {
+    const repo = registry();
+    repo.server('io.github.acme/weather', '1.1.0');
+    expect(await ownershipCodes(repo, 'alice')).toEqual([]);
+    expect((await ownershipCodes(repo, 'bob')).sort()).toEqual(['ownership-github-org-not-owner', 'ownership-unproven']);
+  });
+
+  it('a user listed in the base ledger publishes under a domain namespace without a new proof', async () => {
+    const repo = registry();
+    repo.server('com.example/notes', '1.1.0');
+    expect(await ownershipCodes(repo, 'bob')).toEqual([]);
+    expect(await ownershipCodes(repo, 'mallory')).toEqual(['ownership-unproven']);
+  });
+
+  it('adding oneself to the ledger is not proven by the ledger itself', async () => {
+    const repo = registry();
+    repo.write('com.example/owners.json', '{"owners": ["bob", "mallory"]}\n');
+    expect(await ownershipCodes(repo, 'bob')).toEqual(['ownership-unproven']);
+  });
+
+  it('a status change needs the same ownership as a publish', async () => {
+    const repo = registry();
+    repo.status('io.github.acme/weather', 'status: deprecated\nstatusMessage: "moved"');
+    expect(await ownershipCodes(repo, 'mallory')).toContain('ownership-unproven');
+    expect(await ownershipCodes(repo, 'alice')).toEqual([]);
+  });
+});
