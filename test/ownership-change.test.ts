@@ -6,6 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { githubIdentityVerifier } from '../scripts/lib/ownership/verifiers.ts';
 import type { OwnershipVerifiers } from '../scripts/lib/ownership/change-ownership.ts';
 import { validateRegistry } from '../scripts/lib/validate/validate.ts';
+import type { ValidationReport } from '../scripts/lib/validate/types.ts';
+import { runPrBot } from '../scripts/lib/github/pr-bot.ts';
+import { checkPullRequestOwnership } from '../scripts/lib/ownership/pull-request.ts';
 import { Repo } from './support/git-fixture.ts';
 import { startFakeGitHub, type FakeGitHub } from './support/fake-github.ts';
 
@@ -72,5 +75,39 @@ describe('ownership of a change', () => {
     repo.status('io.github.acme/weather', 'status: deprecated\nstatusMessage: "moved"');
     expect(await ownershipCodes(repo, 'mallory')).toContain('ownership-unproven');
     expect(await ownershipCodes(repo, 'alice')).toEqual([]);
+  });
+});
+
+describe('ownership in the trusted pull-request job (pr-bot)', () => {
+  const cleanReport: ValidationReport = {
+    problems: [],
+    publishes: [{ name: 'io.github.acme/weather', version: '1.1.0', file: 'entries/io.github.acme/weather/1.1.0/server.json' }],
+    checks: [
+      { id: 'files', ran: true, passed: true }, { id: 'schema', ran: true, passed: true }, { id: 'rules', ran: true, passed: true },
+      { id: 'registry', ran: true, passed: true }, { id: 'changes', ran: true, passed: true },
+      { id: 'ownership', ran: false, passed: false }, { id: 'packages', ran: false, passed: false },
+    ],
+  };
+
+  async function runFor(pr: number, author: string) {
+    const file = 'entries/io.github.acme/weather/1.1.0/server.json';
+    const pull = github.addPull(pr, { author, files: [{ filename: file, status: 'added' }] });
+    github.contents.set(`${pull.headSha}:${file}`, JSON.stringify({ name: 'io.github.acme/weather', version: '1.1.0', description: 'x' }));
+    const octokit = new Octokit({ auth: github.token, baseUrl: github.url });
+    await runPrBot({
+      octokit, owner: github.owner, repo: github.repo, pr, report: cleanReport,
+      ownership: (ref, files) => checkPullRequestOwnership({ octokit, pull: ref, files, verifiers: (who) => ({ ...verifiersFor(who), github: githubIdentityVerifier(octokit, who) }) }),
+    });
+    return github.pulls.get(pr)!;
+  }
+
+  it('reads the pull request as data and labels an unproven namespace', async () => {
+    const refused = await runFor(41, 'bob');
+    expect([...refused.labels]).toContain('ownership-unproven');
+    expect(refused.labels.has('ready-to-merge')).toBe(false);
+    expect(refused.comments[0]!.body).toContain('ownership-unproven');
+    const accepted = await runFor(42, 'alice');
+    expect([...accepted.labels]).toEqual(['ready-to-merge']);
+    expect(github.requests.map((r) => decodeURIComponent(r.path)).filter((p) => p.includes('/contents/'))).toContain('/repos/acme/registry/contents/entries/io.github.acme/weather/1.1.0/server.json');
   });
 });

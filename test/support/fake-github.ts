@@ -22,7 +22,9 @@ export interface FakeComment {
 export interface FakePull {
   state: 'open' | 'closed';
   headSha: string;
-  files: Array<{ filename: string; previous_filename?: string }>;
+  baseSha: string;
+  author: string;
+  files: Array<{ filename: string; status?: string; previous_filename?: string }>;
   comments: FakeComment[];
   labels: Set<string>;
 }
@@ -38,6 +40,8 @@ export interface FakeGitHub {
   users: Set<string>;
   /** Organisations by login, each with its members by login. */
   orgs: Map<string, Map<string, FakeOrgMember>>;
+  /** File contents by `<ref>:<path>` (GET /repos/:o/:r/contents/:path?ref=). */
+  contents: Map<string, string>;
   owner: string;
   repo: string;
   token: string;
@@ -68,6 +72,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     pulls: new Map(),
     users: new Set<string>(),
     orgs: new Map<string, Map<string, FakeOrgMember>>(),
+    contents: new Map<string, string>(),
     requests: [],
     unexpected: [],
     maxPageSize: 100,
@@ -76,6 +81,8 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       const full: FakePull = {
         state: 'open',
         headSha: 'a'.repeat(40),
+        baseSha: 'b'.repeat(40),
+        author: 'alice',
         files: [{ filename: 'entries/io.github.acme/weather/1.0.0/server.json' }],
         comments: [],
         labels: new Set(),
@@ -182,7 +189,17 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     if (req.method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
       const p = pull(m[1]!);
       if (!p) return send(res, 404, { message: 'Not Found' });
-      return send(res, 200, { number: Number(m[1]), state: p.state, head: { sha: p.headSha }, changed_files: p.files.length });
+      const repoJson = { name: fake.repo, owner: { login: fake.owner } };
+      return send(res, 200, {
+        number: Number(m[1]), state: p.state, user: { login: p.author }, changed_files: p.files.length,
+        head: { sha: p.headSha, repo: repoJson }, base: { sha: p.baseSha, repo: repoJson },
+      });
+    }
+    if (req.method === 'GET' && (m = /^\/contents\/(.+)$/.exec(rest))) {
+      const key = `${url.searchParams.get('ref') ?? ''}:${decodeURIComponent(m[1]!)}`;
+      const text = fake.contents.get(key);
+      if (text === undefined) return send(res, 404, { message: 'Not Found' });
+      return send(res, 200, { type: 'file', encoding: 'base64', size: Buffer.byteLength(text), content: Buffer.from(text).toString('base64') });
     }
     if (req.method === 'GET' && (m = /^\/pulls\/(\d+)\/files$/.exec(rest))) {
       const p = pull(m[1]!);

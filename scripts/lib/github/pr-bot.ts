@@ -12,6 +12,9 @@ import type { ValidationReport } from '../validate/types.ts';
 import { LABELS, MANAGED_LABELS, labelsFor, type LabelName } from '../validate/report/labels.ts';
 import { COMMENT_MARKER, renderPrComment } from '../validate/report/pr-comment.ts';
 
+import type { PullRequestRef } from '../ownership/pull-request.ts';
+import type { OwnershipResult } from '../ownership/verify-change.ts';
+
 export const DEFAULT_API_URL = 'https://api.github.com';
 /** The author of comments made with a workflow's GITHUB_TOKEN. */
 export const DEFAULT_BOT_LOGIN = 'github-actions[bot]';
@@ -45,6 +48,8 @@ export interface PrBotOptions {
   botLogin?: string;
   /** The folder publishing PRs may change. */
   entriesDir?: string;
+  /** Checks who may make the change, from the PR's files read as data (scripts/lib/ownership/pull-request.ts). */
+  ownership?: (pull: PullRequestRef, files: PullFile[]) => Promise<OwnershipResult>;
   log?: (line: string) => void;
 }
 
@@ -58,6 +63,22 @@ export interface PrBotResult {
 
 function status(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : undefined;
+}
+
+export interface PullFile {
+  filename: string;
+  status: string;
+  previous_filename?: string;
+}
+
+/** The report with the ownership check's result in it (the untrusted validation job cannot run that check). */
+export function withOwnership(report: ValidationReport, ownership: OwnershipResult): ValidationReport {
+  const passed = !ownership.problems.some((p) => p.severity === 'error');
+  return {
+    ...report,
+    problems: [...report.problems, ...ownership.problems],
+    checks: report.checks.map((c) => (c.id === 'ownership' ? { ...c, ran: true, passed } : c)),
+  };
 }
 
 export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
@@ -75,24 +96,35 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
 
   // 2. What it changes, from GitHub: anything outside entries/ needs a maintainer.
   const outside = new Set<string>();
+  const files: PullFile[] = [];
   let listed = 0;
   for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listFiles, { owner, repo, pull_number: issue_number, per_page: 100 })) {
     for (const file of page.data) {
       listed++;
+      files.push({ filename: file.filename, status: file.status, ...(file.previous_filename ? { previous_filename: file.previous_filename } : {}) });
       for (const name of [file.filename, file.previous_filename]) if (name !== undefined && !name.startsWith(entries)) outside.add(name);
     }
   }
   if (pull.changed_files > listed || listed >= MAX_LISTED_FILES) outside.add(`(${pull.changed_files} files changed; GitHub lists only ${listed})`);
   const filesOutsideEntries = [...outside].sort();
 
-  const wanted = new Set<LabelName>(labelsFor(options.report));
+  let report = options.report;
+  if (options.ownership) {
+    const ownership = await options.ownership({
+      author: pull.user?.login ?? '',
+      head: { owner: pull.head.repo?.owner.login ?? owner, repo: pull.head.repo?.name ?? repo, sha: pull.head.sha },
+      base: { owner, repo, sha: pull.base.sha },
+    }, files);
+    report = withOwnership(report, ownership);
+  }
+  const wanted = new Set<LabelName>(labelsFor(report));
   if (filesOutsideEntries.length) {
     wanted.add('needs-maintainer');
     wanted.delete('ready-to-merge');
   }
 
   // 3. The comment: edit ours if there is one, else create it.
-  const body = renderPrComment(options.report, {
+  const body = renderPrComment(report, {
     runUrl: options.runUrl,
     docsBaseUrl: options.docsBaseUrl,
     headSha: pull.head.sha,

@@ -36,17 +36,13 @@ export function touchedNamespaces(changes: readonly FileChange[], entriesDir: st
 }
 
 /** The owners ledger of each namespace as it is in the base (a missing file is no ledger). */
-export function readBaseLedgers(root: string, base: string, entriesDir: string, namespaces: Iterable<string>): { ledgers: Map<string, Ledger>; problems: Problem[] } {
+export async function readBaseLedgers(entriesDir: string, namespaces: Iterable<string>, readBaseText: (file: string) => Promise<string | undefined>): Promise<{ ledgers: Map<string, Ledger>; problems: Problem[] }> {
   const ledgers = new Map<string, Ledger>();
   const problems: Problem[] = [];
   for (const namespace of new Set(namespaces)) {
     const file = ledgerFile(entriesDir, namespace);
-    let text: string;
-    try {
-      text = execFileSync('git', ['show', `${base}:${file}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    } catch {
-      continue;
-    }
+    const text = await readBaseText(file);
+    if (text === undefined) continue;
     const parsed = parseLedger(file, text);
     problems.push(...parsed.problems);
     if (parsed.ledger) ledgers.set(namespace, parsed.ledger);
@@ -54,10 +50,21 @@ export function readBaseLedgers(root: string, base: string, entriesDir: string, 
   return { ledgers, problems };
 }
 
+/** A file as it is in a git ref of a local repository, or undefined when it is not there. */
+export function gitBaseReader(root: string, base: string): (file: string) => Promise<string | undefined> {
+  return async (file) => {
+    try {
+      return execFileSync('git', ['show', `${base}:${file}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 /** Checks who may make the change: proofs beside new versions, the base's ledgers, GitHub identity. */
 export async function checkChangeOwnership(input: {
-  root: string;
-  base: string;
+  /** Reads a file as it is in the base (the ledger must come from there, never from the change). */
+  readBaseText: (file: string) => Promise<string | undefined>;
   entriesDir: string;
   changes: readonly FileChange[];
   proofFiles: ReadonlyArray<{ file: string; bytes: Buffer }>;
@@ -65,7 +72,7 @@ export async function checkChangeOwnership(input: {
   verifiers: OwnershipVerifiers;
 }): Promise<OwnershipResult> {
   const touched = touchedNamespaces(input.changes, input.entriesDir);
-  const { ledgers, problems } = readBaseLedgers(input.root, input.base, input.entriesDir, touched.map((t) => t.namespace));
+  const { ledgers, problems } = await readBaseLedgers(input.entriesDir, touched.map((t) => t.namespace), input.readBaseText);
   const added = new Set(input.changes.filter((c) => c.kind === 'A').map((c) => c.file));
   const proofs: Array<{ file: string; outcome: ProofOutcome }> = [];
   for (const proofFile of input.proofFiles) {

@@ -10,7 +10,7 @@ import type { StatusFile } from '../model.ts';
 import type { Problem } from '../problems.ts';
 import { decodeTextFile, MAX_STATUS_FILE_BYTES, readServerJson } from './read-json.ts';
 import { checkChanges, parseNameStatus, type FileChange } from './rules/changes.ts';
-import { checkChangeOwnership, type OwnershipVerifiers } from '../ownership/change-ownership.ts';
+import { checkChangeOwnership, gitBaseReader, type OwnershipVerifiers } from '../ownership/change-ownership.ts';
 import { checkPathMatchesContent } from './rules/path-match.ts';
 import { checkRegistry } from './rules/registry.ts';
 import { checkServerRules, checkVersionCount } from './rules/server-json.ts';
@@ -215,7 +215,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   if (options.ownership && changes && options.base) {
     const bytes = new Map(tree.documents.map((d) => [d.file, d.bytes]));
     const ownership = await checkChangeOwnership({
-      root: options.root, base: options.base, entriesDir, changes, proofFiles: tree.proofs,
+      readBaseText: gitBaseReader(options.root, options.base), entriesDir, changes, proofFiles: tree.proofs,
       serverJsonBytes: (file) => bytes.get(file), verifiers: options.ownership,
     });
     problems.push(...ownership.problems);
