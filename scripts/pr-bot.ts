@@ -1,11 +1,13 @@
 // npm run pr-bot -- --report <file.json> --repo <owner/name> --pr <n> [--head-sha <sha>] [--run-url <url>]
-//                   [--docs-base-url <url>] [--bot-login <login>] [--dry-run]
+//                   [--docs-base-url <url>] [--bot-login <login>] [--dry-run] [--ownership [--registry-url <url>]]
 // Writes (or edits) the PR's validation comment and sets its labels. Token from GITHUB_TOKEN, API from GITHUB_API_URL
 // (default https://api.github.com). --dry-run prints the comment and labels and calls no API.
 import { readFileSync, statSync } from 'node:fs';
 import { parseFlags, runMain } from './lib/cli.ts';
 import { parsePrNumber, parseValidationReport, REPORT_LIMITS, ReportDataError } from './lib/github/report-data.ts';
-import { createOctokit, DEFAULT_API_URL, runPrBot } from './lib/github/pr-bot.ts';
+import { createOctokit, DEFAULT_API_URL, runPrBot, type PullFile } from './lib/github/pr-bot.ts';
+import { checkPullRequestOwnership, type PullRequestRef } from './lib/ownership/pull-request.ts';
+import { githubIdentityVerifier, proofVerifier } from './lib/ownership/verifiers.ts';
 import { githubDocsBaseUrl } from './lib/validate/report/docs-link.ts';
 import { labelsFor } from './lib/validate/report/labels.ts';
 import { renderPrComment } from './lib/validate/report/pr-comment.ts';
@@ -19,6 +21,8 @@ const flags = parseFlags({
   'docs-base-url': { type: 'string' },
   'bot-login': { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
+  ownership: { type: 'boolean', default: false },
+  'registry-url': { type: 'string' },
 });
 
 function fail(message: string): never {
@@ -62,9 +66,19 @@ runMain(async () => {
   const token = process.env.GITHUB_TOKEN;
   if (!token) fail('GITHUB_TOKEN is not set');
   const [owner, repo] = repoName.split('/') as [string, string];
+  const octokit = createOctokit({ token, baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL });
+  // Ownership runs here, in base-branch code, over the PR's files fetched as data (docs/security.md).
+  const registryUrl = flags['registry-url'] ?? `https://github.com/${repoName}`;
+  const ownership = flags.ownership
+    ? (pull: PullRequestRef, files: PullFile[]) => checkPullRequestOwnership({
+        octokit, pull, files,
+        verifiers: (author) => ({ author, github: githubIdentityVerifier(octokit, author), verifyProof: proofVerifier({ registryUrl }) }),
+      })
+    : undefined;
 
   const result = await runPrBot({
-    octokit: createOctokit({ token, baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL }),
+    octokit,
+    ownership,
     owner,
     repo,
     pr,

@@ -4,6 +4,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createPublishState, publishRouteFor, type FakePublishState } from './fake-github-publish.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -48,6 +49,8 @@ export interface FakeGitHub {
   /** Repository labels by name. */
   labels: Map<string, { name: string; color: string; description: string | null }>;
   pulls: Map<number, FakePull>;
+  /** The publisher's endpoints (GET /user, forks, git data, opening pull requests): see fake-github-publish.ts. */
+  publish: FakePublishState;
   requests: RecordedRequest[];
   unexpected: RecordedRequest[];
   /** Most items per page, whatever per_page asks (GitHub's is 100). */
@@ -73,6 +76,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     users: new Set<string>(),
     orgs: new Map<string, Map<string, FakeOrgMember>>(),
     contents: new Map<string, string>(),
+    publish: createPublishState(options.owner ?? 'acme', options.repo ?? 'registry'),
     requests: [],
     unexpected: [],
     maxPageSize: 100,
@@ -170,6 +174,8 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     if (auth !== `token ${fake.token}` && auth !== `bearer ${fake.token}` && auth !== `Bearer ${fake.token}`) {
       return send(res, 401, { message: 'Bad credentials' });
     }
+    const published = publishRouteFor(fake.publish, fake, req.method!, url, record.body as Record<string, unknown> | undefined, (status, data) => send(res, status, data));
+    if (published) return published();
     const account = accountRoute(url.pathname);
     if (account) return account();
     const match = PREFIX.exec(url.pathname);

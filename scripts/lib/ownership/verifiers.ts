@@ -3,6 +3,12 @@
 import type { Octokit } from '@octokit/rest';
 import { verifyGithubNamespace } from './github-identity.ts';
 import type { ProofOutcome } from './verify-change.ts';
+import type { OwnershipVerifiers } from './change-ownership.ts';
+import { buildProofMessage, namespaceIsGranted, proofGrantProblem } from './domain-proof.ts';
+import { verifyDnsProof } from './dns-proof.ts';
+import { verifyHttpProof, type HttpProofVerifier } from './http-proof.ts';
+import { githubOidcVerifier, verifyOidcProof, type OidcVerifier } from './oidc-proof.ts';
+import { PROOF_FILE_NAME, type ProofFile } from './proof-file.ts';
 
 /** GitHub identity as a proof outcome: it grants exactly the namespace it was asked about. */
 export function githubIdentityVerifier(octokit: Pick<Octokit, 'rest'>, author: string): (namespace: string, file: string) => Promise<ProofOutcome> {
@@ -11,5 +17,44 @@ export function githubIdentityVerifier(octokit: Pick<Octokit, 'rest'>, author: s
     if (!result.ok) return result;
     const detail = result.via === 'author' ? `${author} is ${namespace}` : `${author} is an Owner of the organisation ${result.login}`;
     return { ok: true, method: 'github', grants: (n) => n === namespace, detail };
+  };
+}
+
+export interface ProofVerifierOptions {
+  /** This registry's URL, bound into GitHub OIDC audiences (the publish action's `registry-url`). */
+  registryUrl: string;
+  /** DNS servers for TXT look-ups (`host:port`); the system's when absent. */
+  dnsServers?: string[];
+  /** Replaced only by tests, which point them at local servers. */
+  http?: HttpProofVerifier;
+  oidc?: OidcVerifier;
+}
+
+/** Verifies one proof.json for the server.json beside it: DNS or HTTP signature, or GitHub OIDC token. */
+export function proofVerifier(options: ProofVerifierOptions): OwnershipVerifiers['verifyProof'] {
+  const http = options.http ?? { verify: verifyHttpProof };
+  const oidc = options.oidc ?? githubOidcVerifier();
+  return async (proof: ProofFile, target) => {
+    const namespace = target.name.split('/')[0]!;
+    const proofFile = target.file.slice(0, -'server.json'.length) + PROOF_FILE_NAME;
+    if (proof.method === 'github-oidc') {
+      const result = await verifyOidcProof({ token: proof.token, serverJsonBytes: target.bytes, registryUrl: options.registryUrl, namespace, proofFile }, oidc);
+      if (!result.ok) return result;
+      return { ok: true, method: 'github-oidc', grants: (n) => result.grants === n, detail: `GitHub Actions OIDC token from ${result.record.repository}` };
+    }
+    const granted = proofGrantProblem(proof, target.name, proofFile);
+    if (granted) return { ok: false, problem: granted };
+    const input = {
+      domain: proof.domain, algorithm: proof.algorithm, signature: proof.signature, serverJson: target.bytes, file: proofFile,
+      message: buildProofMessage({ name: target.name, version: target.version, serverJson: target.bytes }),
+    };
+    const result = proof.method === 'dns'
+      ? await verifyDnsProof(input, { resolver: options.dnsServers ? { servers: options.dnsServers } : undefined })
+      : await http.verify(input);
+    if (!result.ok) return result;
+    return {
+      ok: true, method: proof.method, grants: (n) => namespaceIsGranted(proof.method, proof.domain, n),
+      detail: `${proof.method === 'dns' ? 'DNS TXT record' : 'HTTPS well-known file'} of ${proof.domain} (key ${result.fingerprint})`,
+    };
   };
 }

@@ -1,0 +1,123 @@
+// publisher keygen and sign: a domain key pair with the record to publish, and proof.json for one server.json.
+// The message, signatures and record format are the verifier's own (scripts/lib/ownership/domain-proof.ts).
+
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  buildProofMessage,
+  domainProblem,
+  generateProofKeyPair,
+  PROOF_ALGORITHMS,
+  PROOF_FILE_NAME,
+  proofGrantProblem,
+  proofRecordForKey,
+  publicKeyBase64,
+  signProofMessage,
+  type DomainProof,
+  type ProofAlgorithm,
+} from '../ownership/domain-proof.ts';
+import { renderProblemsForTerminal } from '../problems.ts';
+import { noPositionals, parseCommand, UsageError, type CommandIo, type ExitCode } from './io.ts';
+
+export const KEYGEN_USAGE = 'keygen [--algorithm ed25519|ecdsap384] [--out <dir>]';
+export const SIGN_USAGE = 'sign --key <private key .pem> --domain <domain> --method dns|http <path/to/server.json>';
+export const WELL_KNOWN_PATH = '/.well-known/mcp-registry-auth';
+
+/** True when `target` is the entries folder or inside it: private keys never go where a pull request picks them up. */
+function insideEntries(cwd: string, target: string): boolean {
+  const relative = path.relative(path.resolve(cwd, 'entries'), target);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative)) || target.split(path.sep).includes('entries');
+}
+
+export async function runKeygen(argv: string[], io: CommandIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommand({ algorithm: { type: 'string', default: 'ed25519' }, out: { type: 'string', default: '.' } }, argv);
+  noPositionals(positionals);
+  const algorithm = values.algorithm as ProofAlgorithm;
+  if (!PROOF_ALGORITHMS.includes(algorithm)) throw new UsageError(`--algorithm must be one of ${PROOF_ALGORITHMS.join(', ')}, not "${values.algorithm}"`);
+  const dir = path.resolve(io.cwd, values.out!);
+  if (insideEntries(io.cwd, dir)) throw new UsageError(`--out ${values.out} is inside an entries folder: keep the private key out of the registry (e.g. --out ~/.config/mcp-registry)`);
+  const file = path.join(dir, `mcp-registry-${algorithm}.pem`);
+  if (existsSync(file)) throw new UsageError(`${file} exists already: pass another --out, or sign with the key you have`);
+  const { privateKey } = generateProofKeyPair(algorithm);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600, flag: 'wx' });
+  const record = proofRecordForKey(privateKey);
+  const shown = path.relative(io.cwd, file) || file;
+  io.out(
+    [
+      `private key: ${shown}  (mode 0600; keep it secret and never commit it)`,
+      '',
+      'DNS proof (grants <reversed domain>/… and its subdomains): a TXT record on the domain itself, not on _mcp.<domain>:',
+      `  ${record}`,
+      '',
+      `HTTP proof (grants <reversed domain>/… only): https://<domain>${WELL_KNOWN_PATH}, served without redirects, containing exactly:`,
+      `  ${record}`,
+      '',
+      `then: npm run publisher -- sign --key ${shown} --domain <domain> --method dns|http <path/to/server.json>`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+function readPrivateKey(file: string): KeyObject {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the key ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    const key = createPrivateKey(pem);
+    publicKeyBase64(key);
+    return key;
+  } catch {
+    throw new UsageError(`${file} is not an Ed25519 or ECDSA P-384 private key in PEM (make one with: npm run publisher -- keygen)`);
+  }
+}
+
+export async function runSign(argv: string[], io: CommandIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommand({ key: { type: 'string' }, domain: { type: 'string' }, method: { type: 'string' } }, argv);
+  if (!values.key) throw new UsageError('--key <private key .pem> is required');
+  if (!values.domain) throw new UsageError('--domain <domain> is required');
+  if (values.method !== 'dns' && values.method !== 'http') throw new UsageError(`--method must be dns or http${values.method === undefined ? '' : `, not "${values.method}"`}`);
+  if (positionals.length !== 1) throw new UsageError('name exactly one server.json to sign');
+  const reason = domainProblem(values.domain);
+  if (reason) throw new UsageError(`--domain ${JSON.stringify(values.domain)} ${reason}`);
+  let target = path.resolve(io.cwd, positionals[0]!);
+  if (existsSync(target) && statSync(target).isDirectory()) target = path.join(target, 'server.json');
+  const shown = path.relative(io.cwd, target) || target;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(target);
+  } catch (error) {
+    throw new UsageError(`cannot read ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let server: { name?: unknown; version?: unknown };
+  try {
+    server = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) as typeof server;
+  } catch (error) {
+    throw new UsageError(`${shown} is not valid JSON (${(error as Error).message}): run npm run publisher -- validate ${shown}`);
+  }
+  if (typeof server?.name !== 'string' || typeof server.version !== 'string') throw new UsageError(`${shown} has no "name" and "version" strings`);
+
+  const privateKey = readPrivateKey(path.resolve(io.cwd, values.key));
+  const { algorithm } = publicKeyBase64(privateKey);
+  const grant = proofGrantProblem({ method: values.method, domain: values.domain }, server.name);
+  if (grant) {
+    io.err(renderProblemsForTerminal([grant]) + '\n');
+    return 1;
+  }
+  const message = buildProofMessage({ name: server.name, version: server.version, serverJson: bytes });
+  const proof: DomainProof = { method: values.method, domain: values.domain, algorithm, signature: signProofMessage(privateKey, algorithm, message) };
+  const proofFile = path.join(path.dirname(target), PROOF_FILE_NAME);
+  const replaced = existsSync(proofFile);
+  writeFileSync(proofFile, JSON.stringify(proof, null, 2) + '\n');
+  io.out(`${path.relative(io.cwd, proofFile) || proofFile}\n`);
+  io.err(
+    `${replaced ? 'replaced' : 'wrote'} the ${values.method.toUpperCase()} proof for ${server.name} ${server.version} (signed with ${proofRecordForKey(privateKey)}).\n` +
+      `It covers these exact server.json bytes: sign again after any change. The record must be ${values.method === 'dns' ? `a TXT record on ${values.domain}` : `at https://${values.domain}${WELL_KNOWN_PATH}`} when the pull request is checked.\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,15 @@
+// publisher validate: the validator CI runs on every pull request, on the publisher's machine.
+
+import { hasErrors } from '../problems.ts';
+import { renderReportForTerminal } from '../validate/report/terminal.ts';
+import { validateRegistry } from '../validate/validate.ts';
+import { parseCommand, type CommandIo, type ExitCode } from './io.ts';
+
+export const VALIDATE_USAGE = 'validate [--entries <dir>] [--base <git ref>] [paths…]';
+
+export async function runValidate(argv: string[], io: CommandIo, options: { color?: boolean } = {}): Promise<ExitCode> {
+  const { values, positionals } = parseCommand({ entries: { type: 'string', default: 'entries' }, base: { type: 'string' } }, argv);
+  const report = await validateRegistry({ root: io.cwd, entriesDir: values.entries!, base: values.base, paths: positionals.length ? positionals : undefined });
+  io.out(renderReportForTerminal(report, { color: options.color === true }) + '\n');
+  return hasErrors(report.problems) ? 1 : 0;
+}
