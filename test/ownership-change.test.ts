@@ -111,3 +111,19 @@ describe('ownership in the trusted pull-request job (pr-bot)', () => {
     expect(github.requests.map((r) => decodeURIComponent(r.path)).filter((p) => p.includes('/contents/'))).toContain('/repos/acme/registry/contents/entries/io.github.acme/weather/1.1.0/server.json');
   });
 });
+
+describe('the ownership deadline', () => {
+  it('a proof whose verification hangs is reported within the deadline, not waited for', async () => {
+    const { checkChangeOwnership } = await import('../scripts/lib/ownership/change-ownership.ts');
+    const started = Date.now();
+    const result = await checkChangeOwnership({
+      entriesDir: 'entries', readBaseText: async () => undefined, deadlineMs: 300,
+      changes: [{ kind: 'A', file: 'entries/com.example/notes/2.0.0/server.json' }, { kind: 'A', file: 'entries/com.example/notes/2.0.0/proof.json' }],
+      proofFiles: [{ file: 'entries/com.example/notes/2.0.0/proof.json', bytes: Buffer.from(`{"method":"dns","domain":"example.com","algorithm":"ed25519","signature":"${'ab'.repeat(64)}"}`) }],
+      serverJsonBytes: () => Buffer.from('{}'),
+      verifiers: { author: 'bob', verifyProof: () => new Promise(() => {}) },
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.problems.map((p) => p.code).sort()).toEqual(['ownership-timeout', 'ownership-unproven']);
+  });
+});

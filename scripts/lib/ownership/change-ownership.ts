@@ -2,7 +2,7 @@
 // ledgers, and the outcome of each proof committed with a new version.
 
 import { execFileSync } from 'node:child_process';
-import type { Problem } from '../problems.ts';
+import { problem, type Problem } from '../problems.ts';
 import type { FileChange } from '../validate/rules/changes.ts';
 import { LEDGER_FILE_NAME, ledgerFile, parseLedger, type Ledger } from './ledger.ts';
 import { parseProofFile, PROOF_FILE_NAME, type ProofFile } from './proof-file.ts';
@@ -61,6 +61,20 @@ export function gitBaseReader(root: string, base: string): (file: string) => Pro
   };
 }
 
+/** The whole ownership check of a pull request finishes within this, whatever the network does. */
+export const OWNERSHIP_DEADLINE_MS = 30_000;
+
+function withDeadline(work: Promise<ProofOutcome>, ms: number, file: string): Promise<ProofOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ProofOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({
+      ok: false,
+      problem: problem({ code: 'ownership-timeout', file, message: `verifying this proof took longer than ${ms / 1000} s`, hint: 'Check that the DNS record or the well-known file answers quickly, then re-run the check.' }),
+    }), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 /** Checks who may make the change: proofs beside new versions, the base's ledgers, GitHub identity. */
 export async function checkChangeOwnership(input: {
   /** Reads a file as it is in the base (the ledger must come from there, never from the change). */
@@ -70,11 +84,14 @@ export async function checkChangeOwnership(input: {
   proofFiles: ReadonlyArray<{ file: string; bytes: Buffer }>;
   serverJsonBytes: (file: string) => Buffer | undefined;
   verifiers: OwnershipVerifiers;
+  /** Overall limit for verifying the proofs (default OWNERSHIP_DEADLINE_MS). */
+  deadlineMs?: number;
 }): Promise<OwnershipResult> {
   const touched = touchedNamespaces(input.changes, input.entriesDir);
   const { ledgers, problems } = await readBaseLedgers(input.entriesDir, touched.map((t) => t.namespace), input.readBaseText);
   const added = new Set(input.changes.filter((c) => c.kind === 'A').map((c) => c.file));
-  const proofs: Array<{ file: string; outcome: ProofOutcome }> = [];
+  // Proofs are verified concurrently, under one deadline for the whole check (each network step has its own too).
+  const pending: Array<Promise<{ file: string; outcome: ProofOutcome }>> = [];
   for (const proofFile of input.proofFiles) {
     const serverFile = proofFile.file.slice(0, -PROOF_FILE_NAME.length) + 'server.json';
     const bytes = input.serverJsonBytes(serverFile);
@@ -82,13 +99,14 @@ export async function checkChangeOwnership(input: {
     if (!added.has(serverFile) || !bytes) continue;
     const parsed = parseProofFile(proofFile.file, proofFile.bytes.toString('utf8'));
     if (!parsed.proof) {
-      proofs.push({ file: proofFile.file, outcome: { ok: false, problem: parsed.problems[0]! } });
+      pending.push(Promise.resolve({ file: proofFile.file, outcome: { ok: false, problem: parsed.problems[0]! } }));
       continue;
     }
     const [namespace, server, version] = serverFile.slice(input.entriesDir.length + 1).split('/');
     const target = { file: serverFile, name: `${namespace}/${server}`, version: version!, bytes };
-    proofs.push({ file: proofFile.file, outcome: await input.verifiers.verifyProof(parsed.proof, target) });
+    pending.push(withDeadline(input.verifiers.verifyProof(parsed.proof, target), input.deadlineMs ?? OWNERSHIP_DEADLINE_MS, proofFile.file).then((outcome) => ({ file: proofFile.file, outcome })));
   }
+  const proofs = await Promise.all(pending);
   const result = await verifyChangeOwnership({ author: input.verifiers.author, touched, baseLedgers: ledgers, proofs, github: input.verifiers.github });
   const seen = new Set<string>();
   const unique = [...problems, ...result.problems].filter((p) => {
