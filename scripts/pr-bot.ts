@@ -70,9 +70,9 @@ runMain(async () => {
   // Ownership runs here, in base-branch code, over the PR's files fetched as data (docs/security.md).
   const registryUrl = flags['registry-url'] ?? `https://github.com/${repoName}`;
   const ownership = flags.ownership
-    ? (pull: PullRequestRef, files: PullFile[]) => checkPullRequestOwnership({
+    ? (pull: PullRequestRef, files: PullFile[], recorded: unknown[]) => checkPullRequestOwnership({
         octokit, pull, files,
-        verifiers: (author) => ({ author, github: githubIdentityVerifier(octokit, author), verifyProof: proofVerifier({ registryUrl }) }),
+        verifiers: (author) => ({ author, github: githubIdentityVerifier(octokit, author), verifyProof: proofVerifier({ registryUrl, recorded }) }),
       })
     : undefined;
 

@@ -127,3 +127,43 @@ describe('the ownership deadline', () => {
     expect(result.problems.map((p) => p.code).sort()).toEqual(['ownership-timeout', 'ownership-unproven']);
   });
 });
+
+describe('GitHub OIDC proofs through the PR bot', () => {
+  it('a verified token is recorded in the bot\'s comment, so a re-run after it expires stays green', async () => {
+    const { generateKeyPair, exportJWK, SignJWT, createLocalJWKSet } = await import('jose');
+    const { oidcAudienceFor } = await import('../scripts/lib/ownership/oidc-proof.ts');
+    const { proofVerifier } = await import('../scripts/lib/ownership/verifiers.ts');
+    const { readRecords } = await import('../scripts/lib/github/pr-bot.ts');
+    const issuer = 'https://issuer.test';
+    const registryUrl = 'https://github.com/acme/registry';
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' }] });
+    const file = 'entries/io.github.acme/weather/2.0.0/server.json';
+    const bytes = Buffer.from(JSON.stringify({ name: 'io.github.acme/weather', version: '2.0.0', description: 'x' }));
+    const token = await new SignJWT({ repository_owner: 'acme', repository: 'acme/weather' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience(oidcAudienceFor(registryUrl, bytes))
+      .setSubject('repo:acme/weather:ref:refs/tags/v2.0.0').setIssuedAt().setExpirationTime('5m').sign(privateKey);
+    const pull = github.addPull(77, { author: 'mallory', files: [{ filename: file, status: 'added' }, { filename: file.replace('server.json', 'proof.json'), status: 'added' }] });
+    github.contents.set(`${pull.headSha}:${file}`, bytes.toString());
+    github.contents.set(`${pull.headSha}:${file.replace('server.json', 'proof.json')}`, JSON.stringify({ method: 'github-oidc', token }));
+    const octokit = new Octokit({ auth: github.token, baseUrl: github.url });
+    const run = (now: Date) => runPrBot({
+      octokit, owner: github.owner, repo: github.repo, pr: 77, report: { problems: [], publishes: [], checks: [{ id: 'ownership', ran: false, passed: false }] },
+      ownership: (ref, files, recorded) => checkPullRequestOwnership({
+        octokit, pull: ref, files,
+        verifiers: (who) => ({ author: who, verifyProof: proofVerifier({ registryUrl, oidc: { jwks, issuer }, recorded, now: () => now }) }),
+      }),
+    });
+    await run(new Date());
+    expect([...pull.labels]).toEqual(['ready-to-merge']);
+    expect(readRecords(pull.comments[0]!.body)).toHaveLength(1);
+    // An hour later the token has expired; the record of its verification for the same bytes still proves it.
+    await run(new Date(Date.now() + 3_600_000));
+    expect([...pull.labels]).toEqual(['ready-to-merge']);
+    // Different bytes: the record does not apply, the expired token fails.
+    github.contents.set(`${pull.headSha}:${file}`, bytes.toString().replace('"x"', '"changed"'));
+    await run(new Date(Date.now() + 3_600_000));
+    expect(pull.labels.has('ready-to-merge')).toBe(false);
+    expect(pull.comments).toHaveLength(1);
+  });
+});

@@ -49,7 +49,7 @@ export interface PrBotOptions {
   /** The folder publishing PRs may change. */
   entriesDir?: string;
   /** Checks who may make the change, from the PR's files read as data (scripts/lib/ownership/pull-request.ts). */
-  ownership?: (pull: PullRequestRef, files: PullFile[]) => Promise<OwnershipResult>;
+  ownership?: (pull: PullRequestRef, files: PullFile[], recorded: unknown[]) => Promise<OwnershipResult>;
   log?: (line: string) => void;
 }
 
@@ -63,6 +63,31 @@ export interface PrBotResult {
 
 function status(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : undefined;
+}
+
+const RECORDS_MARKER = '<!-- mcp-static-registry:oidc-records ';
+
+/** Verified OIDC proofs kept in the bot's comment, as base64 JSON in an HTML comment (invisible when rendered). */
+export function readRecords(body: string): unknown[] {
+  const start = body.lastIndexOf(RECORDS_MARKER);
+  if (start < 0) return [];
+  const end = body.indexOf(' -->', start);
+  try {
+    const value: unknown = JSON.parse(Buffer.from(body.slice(start + RECORDS_MARKER.length, end), 'base64').toString('utf8'));
+    return Array.isArray(value) ? value.slice(0, 100) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function writeRecords(records: readonly unknown[]): string {
+  return records.length ? `\n${RECORDS_MARKER}${Buffer.from(JSON.stringify(records)).toString('base64')} -->\n` : '';
+}
+
+function mergeRecords(earlier: readonly unknown[], fresh: readonly unknown[]): unknown[] {
+  const byKey = new Map<string, unknown>();
+  for (const record of [...earlier, ...fresh]) byKey.set(JSON.stringify((record as { audience?: unknown })?.audience ?? record), record);
+  return [...byKey.values()].slice(-100);
 }
 
 export interface PullFile {
@@ -108,14 +133,24 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
   if (pull.changed_files > listed || listed >= MAX_LISTED_FILES) outside.add(`(${pull.changed_files} files changed; GitHub lists only ${listed})`);
   const filesOutsideEntries = [...outside].sort();
 
+  // Our own comment: edited in place, and the keeper of earlier OIDC verifications (only we write it).
+  let existing: { id: number; body?: string | null } | undefined;
+  for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 })) {
+    existing = page.data.find((c) => c.user?.login === botLogin && (c.body ?? '').startsWith(COMMENT_MARKER));
+    if (existing) break;
+  }
+  const recorded = readRecords(existing?.body ?? '');
+
   let report = options.report;
+  let records = recorded;
   if (options.ownership) {
     const ownership = await options.ownership({
       author: pull.user?.login ?? '',
       head: { owner: pull.head.repo?.owner.login ?? owner, repo: pull.head.repo?.name ?? repo, sha: pull.head.sha },
       base: { owner, repo, sha: pull.base.sha },
-    }, files);
+    }, files, recorded);
     report = withOwnership(report, ownership);
+    records = mergeRecords(recorded, ownership.records);
   }
   const wanted = new Set<LabelName>(labelsFor(report));
   if (filesOutsideEntries.length) {
@@ -129,12 +164,7 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
     docsBaseUrl: options.docsBaseUrl,
     headSha: pull.head.sha,
     filesOutsideEntries,
-  });
-  let existing: { id: number; body?: string | null } | undefined;
-  for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 })) {
-    existing = page.data.find((c) => c.user?.login === botLogin && (c.body ?? '').startsWith(COMMENT_MARKER));
-    if (existing) break;
-  }
+  }) + writeRecords(records);
   let comment: PrBotResult['comment'];
   if (!existing) {
     const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number, body });

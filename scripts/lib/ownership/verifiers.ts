@@ -7,7 +7,7 @@ import type { OwnershipVerifiers } from './change-ownership.ts';
 import { buildProofMessage, namespaceIsGranted, proofGrantProblem } from './domain-proof.ts';
 import { verifyDnsProof } from './dns-proof.ts';
 import { verifyHttpProof, type HttpProofVerifier } from './http-proof.ts';
-import { githubOidcVerifier, verifyOidcProof, type OidcVerifier } from './oidc-proof.ts';
+import { acceptRecordedProof, githubOidcVerifier, verifyOidcProof, type OidcVerifier } from './oidc-proof.ts';
 import { PROOF_FILE_NAME, type ProofFile } from './proof-file.ts';
 
 /** GitHub identity as a proof outcome: it grants exactly the namespace it was asked about. */
@@ -28,6 +28,10 @@ export interface ProofVerifierOptions {
   /** Replaced only by tests, which point them at local servers. */
   http?: HttpProofVerifier;
   oidc?: OidcVerifier;
+  /** Records of earlier verifications (kept by the PR bot in its own comment), accepted once a token expired. */
+  recorded?: readonly unknown[];
+  /** The clock (tests move it past a token's expiry). */
+  now?: () => Date;
 }
 
 /** Verifies one proof.json for the server.json beside it: DNS or HTTP signature, or GitHub OIDC token. */
@@ -38,9 +42,20 @@ export function proofVerifier(options: ProofVerifierOptions): OwnershipVerifiers
     const namespace = target.name.split('/')[0]!;
     const proofFile = target.file.slice(0, -'server.json'.length) + PROOF_FILE_NAME;
     if (proof.method === 'github-oidc') {
-      const result = await verifyOidcProof({ token: proof.token, serverJsonBytes: target.bytes, registryUrl: options.registryUrl, namespace, proofFile }, oidc);
-      if (!result.ok) return result;
-      return { ok: true, method: 'github-oidc', grants: (n) => result.grants === n, detail: `GitHub Actions OIDC token from ${result.record.repository}` };
+      const result = await verifyOidcProof({ token: proof.token, serverJsonBytes: target.bytes, registryUrl: options.registryUrl, namespace, proofFile, now: options.now?.() }, oidc);
+      if (result.ok) {
+        return { ok: true, method: 'github-oidc', grants: (n) => result.grants === n, detail: `GitHub Actions OIDC token from ${result.record.repository}`, record: result.record };
+      }
+      // Tokens live minutes: an expired one still counts when this registry verified it earlier for these bytes.
+      if (result.problem.code === 'ownership-oidc-token-expired') {
+        for (const record of options.recorded ?? []) {
+          const accepted = acceptRecordedProof(record, target.bytes, { registryUrl: options.registryUrl, namespace });
+          if (accepted.ok) {
+            return { ok: true, method: 'github-oidc', grants: (n) => accepted.grants === n, detail: `GitHub Actions OIDC token from ${accepted.record.repository}, verified ${accepted.record.verifiedAt}`, record: accepted.record };
+          }
+        }
+      }
+      return result;
     }
     const granted = proofGrantProblem(proof, target.name, proofFile);
     if (granted) return { ok: false, problem: granted };

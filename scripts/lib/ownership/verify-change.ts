@@ -8,7 +8,10 @@ import { ledgerAllows, type Ledger } from './ledger.ts';
 export type ProofMethod = 'ledger' | 'github' | 'dns' | 'http' | 'github-oidc';
 
 /** What one proof establishes: the namespaces it grants, or why it fails. */
-export type ProofOutcome = { ok: true; method: ProofMethod; grants: (namespace: string) => boolean; detail: string } | { ok: false; problem: Problem };
+export type ProofOutcome =
+  /** `record`: what a verified GitHub OIDC token leaves behind, so a re-run after it expires stays green. */
+  | { ok: true; method: ProofMethod; grants: (namespace: string) => boolean; detail: string; record?: unknown }
+  | { ok: false; problem: Problem };
 
 /** A namespace the change touches, with the file that makes it need proof. */
 export interface TouchedNamespace {
@@ -32,6 +35,8 @@ export interface OwnershipResult {
   problems: Problem[];
   /** How each namespace was proven, for the PR comment. */
   proven: Array<{ namespace: string; method: ProofMethod; detail: string }>;
+  /** Records of the verified OIDC proofs (see ProofOutcome). */
+  records: unknown[];
 }
 
 export async function verifyChangeOwnership(input: OwnershipInput): Promise<OwnershipResult> {
@@ -74,5 +79,6 @@ export async function verifyChangeOwnership(input: OwnershipInput): Promise<Owne
         : `Add a DNS or HTTP proof: npm run publisher -- keygen, publish the record, then npm run publisher -- sign (docs/ownership.md).`,
     }));
   }
-  return { problems, proven };
+  const records = input.proofs.flatMap((p) => (p.outcome.ok && p.outcome.record !== undefined ? [p.outcome.record] : []));
+  return { problems, proven, records };
 }
