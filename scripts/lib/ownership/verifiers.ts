@@ -1,6 +1,6 @@
 // The real verifiers behind OwnershipVerifiers, assembled for the command line and the pull-request workflow.
 
-import type { Octokit } from '@octokit/rest';
+import { Octokit } from '@octokit/rest';
 import { verifyGithubNamespace } from './github-identity.ts';
 import type { ProofOutcome } from './verify-change.ts';
 import type { OwnershipVerifiers } from './change-ownership.ts';
@@ -71,5 +71,22 @@ export function proofVerifier(options: ProofVerifierOptions): OwnershipVerifiers
       ok: true, method: proof.method, grants: (n) => namespaceIsGranted(proof.method, proof.domain, n),
       detail: `${proof.method === 'dns' ? 'DNS TXT record' : 'HTTPS well-known file'} of ${proof.domain} (key ${result.fingerprint})`,
     };
+  };
+}
+
+/** The registry URL bound into OIDC audiences when none is configured (the publish action's default is the same). */
+export const DEFAULT_REGISTRY_URL = 'https://github.com/mcp-static-registry/registry';
+
+/**
+ * Ownership verifiers for a publisher's or maintainer's machine, as the pull-request job wires them: the real DNS,
+ * HTTPS and OIDC checks, and GitHub identity when GITHUB_TOKEN is set.
+ */
+export function localOwnershipVerifiers(author: string, registryUrl = process.env.MCP_REGISTRY_URL ?? DEFAULT_REGISTRY_URL, env: NodeJS.ProcessEnv = process.env): OwnershipVerifiers {
+  const token = env.GITHUB_TOKEN;
+  const octokit = token ? new Octokit({ auth: token, baseUrl: env.GITHUB_API_URL || 'https://api.github.com' }) : undefined;
+  return {
+    author,
+    github: octokit ? githubIdentityVerifier(octokit, author) : undefined,
+    verifyProof: proofVerifier({ registryUrl }),
   };
 }

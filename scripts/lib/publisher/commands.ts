@@ -17,8 +17,8 @@ export const HELP = `usage: npm run publisher -- <command> [options]
   ${SIGN_USAGE}
       write proof.json beside the server.json: the signature over its name, version and SHA-256
   ${VALIDATE_USAGE}
-      the checks CI runs on the files; exit 1 on errors. Namespace ownership (GitHub account, DNS or HTTP
-      record, OIDC token) is checked on the pull request itself
+      the checks CI runs on the files; exit 1 on errors. With --base and --author, namespace ownership too
+      (owners ledger, GitHub account with GITHUB_TOKEN, DNS or HTTP record, OIDC token), over the network
   ${SUBMIT_USAGE}
       fork the registry, commit the files (server.json, proof.json) to publish/<name>-<version> and open the
       pull request; GITHUB_TOKEN from the environment, GITHUB_API_URL (default https://api.github.com),
