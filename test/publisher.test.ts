@@ -239,7 +239,7 @@ describe('validate and the command line', () => {
     const help = cli(dir, ['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toContain('ownership');
-    expect(help.out).toContain('is checked on the pull request itself');
+    expect(help.out).toContain('With --base and --author, namespace ownership too');
   });
 });
 
