@@ -157,6 +157,9 @@ describe('GitHub OIDC proofs through the PR bot', () => {
     await run(new Date());
     expect([...pull.labels]).toEqual(['ready-to-merge']);
     expect(readRecords(pull.comments[0]!.body)).toHaveLength(1);
+    // The namespace has no owners ledger yet: the comment says which file to add so later PRs need no proof.
+    expect(pull.comments[0]!.body).toContain('entries/io.github.acme/owners.json');
+    expect(pull.comments[0]!.body).toContain('{"owners":["mallory"]}');
     // An hour later the token has expired; the record of its verification for the same bytes still proves it.
     await run(new Date(Date.now() + 3_600_000));
     expect([...pull.labels]).toEqual(['ready-to-merge']);

@@ -143,6 +143,7 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
 
   let report = options.report;
   let records = recorded;
+  let ownershipView: { proven: OwnershipResult['proven']; ledgerSuggestions: OwnershipResult['ledgerSuggestions'] } | undefined;
   if (options.ownership) {
     const ownership = await options.ownership({
       author: pull.user?.login ?? '',
@@ -151,6 +152,7 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
     }, files, recorded);
     report = withOwnership(report, ownership);
     records = mergeRecords(recorded, ownership.records);
+    ownershipView = { proven: ownership.proven, ledgerSuggestions: ownership.ledgerSuggestions };
   }
   const wanted = new Set<LabelName>(labelsFor(report));
   if (filesOutsideEntries.length) {
@@ -164,6 +166,7 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
     docsBaseUrl: options.docsBaseUrl,
     headSha: pull.head.sha,
     filesOutsideEntries,
+    ownership: ownershipView,
   }) + writeRecords(records);
   let comment: PrBotResult['comment'];
   if (!existing) {

@@ -115,5 +115,5 @@ export async function checkChangeOwnership(input: {
     seen.add(key);
     return true;
   });
-  return { problems: unique, proven: result.proven, records: result.records };
+  return { ...result, problems: unique };
 }

@@ -3,7 +3,7 @@
 // io.github.* namespaces, or by a proof committed beside a new version (DNS, HTTP, GitHub OIDC).
 
 import { problem, type Problem } from '../problems.ts';
-import { ledgerAllows, type Ledger } from './ledger.ts';
+import { LEDGER_FILE_NAME, ledgerAllows, type Ledger } from './ledger.ts';
 
 export type ProofMethod = 'ledger' | 'github' | 'dns' | 'http' | 'github-oidc';
 
@@ -37,11 +37,14 @@ export interface OwnershipResult {
   proven: Array<{ namespace: string; method: ProofMethod; detail: string }>;
   /** Records of the verified OIDC proofs (see ProofOutcome). */
   records: unknown[];
+  /** Namespaces proven here that have no owners ledger yet: the ledger to add, so later PRs need no new proof. */
+  ledgerSuggestions: Array<{ namespace: string; file: string; owners: string[] }>;
 }
 
 export async function verifyChangeOwnership(input: OwnershipInput): Promise<OwnershipResult> {
   const problems: Problem[] = [];
   const proven: OwnershipResult['proven'] = [];
+  const ledgerSuggestions: OwnershipResult['ledgerSuggestions'] = [];
   const byNamespace = new Map<string, TouchedNamespace[]>();
   for (const t of input.touched) byNamespace.set(t.namespace, [...(byNamespace.get(t.namespace) ?? []), t]);
 
@@ -67,6 +70,10 @@ export async function verifyChangeOwnership(input: OwnershipInput): Promise<Owne
     }
     if (outcome?.ok) {
       proven.push({ namespace, method: outcome.method, detail: outcome.detail });
+      if (!input.baseLedgers.has(namespace) && !changesLedger) {
+        const file = `${touches[0]!.file.split('/')[0]}/${namespace}/${LEDGER_FILE_NAME}`;
+        ledgerSuggestions.push({ namespace, file, owners: [input.author] });
+      }
       continue;
     }
     for (const proof of input.proofs) if (!proof.outcome.ok) failures.push(proof.outcome.problem);
@@ -80,5 +87,5 @@ export async function verifyChangeOwnership(input: OwnershipInput): Promise<Owne
     }));
   }
   const records = input.proofs.flatMap((p) => (p.outcome.ok && p.outcome.record !== undefined ? [p.outcome.record] : []));
-  return { problems, proven, records };
+  return { problems, proven, records, ledgerSuggestions };
 }

@@ -25,6 +25,11 @@ export interface PrCommentOptions {
   headSha?: string;
   /** Files the PR changes outside entries/ (from the GitHub API, not the report): a maintainer must review. */
   filesOutsideEntries?: readonly string[];
+  /** How each namespace was proven, and owners ledgers worth adding (from the trusted ownership check). */
+  ownership?: {
+    proven: ReadonlyArray<{ namespace: string; detail: string }>;
+    ledgerSuggestions: ReadonlyArray<{ namespace: string; file: string; owners: readonly string[] }>;
+  };
 }
 
 const STATE_ICON: Record<CheckState, string> = { passed: '✅', failed: '❌', 'not run': '⏭️' };
@@ -57,6 +62,18 @@ export function renderPrComment(report: ValidationReport, options: PrCommentOpti
 
   head.push('', '### Checks', '');
   for (const c of checklist(report)) head.push(`- ${STATE_ICON[c.state]} **${c.title}**: ${c.state} <sub>(${c.covers})</sub>`);
+
+  if (options.ownership && (options.ownership.proven.length || options.ownership.ledgerSuggestions.length)) {
+    head.push('', '### Ownership', '');
+    for (const p of options.ownership.proven) head.push(`- ${markdownCode(p.namespace)}: ${markdownText(p.detail)}`);
+    for (const s of options.ownership.ledgerSuggestions) {
+      head.push(
+        '', `> [!TIP]`,
+        `> ${markdownCode(s.namespace)} has no owners ledger yet. Add ${markdownCode(s.file)} to this PR so later PRs by its owners need no new proof (this PR's proof covers it):`,
+        '>', '> ```json', `> ${JSON.stringify({ owners: [...s.owners] })}`, '> ```',
+      );
+    }
+  }
 
   const tail: string[] = ['', '### Publishes', ''];
   const publishes = sortedPublishes(report);
