@@ -106,8 +106,10 @@ describe('ownership in the trusted pull-request job (pr-bot)', () => {
     expect([...refused.labels]).toContain('ownership-unproven');
     expect(refused.labels.has('ready-to-merge')).toBe(false);
     expect(refused.comments[0]!.body).toContain('ownership-unproven');
+    expect(github.statuses.at(-1)).toMatchObject({ context: 'mcp-registry/ownership', state: 'failure', sha: refused.headSha });
     const accepted = await runFor(42, 'alice');
     expect([...accepted.labels]).toEqual(['ready-to-merge']);
+    expect(github.statuses.at(-1)).toMatchObject({ context: 'mcp-registry/ownership', state: 'success' });
     expect(github.requests.map((r) => decodeURIComponent(r.path)).filter((p) => p.includes('/contents/'))).toContain('/repos/acme/registry/contents/entries/io.github.acme/weather/1.1.0/server.json');
   });
 });

@@ -106,11 +106,11 @@ describe('pr-comment.yml', () => {
   const job = w.jobs.comment!;
   const steps = job.steps!;
 
-  it('runs on workflow_run of "Validate PR" with no default permissions and only what commenting needs', () => {
+  it('runs on workflow_run of "Validate PR" with no default permissions and only what commenting, labelling and the ownership status need', () => {
     expect(w.on).toEqual({ workflow_run: { workflows: ['Validate PR'], types: ['completed'] } });
     expect(load('validate-pr.yml')).toMatchObject({ name: 'Validate PR' });
     expect(w.permissions).toEqual({});
-    expect(job.permissions).toEqual({ actions: 'read', contents: 'read', issues: 'write', 'pull-requests': 'write' });
+    expect(job.permissions).toEqual({ actions: 'read', contents: 'read', issues: 'write', 'pull-requests': 'write', statuses: 'write' });
   });
 
   it('never checks out the PR: only the default branch, from this repository, without keeping the token', () => {

@@ -43,6 +43,8 @@ export interface FakeGitHub {
   orgs: Map<string, Map<string, FakeOrgMember>>;
   /** File contents by `<ref>:<path>` (GET /repos/:o/:r/contents/:path?ref=). */
   contents: Map<string, string>;
+  /** Commit statuses posted (POST /repos/:o/:r/statuses/:sha), in order. */
+  statuses: Array<{ sha: string; state: string; context: string; description?: string }>;
   owner: string;
   repo: string;
   token: string;
@@ -76,6 +78,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     users: new Set<string>(),
     orgs: new Map<string, Map<string, FakeOrgMember>>(),
     contents: new Map<string, string>(),
+    statuses: [],
     publish: createPublishState(options.owner ?? 'acme', options.repo ?? 'registry'),
     requests: [],
     unexpected: [],
@@ -200,6 +203,11 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
         number: Number(m[1]), state: p.state, user: { login: p.author }, changed_files: p.files.length,
         head: { sha: p.headSha, repo: repoJson }, base: { sha: p.baseSha, repo: repoJson },
       });
+    }
+    if (req.method === 'POST' && (m = /^\/statuses\/([0-9a-f]+)$/.exec(rest))) {
+      const status = { sha: m[1]!, ...(body as { state: string; context: string; description?: string }) };
+      fake.statuses.push(status);
+      return send(res, 201, { id: fake.statuses.length, ...status });
     }
     if (req.method === 'GET' && (m = /^\/contents\/(.+)$/.exec(rest))) {
       const key = `${url.searchParams.get('ref') ?? ''}:${decodeURIComponent(m[1]!)}`;

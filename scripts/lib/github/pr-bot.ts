@@ -65,6 +65,9 @@ function status(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : undefined;
 }
 
+/** The commit status that carries the ownership check, for branch protection to require. */
+export const OWNERSHIP_STATUS_CONTEXT = 'mcp-registry/ownership';
+
 const RECORDS_MARKER = '<!-- mcp-static-registry:oidc-records ';
 
 /** Verified OIDC proofs kept in the bot's comment, as base64 JSON in an HTML comment (invisible when rendered). */
@@ -153,6 +156,13 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
     report = withOwnership(report, ownership);
     records = mergeRecords(recorded, ownership.records);
     ownershipView = { proven: ownership.proven, ledgerSuggestions: ownership.ledgerSuggestions };
+    const failed = ownership.problems.filter((p) => p.severity === 'error').length;
+    await octokit.rest.repos.createCommitStatus({
+      owner, repo, sha: pull.head.sha, context: OWNERSHIP_STATUS_CONTEXT,
+      state: failed ? 'failure' : 'success',
+      description: failed ? `${failed} ownership problem${failed === 1 ? '' : 's'}: see the PR comment` : `proven: ${ownership.proven.map((p) => p.namespace).join(', ') || 'nothing to prove'}`.slice(0, 140),
+      ...(options.runUrl ? { target_url: options.runUrl } : {}),
+    });
   }
   const wanted = new Set<LabelName>(labelsFor(report));
   if (filesOutsideEntries.length) {
