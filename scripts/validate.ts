@@ -4,10 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseCommandLine, runMain } from './lib/cli.ts';
 import { hasErrors } from './lib/problems.ts';
-import { reportToGitHub } from './lib/validate/report/github.ts';
 import { renderReportForTerminal } from './lib/validate/report/terminal.ts';
 import { validateRegistry } from './lib/validate/validate.ts';
-import { localOwnershipVerifiers } from './lib/ownership/verifiers.ts';
 
 const { values: flags, positionals } = parseCommandLine({
   entries: { type: 'string', default: 'entries' },
@@ -31,13 +29,15 @@ runMain(async () => {
   }
   const report = await validateRegistry({
     root: process.cwd(), entriesDir: flags.entries!, base: flags.base, paths: positionals.length ? positionals : undefined,
-    ownership: flags.author ? localOwnershipVerifiers(flags.author, flags['registry-url']) : undefined,
+    // Loaded only when asked for: the network verifiers pull in octokit and jose, which a plain run does not need.
+    ownership: flags.author ? (await import('./lib/ownership/verifiers.ts')).localOwnershipVerifiers(flags.author, flags['registry-url']) : undefined,
   });
   if (flags.output) writeFileSync(flags.output, JSON.stringify(report, null, 2) + '\n');
   if (flags.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
     process.stdout.write(renderReportForTerminal(report, { color: process.stdout.isTTY === true }) + '\n');
-    if (flags.format === 'github') await reportToGitHub(report);
+    // @actions/core is heavy to load; only GitHub runs need it.
+    if (flags.format === 'github') await (await import('./lib/validate/report/github.ts')).reportToGitHub(report);
   }
   if (hasErrors(report.problems)) process.exitCode = 1;
 });

@@ -35,6 +35,7 @@ import {
 } from '../scripts/lib/ownership/domain-proof.ts';
 import { verifyDnsProof } from '../scripts/lib/ownership/dns-proof.ts';
 import { createHttpProofVerifier, unsafeAddressReason, verifyHttpProof, type ResolvedAddress } from '../scripts/lib/ownership/http-proof.ts';
+import { freeUdpPort } from './support/dnsmasq.ts';
 
 const IN_CI = process.env.CI === 'true';
 const DNSMASQ = ['/usr/sbin/dnsmasq', 'dnsmasq'].find((bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0);
@@ -189,14 +190,6 @@ describe('proof message, records and signatures', () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 // DNS against dnsmasq
-
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 /** A DNS server that answers every query with SERVFAIL (what a broken or DNSSEC-bogus zone yields). */
 async function startServfailResponder(): Promise<Socket> {

@@ -7,7 +7,8 @@ import { promises as dnsPromises } from 'node:dns';
 export const DNSMASQ = ['/usr/sbin/dnsmasq', 'dnsmasq'].find((bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0);
 export const dnsmasqMissing = DNSMASQ ? null : 'dnsmasq is not installed (Debian: apt-get install dnsmasq-base)';
 
-async function freeUdpPort(): Promise<number> {
+/** A UDP port free on 127.0.0.1 right now. */
+export async function freeUdpPort(): Promise<number> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const { port } = socket.address();

@@ -8,23 +8,12 @@ import {
   proofInputProblem,
   parseProofRecord,
   recordCheckProblem,
-  type ProofAlgorithm,
   type ProofResult,
   type RecordCheckCodes,
+  type DomainProofInput,
 } from './domain-proof.ts';
 
-export interface DnsProofInput {
-  domain: string;
-  /** The v1 message (buildProofMessage). */
-  message: string;
-  /** Hex signature from proof.json. */
-  signature: string;
-  algorithm: ProofAlgorithm;
-  /** The server.json bytes, so that a signature over a near miss (CRLF, BOM, …) is named precisely. */
-  serverJson?: Uint8Array;
-  /** Put on the problems (the proof.json path). */
-  file?: string;
-}
+export type DnsProofInput = DomainProofInput;
 
 export interface DnsResolverOptions {
   /** Name servers, e.g. `['127.0.0.1:5353']`; the system's when absent. */

@@ -220,6 +220,20 @@ export function generateProofKeyPair(algorithm: ProofAlgorithm): { privateKey: K
 // Verifying a signature against the records found (shared by DNS and HTTP)
 
 /** What a DNS or HTTP verification returns: the fingerprint of the key that verified, or one problem. */
+/** What a DNS or HTTP proof check needs: the domain, the signed message and the signature from proof.json. */
+export interface DomainProofInput {
+  domain: string;
+  /** The v1 message (buildProofMessage). */
+  message: string;
+  /** Hex signature from proof.json. */
+  signature: string;
+  algorithm: ProofAlgorithm;
+  /** The server.json bytes, so that a signature over a near miss (CRLF, BOM, …) is named precisely. */
+  serverJson?: Uint8Array;
+  /** Put on the problems (the proof.json path). */
+  file?: string;
+}
+
 export type ProofResult = { ok: true; fingerprint: string } | { ok: false; problem: Problem };
 
 export type RecordCheck =

@@ -16,9 +16,9 @@ import {
   parseProofRecord,
   proofInputProblem,
   recordCheckProblem,
-  type ProofAlgorithm,
   type ProofResult,
   type RecordCheckCodes,
+  type DomainProofInput,
 } from './domain-proof.ts';
 
 export const WELL_KNOWN_PATH = '/.well-known/mcp-registry-auth';
@@ -26,18 +26,7 @@ export const HTTP_PROOF_MAX_BYTES = 4096;
 export const HTTP_PROOF_TIMEOUT_MS = 10_000;
 const USER_AGENT = 'mcp-static-registry/1.0 (ownership proof check)';
 
-export interface HttpProofInput {
-  domain: string;
-  /** The v1 message (buildProofMessage). */
-  message: string;
-  /** Hex signature from proof.json. */
-  signature: string;
-  algorithm: ProofAlgorithm;
-  /** The server.json bytes, so that a signature over a near miss (CRLF, BOM, …) is named precisely. */
-  serverJson?: Uint8Array;
-  /** Put on the problems (the proof.json path). */
-  file?: string;
-}
+export type HttpProofInput = DomainProofInput;
 
 export type { ProofResult };
 

@@ -3,7 +3,6 @@
 import { hasErrors } from '../problems.ts';
 import { renderReportForTerminal } from '../validate/report/terminal.ts';
 import { validateRegistry } from '../validate/validate.ts';
-import { localOwnershipVerifiers } from '../ownership/verifiers.ts';
 import { parseCommand, type CommandIo, type ExitCode } from './io.ts';
 
 export const VALIDATE_USAGE = 'validate [--entries <dir>] [--base <git ref> [--author <github login>]] [paths…]';
@@ -11,7 +10,7 @@ export const VALIDATE_USAGE = 'validate [--entries <dir>] [--base <git ref> [--a
 export async function runValidate(argv: string[], io: CommandIo, options: { color?: boolean } = {}): Promise<ExitCode> {
   const { values, positionals } = parseCommand({ entries: { type: 'string', default: 'entries' }, base: { type: 'string' }, author: { type: 'string' } }, argv);
   // With --base and --author, ownership too, with real network checks (DNS, HTTPS, GitHub), as the PR gets them.
-  const ownership = values.author && values.base ? localOwnershipVerifiers(values.author) : undefined;
+  const ownership = values.author && values.base ? (await import('../ownership/verifiers.ts')).localOwnershipVerifiers(values.author) : undefined;
   const report = await validateRegistry({ root: io.cwd, entriesDir: values.entries!, base: values.base, paths: positionals.length ? positionals : undefined, ownership });
   io.out(renderReportForTerminal(report, { color: options.color === true }) + '\n');
   return hasErrors(report.problems) ? 1 : 0;
