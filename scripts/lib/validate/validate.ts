@@ -29,6 +29,11 @@ export interface ValidateOptions {
   paths?: string[];
   /** Who may make the change (needs `base`): the pull request's author and the proof verifiers. */
   ownership?: OwnershipVerifiers;
+  /**
+   * Checks that the packages and remotes of the versions being published exist and point back (network; see
+   * scripts/lib/packages/verify.ts). With `base`, the versions the change adds; otherwise the checked paths.
+   */
+  packages?: (doc: { file: string; server: Record<string, unknown> }) => Promise<Problem[]>;
 }
 
 /**
@@ -221,6 +226,15 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
     problems.push(...ownership.problems);
   }
 
+  const packagesRan = options.packages !== undefined;
+  if (options.packages) {
+    const added = changes ? new Set(changes.filter((c) => c.kind === 'A').map((c) => c.file)) : undefined;
+    const targets = [...docs.values()].filter((doc) => doc.server && (added ? added.has(doc.file) : selected(doc.file, paths)));
+    const verify = options.packages;
+    const found = await Promise.all(targets.map((doc) => verify({ file: doc.file, server: doc.server! })));
+    problems.push(...found.flat());
+  }
+
   const groups = (codes: string[]): boolean => !problems.some((p) => p.severity === 'error' && codes.some((c) => p.code.startsWith(c)));
   const publishes = (changes ? changes.filter((c) => c.kind === 'A').map((c) => c.file) : [...docs.keys()])
     .map((file) => docs.get(file))
@@ -236,7 +250,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
       { id: 'registry', ran: true, passed: groups(['registry-', 'rule-name-case', 'rule-remote-url']) },
       { id: 'changes', ran: changes !== undefined, passed: groups(['change-']) },
       { id: 'ownership', ran: ownershipRan, passed: ownershipRan && groups(['ownership-']) },
-      { id: 'packages', ran: false, passed: false },
+      { id: 'packages', ran: packagesRan, passed: packagesRan && groups(['package-']) },
     ],
   };
 }
