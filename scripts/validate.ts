@@ -1,4 +1,4 @@
-// npm run validate -- [--entries <dir>] [--base <git ref> [--author <github login>]] [--format terminal|json|github]
+// npm run validate -- [--entries <dir>] [--base <git ref> [--author <github login>]] [--packages] [--format terminal|json|github]
 //                      [--output <file>] [paths…]
 // Exit code 1 when there are errors, 0 otherwise (warnings included).
 import { writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ const { values: flags, positionals } = parseCommandLine({
   format: { type: 'string', default: 'terminal' },
   output: { type: 'string' },
   author: { type: 'string' },
+  packages: { type: 'boolean', default: false },
   'registry-url': { type: 'string' },
 });
 
@@ -30,6 +31,8 @@ runMain(async () => {
   const report = await validateRegistry({
     root: process.cwd(), entriesDir: flags.entries!, base: flags.base, paths: positionals.length ? positionals : undefined,
     // Loaded only when asked for: the network verifiers pull in octokit and jose, which a plain run does not need.
+    // Network checks of every package and remote the checked versions point to (scripts/lib/packages/).
+    packages: flags.packages ? (await import('./lib/packages/verify.ts')).verifyServerPackages : undefined,
     ownership: flags.author ? (await import('./lib/ownership/verifiers.ts')).localOwnershipVerifiers(flags.author, flags['registry-url']) : undefined,
   });
   if (flags.output) writeFileSync(flags.output, JSON.stringify(report, null, 2) + '\n');

@@ -18,7 +18,8 @@ export const HELP = `usage: npm run publisher -- <command> [options]
       write proof.json beside the server.json: the signature over its name, version and SHA-256
   ${VALIDATE_USAGE}
       the checks CI runs on the files; exit 1 on errors. With --base and --author, namespace ownership too
-      (owners ledger, GitHub account with GITHUB_TOKEN, DNS or HTTP record, OIDC token), over the network
+      (owners ledger, GitHub account with GITHUB_TOKEN, DNS or HTTP record, OIDC token), over the network;
+      with --packages, that every package exists and names the server back, MCPB hashes and remotes
   ${SUBMIT_USAGE}
       fork the registry, commit the files (server.json, proof.json) to publish/<name>-<version> and open the
       pull request; GITHUB_TOKEN from the environment, GITHUB_API_URL (default https://api.github.com),

@@ -595,7 +595,7 @@ export function isAllowedOciRegistry(registry: string): boolean {
 }
 
 /** Why an MCPB identifier is not a GitHub or GitLab release download URL, or undefined. */
-function mcpbUrlProblem(identifier: string): string | undefined {
+export function mcpbUrlProblem(identifier: string): string | undefined {
   const url = parseUrl(identifier);
   if (!url) return 'is not an absolute URL';
   if (url.protocol !== 'https:') return `uses ${url.protocol.replace(/:$/, '')}; it must be an https URL`;
