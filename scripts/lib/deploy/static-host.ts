@@ -6,7 +6,7 @@
 import fg from 'fast-glob';
 import { copyFile, link, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ROUTES, fillTemplate } from '../serve/routes.ts';
+import { ROUTES, SITE_ROOT, fillTemplate } from '../serve/routes.ts';
 import { problemAnswer } from '../serve/router.ts';
 
 /** Matches a built file against a route's file template and returns the named groups. */
@@ -53,6 +53,8 @@ export function staticHostLayout(builtFiles: readonly string[]): Map<string, str
 export async function writeStaticHostLayout(distDir: string, outDir: string): Promise<{ files: number }> {
   const layout = staticHostLayout(await fg('**/*', { cwd: distDir, onlyFiles: true, dot: true }));
   await rm(outDir, { recursive: true, force: true });
+  // The web site goes at the root, as it is: a plain file host already serves folders' index.html.
+  for (const file of await fg(`${SITE_ROOT}/**/*`, { cwd: distDir, onlyFiles: true, dot: true })) layout.set(file.slice(SITE_ROOT.length), file);
   for (const [hostPath, file] of layout) {
     const target = path.join(outDir, hostPath);
     await mkdir(path.dirname(target), { recursive: true });

@@ -3,7 +3,7 @@
 // shared query code. Generated, never edited by hand: `npm run nginx -- --print`.
 
 import { LIST_QUERY_PATTERN } from '../query/list-query.ts';
-import { CACHE_CONTROL, CORS_HEADERS, PREFLIGHT_MAX_AGE, ROUTES, type RouteSpec } from './routes.ts';
+import { CACHE_CONTROL, CORS_HEADERS, IMMUTABLE_PATH_PATTERN, PREFLIGHT_MAX_AGE, ROUTES, SITE_ROOT, SITE_TYPES, type RouteSpec } from './routes.ts';
 import { badPath, methodNotAllowed, problemAnswer, type ProblemAnswer } from './router.ts';
 import { NJS_BUNDLE_FILE } from './njs-bundle.ts';
 import { DELETED_ROOT } from '../query/layout.ts';
@@ -123,10 +123,29 @@ server {
 
 ${ERROR_PAGES.map((e) => `    ${e}`).join('\n')}
 
-    # Anything that is not an API route: the official "endpoint not found" problem, which names the path.
+    # The web site: a file under site/, or a folder's index.html (no redirect); anything else is the official
+    # "endpoint not found" problem, which names the path. API paths have their own locations below.
     location / {
-${headerLines(CORS_HEADERS, '      ')}
+      types {
+${Object.entries(SITE_TYPES).map(([ext, type]) => `        ${type.split(';')[0]} ${ext};`).join('\n')}
+      }
+      charset utf-8;
+      charset_types text/html text/css text/javascript text/plain;
+${headerLines({ ...CORS_HEADERS, 'Cache-Control': CACHE_CONTROL.page }, '      ')}
 ${preflight('      ')}
+      error_page 404 = @unknown_endpoint;
+      try_files /${SITE_ROOT}$uri /${SITE_ROOT}$uri/index.html =404;
+    }
+    location ~ ${quote(IMMUTABLE_PATH_PATTERN)} {
+      types {
+${Object.entries(SITE_TYPES).map(([ext, type]) => `        ${type.split(';')[0]} ${ext};`).join('\n')}
+      }
+${headerLines({ ...CORS_HEADERS, 'Cache-Control': CACHE_CONTROL.immutable }, '      ')}
+      error_page 404 = @unknown_endpoint;
+      try_files /${SITE_ROOT}$uri =404;
+    }
+    location @unknown_endpoint {
+${headerLines(CORS_HEADERS, '      ')}
       js_content registry_list.unknownEndpoint;
     }
 

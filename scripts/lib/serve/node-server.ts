@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { answerListQuery } from '../query/list-query.ts';
 import { cachedBuiltFiles } from './built-files.ts';
 import { problemAnswer, problemHeaders, routeRequest, type Headers } from './router.ts';
+import { siteContentType } from './routes.ts';
 
 /** nginx's ETag format, `"<hex mtime>-<hex size>"`, so both hosts send the same validator for the same file. */
 export function etagFor(mtimeMs: number, size: number): string {
@@ -21,7 +22,7 @@ function send(res: ServerResponse, method: string, status: number, headers: Head
 }
 
 /** Reads the first existing file; null when none exists. Only regular files inside `dir` are served. */
-async function readFirst(dir: string, files: string[]): Promise<{ body: Buffer; etag: string } | null> {
+async function readFirst(dir: string, files: string[]): Promise<{ body: Buffer; etag: string; file: string } | null> {
   for (const file of files) {
     const full = path.join(dir, file);
     if (!full.startsWith(dir + path.sep)) continue;
@@ -30,7 +31,7 @@ async function readFirst(dir: string, files: string[]): Promise<{ body: Buffer; 
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) continue;
-      return { body: await handle.readFile(), etag: etagFor(stat.mtimeMs, stat.size) };
+      return { body: await handle.readFile(), etag: etagFor(stat.mtimeMs, stat.size), file };
     } finally {
       await handle.close();
     }
@@ -56,7 +57,7 @@ export function createRegistryServer(distDir: string): Server {
       case 'file': {
         const found = await readFirst(dir, decision.files);
         if (!found) return send(res, method, decision.notFound.status, decision.notFound.headers, decision.notFound.body);
-        const headers = { ...decision.headers, ETag: found.etag };
+        const headers = { ...decision.headers, ...(decision.typeByExtension ? { 'Content-Type': siteContentType(found.file) } : {}), ETag: found.etag };
         if (req.headers['if-none-match'] === found.etag) return send(res, method, 304, headers);
         return send(res, method, 200, headers, found.body);
       }

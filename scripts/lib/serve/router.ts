@@ -4,13 +4,16 @@
 
 import { parseGoBool, LIST_QUERY_PATTERN, readListParams, type ListParams } from '../query/list-query.ts';
 import { renderProblem, renderUnknownEndpoint } from '../query/json.ts';
-import { CACHE_CONTROL, CORS_HEADERS, fillTemplate, PREFLIGHT_MAX_AGE, ROUTES, type CacheClass, type RouteSpec } from './routes.ts';
+import { CACHE_CONTROL, CORS_HEADERS, fillTemplate, IMMUTABLE_PATH_PATTERN, PREFLIGHT_MAX_AGE, ROUTES, SITE_PATH_PATTERN, SITE_ROOT, type CacheClass, type RouteSpec } from './routes.ts';
 
 export type Headers = Record<string, string>;
 
 export type RouteDecision =
-  /** The first of `files` that exists answers 200; if none does, `notFound` answers. */
-  | { type: 'file'; route: RouteSpec; files: string[]; headers: Headers; notFound: ProblemAnswer }
+  /**
+   * The first of `files` that exists answers 200; if none does, `notFound` answers. With `typeByExtension`, the
+   * Content-Type follows the found file's extension (site pages and assets).
+   */
+  | { type: 'file'; route?: RouteSpec; files: string[]; headers: Headers; notFound: ProblemAnswer; typeByExtension?: boolean }
   /** Computed from the row index (query/list-query.ts). */
   | { type: 'list-query'; route: RouteSpec; params: ListParams; headers: Headers }
   | ProblemAnswer
@@ -53,6 +56,8 @@ export function answerHeaders(cache: CacheClass): Headers {
 
 const COMPILED = ROUTES.map((route) => ({ route, regex: new RegExp(route.pattern) }));
 const LIST_QUERY = new RegExp(LIST_QUERY_PATTERN);
+const SITE_PATH = new RegExp(SITE_PATH_PATTERN);
+const IMMUTABLE_PATH = new RegExp(IMMUTABLE_PATH_PATTERN);
 
 function endpointNotFound(path: string): ProblemAnswer {
   return { type: 'problem', status: 404, body: renderUnknownEndpoint(path), headers: problemHeaders() };
@@ -101,6 +106,13 @@ export function routeRequest(method: string, target: string): RouteDecision {
     const files = [fillTemplate(route.file, groups)];
     if (includeDeleted && route.deletedFile) files.unshift(fillTemplate(route.deletedFile, groups));
     return { type: 'file', route, files, headers: answerHeaders(route.cache), notFound: problemAnswer(404, route.notFound) };
+  }
+  if (SITE_PATH.test(path)) {
+    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed();
+    const base = `${SITE_ROOT}${path}`;
+    const files = path.endsWith('/') ? [`${base}index.html`] : [base, `${base}/index.html`];
+    const cache = IMMUTABLE_PATH.test(path) ? 'immutable' : 'page';
+    return { type: 'file', files, headers: { ...CORS_HEADERS, 'Cache-Control': CACHE_CONTROL[cache] }, notFound: endpointNotFound(path), typeByExtension: true };
   }
   return endpointNotFound(path);
 }

@@ -7,7 +7,7 @@
 
 import { API_ROOT, DELETED_ROOT } from '../query/layout.ts';
 
-export type CacheClass = 'list' | 'detail' | 'probe' | 'error';
+export type CacheClass = 'list' | 'detail' | 'probe' | 'error' | 'page' | 'immutable';
 
 export interface RouteSpec {
   id: string;
@@ -55,7 +55,35 @@ export const CACHE_CONTROL: Record<CacheClass, string> = {
   detail: 'public, max-age=300, stale-while-revalidate=3600',
   probe: 'no-cache',
   error: 'public, max-age=60',
+  page: 'public, max-age=60, stale-while-revalidate=600',
+  // Files whose names carry their content hash (the search index, the site's scripts and styles) never change.
+  immutable: 'public, max-age=31536000, immutable',
 };
+
+/**
+ * The web site: every path outside /v0 and /v0.1 is a file under `site/` in the build (a folder answers with its
+ * index.html, without a redirect), typed by its extension.
+ */
+export const SITE_ROOT = 'site';
+export const SITE_PATH_PATTERN = '^/(?!v0/|v0\\.1/|v0$|v0\\.1$)';
+/** Content-hashed names: `<name>-<8+ hex>.<ext>` under /assets/ or /search/. */
+export const IMMUTABLE_PATH_PATTERN = '^/(assets|search)/[^/]+-[0-9a-f]{8,}\\.[a-z]+$';
+export const SITE_TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  json: 'application/json',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  ico: 'image/x-icon',
+  txt: 'text/plain; charset=utf-8',
+  webmanifest: 'application/manifest+json',
+};
+
+export function siteContentType(file: string): string {
+  const ext = /\.([a-z0-9]+)$/.exec(file)?.[1] ?? '';
+  return SITE_TYPES[ext] ?? 'application/octet-stream';
+}
 
 /** Sent with every answer, errors included (GitHub's requirements for a Copilot registry). */
 export const CORS_HEADERS: Record<string, string> = {
