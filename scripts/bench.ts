@@ -1,6 +1,7 @@
-// npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--no-git] [--load-seconds <n>]
+// npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--skip-site] [--no-git] [--load-seconds <n>]
 // Generates a synthetic registry, builds it, compares the build with the bare cost of writing its output, load-tests
-// nginx (and the Node server) on the result, and times builds at 1/100, 1/10 and 1/1 of the size. Prints ONE JSON
+// nginx (and the Node server) on the result, times the web site in Chromium on it (first search results, longest
+// main-thread task while typing), and times builds at 1/100, 1/10 and 1/1 of the size. Prints ONE JSON
 // document on stdout; progress and the children's output go to stderr. Everything lives in one temporary folder
 // under os.tmpdir(), removed at the end, also on error or Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,8 +11,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commitAsGitRepo, generateSyntheticRegistry, type SyntheticResult } from './bench/synthetic-registry.ts';
 import { measureValidation, type ValidationTiming } from './bench/validate-timing.ts';
+import { measureSearch, SEARCH_TARGETS, type SearchTiming } from './bench/search-timing.ts';
 import { buildWorkload, preflight, runLoad, type LoadResult } from './bench/load.ts';
+import { measureSite, SITE_TARGETS, type SiteTiming } from './bench/site-timing.ts';
 import { flushDisk, measureWriteFloor, scanTree, type FloorResult, type TreeStats } from './bench/write-floor.ts';
+import { chromiumMissing } from './lib/chromium.ts';
 import { parseFlags } from './lib/cli.ts';
 import { freePort } from './lib/serve/run-nginx.ts';
 
@@ -25,6 +29,7 @@ const flags = parseFlags({
   seed: { type: 'string', default: '1' },
   quick: { type: 'boolean', default: false },
   'skip-load': { type: 'boolean', default: false },
+  'skip-site': { type: 'boolean', default: false },
   'no-git': { type: 'boolean', default: false },
   'load-seconds': { type: 'string' },
 });
@@ -44,6 +49,7 @@ const options = {
   seed: intFlag('seed', flags.seed, 1),
   quick: flags.quick!,
   skipLoad: flags['skip-load']!,
+  skipSite: flags['skip-site']!,
   git: !flags['no-git'],
   loadSeconds: intFlag('load-seconds', flags['load-seconds'], flags.quick ? 3 : 10),
   connections: 64,
@@ -189,6 +195,7 @@ async function runBuild(entriesDir: string, outDir: string, scratch: string): Pr
 
 interface Case {
   validation?: ValidationTiming;
+  search?: SearchTiming;
   synthetic: Omit<SyntheticResult, 'publishOrder'> & { gitSeconds: number | null };
   build: BuildRun;
   output: TreeStats;
@@ -233,8 +240,14 @@ async function runCase(scratch: string, label: string, servers: number, versions
     validation = measureValidation(repo, scratch);
     log(`${label}: validate ${validation.wholeRegistry.seconds} s for the registry, ${validation.onePullRequest.seconds} s for one version`);
   }
+  let search: SearchTiming | undefined;
+  if (label === 'main') {
+    log(`${label}: timing search (index size, index build, 1,000 queries in Node)`);
+    search = await measureSearch(distDir, path.join(repo, 'entries'));
+    log(`${label}: search index ${round(search.indexGzipBytes / 1048576, 2)} MiB gzipped, built in ${search.indexBuildSeconds} s, query p95 ${search.queryMs.p95} ms`);
+  }
   rmSync(repo, { recursive: true, force: true }); // the entries are no longer needed; keep disk use down
-  return { validation, synthetic: { ...generated, seconds: round(generated.seconds, 3), gitSeconds }, build, output, distDir };
+  return { validation, search, synthetic: { ...generated, seconds: round(generated.seconds, 3), gitSeconds }, build, output, distDir };
 }
 
 interface RunningServer {
@@ -325,6 +338,41 @@ async function loadTest(label: string, script: string, distDir: string, port: nu
   }
 }
 
+type SiteReport = (SiteTiming & { host: string }) | { error: string };
+
+// The web site in Chromium on the built registry, served by nginx as a static host would (the Node server when
+// nginx cannot start). Its figures (site-timing.ts) are medians of three first visits.
+async function siteTest(distDir: string, port: number): Promise<SiteReport> {
+  const missing = chromiumMissing();
+  if (missing) {
+    log(`site: skipped, ${missing}`);
+    return { error: missing };
+  }
+  let server: RunningServer | undefined;
+  let host = 'nginx';
+  try {
+    try {
+      server = await startServer('scripts/nginx.ts', ['--dir', distDir, '--port', String(port)]);
+    } catch (error) {
+      log(`site: nginx did not start (${(error as Error).message}); using the Node server`);
+      host = 'node';
+      server = await startServer('scripts/serve.ts', ['--dir', distDir, '--port', '0']);
+    }
+    checkInterrupted();
+    log(`site: timing the web site in Chromium on ${server.url} (${host})`);
+    const timing = await measureSite({ distDir, url: server.url, runs: 3, log });
+    log(`site: first results ${timing.summary.firstResultsMs} ms, by ?q= ${timing.summary.deepLinkMs} ms, longest task while typing ${timing.summary.longestTaskWhileTypingMs} ms`);
+    return { host, ...timing };
+  } catch (error) {
+    log(`site failed: ${(error as Error).message}`);
+    return { error: (error as Error).message };
+  } finally {
+    await server?.stop();
+  }
+}
+
+const siteJudged = <T extends { pass: boolean | null }>(site: SiteReport | null, t: T): T => (site && 'error' in site ? { ...t, pass: false } : t);
+
 const errorsOf = (r: LoadReport | undefined) =>
   r && !('error' in r)
     ? r.non2xx +
@@ -365,6 +413,7 @@ async function main(): Promise<number> {
     report.build = full.build;
     report.output = full.output;
     report.validation = full.validation ?? null;
+    report.search = full.search ?? null;
 
     log('measuring the write floor');
     const floor: FloorResult = await measureWriteFloor(full.distDir);
@@ -381,6 +430,8 @@ async function main(): Promise<number> {
       };
     }
     report.load = load;
+    const site = options.skipSite ? null : await siteTest(full.distDir, await freePort());
+    report.site = site;
     rmSync(full.distDir, { recursive: true, force: true });
 
     // Scaling: 1/100 and 1/10 of the size (1,000 and 10,000 versions by default), plus the main run itself.
@@ -425,6 +476,12 @@ async function main(): Promise<number> {
       validateRegistrySeconds: check(full.validation?.wholeRegistry.seconds ?? null, TARGETS.validateRegistrySeconds, 'max'),
       validatePullRequestSeconds: check(full.validation?.onePullRequest.seconds ?? null, TARGETS.validatePullRequestSeconds, 'max'),
       validateRegistryClean: check(full.validation?.wholeRegistry.errors ?? null, 0, 'max'),
+      searchIndexGzipBytes: check(full.search?.indexGzipBytes ?? null, SEARCH_TARGETS.indexGzipBytes, 'max'),
+      searchIndexBuildSeconds: check(full.search?.indexBuildSeconds ?? null, SEARCH_TARGETS.indexBuildSeconds, 'max'),
+      searchQueryP95Ms: check(full.search?.queryMs.p95 ?? null, SEARCH_TARGETS.queryP95Ms, 'max'),
+      // null (not judged) with --skip-site; failed when the browser run itself failed.
+      siteFirstResultsMs: siteJudged(site, check(site && !('error' in site) ? site.summary.firstResultsMs : null, SITE_TARGETS.firstResultsMs, 'max')),
+      siteLongestTaskWhileTypingMs: siteJudged(site, check(site && !('error' in site) ? site.summary.longestTaskWhileTypingMs : null, SITE_TARGETS.longestTaskWhileTypingMs, 'max')),
     };
     const verdicts = Object.values(targets).map((t) => t.pass);
     report.targets = { ...targets, allPass: verdicts.includes(false) ? false : verdicts.includes(null) ? null : true };

@@ -9,6 +9,9 @@ import { renderApiFiles, type OutputFile } from './api-files.ts';
 import { fallbackClock } from './fallback-clock.ts';
 import { recoverInterruptedBuild, writeOutputAtomically } from './write-output.ts';
 import { bundleNjsListQuery, NJS_BUNDLE_FILE } from '../serve/njs-bundle.ts';
+import { bundleSiteAssets } from '../site/bundle.ts';
+import { renderSiteFiles } from '../site/render.ts';
+import { buildSearchIndex, MANIFEST_FILE, type BuiltSearchIndex } from '../search/index-build.ts';
 
 export interface BuildOptions {
   entriesDir: string;
@@ -30,6 +33,19 @@ function* withNjsBundle(files: Iterable<OutputFile>, njs: string): Generator<Out
   yield { path: NJS_BUNDLE_FILE, content: njs };
 }
 
+/** The search index (content-hashed name) and the manifest that points to it, under site/search/. */
+function* withSearchIndex(files: Iterable<OutputFile>, search: BuiltSearchIndex): Generator<OutputFile> {
+  yield* files;
+  yield { path: search.indexPath, content: search.indexFile };
+  yield { path: MANIFEST_FILE, content: search.manifest };
+}
+
+/** The web site under site/ (site/render.ts): a page per live server, the home page, hashed assets. */
+function* withSite(files: Iterable<OutputFile>, ...site: Parameters<typeof renderSiteFiles>): Generator<OutputFile> {
+  yield* files;
+  yield* renderSiteFiles(...site);
+}
+
 export async function buildRegistry(options: BuildOptions): Promise<BuildResult> {
   await recoverInterruptedBuild(options.outDir);
   const [loaded, history] = await Promise.all([loadEntries(options.entriesDir), readEntriesHistory(options.entriesDir)]);
@@ -43,7 +59,10 @@ export async function buildRegistry(options: BuildOptions): Promise<BuildResult>
   }
   if (hasErrors(problems)) throw new ProblemsError(problems);
   const records = assembleRegistry(loaded.servers, history, fallbackClock(options.entriesDir, options.env));
-  const njs = await bundleNjsListQuery();
-  const written = await writeOutputAtomically(options.outDir, withNjsBundle(renderApiFiles(records), njs));
+  const [njs, siteAssets] = await Promise.all([bundleNjsListQuery(), bundleSiteAssets()]);
+  const longDescriptions = new Map<string, string>();
+  for (const server of loaded.servers) if (server.statusFile?.body) longDescriptions.set(server.name, server.statusFile.body);
+  const search = buildSearchIndex(records, longDescriptions);
+  const written = await writeOutputAtomically(options.outDir, withSearchIndex(withNjsBundle(withSite(renderApiFiles(records), records, longDescriptions, siteAssets), njs), search));
   return { records, servers: loaded.servers.length, ...written, problems };
 }

@@ -132,7 +132,23 @@ function compareKey(name: string, version: string, afterName: string, afterVersi
   return compareBytewise(version, afterVersion);
 }
 
-function rowMatches(row: RowTuple, search: string | undefined, query: ListQuery): boolean {
+/** Server names a search index matched (a Set in Node; this file only calls `has`, and njs never passes one). */
+export interface NameSet {
+  has(name: string): boolean;
+}
+
+export interface ListSelectOptions {
+  /**
+   * Servers that match `query.search` beyond the official substring semantics (the search index's prefix and
+   * fuzzy matches): their rows match too, so the answer is a superset of the official one, in the same order.
+   */
+  extraNames?: NameSet;
+}
+
+/** Looks `search` up in a search index and returns the names of the servers it matches. */
+export type SearchMatcher = (search: string) => NameSet | undefined;
+
+function rowMatches(row: RowTuple, search: string | undefined, query: ListQuery, extraNames: NameSet | undefined): boolean {
   if (query.afterName !== undefined && compareKey(row[0], row[1], query.afterName, query.afterVersion) <= 0) return false;
   if (row[4] && !query.includeDeleted) return false;
   if (query.version === 'latest') {
@@ -142,7 +158,9 @@ function rowMatches(row: RowTuple, search: string | undefined, query: ListQuery)
     const updated = parseInstant(row[2]);
     if (!updated || compareInstants(updated, query.updatedSince) <= 0) return false;
   }
-  if (query.search && row[0].toLowerCase().indexOf(query.search) < 0 && (search === undefined || search.indexOf(query.search) < 0)) return false;
+  if (query.search && row[0].toLowerCase().indexOf(query.search) < 0 && (search === undefined || search.indexOf(query.search) < 0)) {
+    if (!extraNames || !extraNames.has(row[0])) return false;
+  }
   return true;
 }
 
@@ -178,7 +196,8 @@ export interface RowIndexReader {
 }
 
 /** Walks chunks from the cursor on, skipping those that cannot hold a matching row, until the page is full. */
-export function selectListRows(query: ListQuery, index: RowIndexReader): ListPage {
+export function selectListRows(query: ListQuery, index: RowIndexReader, options?: ListSelectOptions): ListPage {
+  const extraNames = query.search && options ? options.extraNames : undefined;
   const count = index.chunkCount();
   const page: RowTuple[] = [];
   for (let c = firstChunkAfter(index, count, query); c < count && page.length < query.limit; c++) {
@@ -186,7 +205,7 @@ export function selectListRows(query: ListQuery, index: RowIndexReader): ListPag
     const rows = index.chunk(c);
     const search = query.search ? index.search(c) : [];
     for (let i = 0; i < rows.length && page.length < query.limit; i++) {
-      if (rowMatches(rows[i]!, search[i], query)) page.push(rows[i]!);
+      if (rowMatches(rows[i]!, search[i], query, extraNames)) page.push(rows[i]!);
     }
   }
   const last = page[page.length - 1];
@@ -205,16 +224,20 @@ export interface ListResponse {
   body: string;
 }
 
-/** Answers `GET /v0.1/servers?…` with query parameters from the built row index and detail files. */
-export function answerListQuery(params: ListParams, files: BuiltFiles): ListResponse {
+/**
+ * Answers `GET /v0.1/servers?…` with query parameters from the built row index and detail files. With
+ * `searchMatcher` (the Node server's search index), `search` also matches the servers the index finds.
+ */
+export function answerListQuery(params: ListParams, files: BuiltFiles, searchMatcher?: SearchMatcher): ListResponse {
   const parsed = parseListParams(params);
   if (!parsed.ok) return { status: parsed.status, contentType: parsed.contentType, body: parsed.body };
+  const extraNames = parsed.query.search && searchMatcher ? searchMatcher(parsed.query.search) : undefined;
   const answer = selectListRows(parsed.query, {
     chunkCount: function () { return files.readJson(countFile()) as number; },
     head: function (chunk) { return parseHead(files.readText(headFile(chunk))); },
     chunk: function (chunk) { return files.readJson(chunkFile(chunk)) as RowTuple[]; },
     search: function (chunk) { return files.readJson(searchFile(chunk)) as string[]; },
-  });
+  }, { extraNames: extraNames });
   const items: string[] = [];
   for (let i = 0; i < answer.rows.length; i++) {
     const row = answer.rows[i]!;

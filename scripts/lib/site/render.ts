@@ -1,0 +1,252 @@
+// Stage 4b: registry rows → the web site under `site/` (pre-rendered HTML, hashed assets). Pure and linear: one
+// small page per live server, the home page with the first servers by name, and numbered pages with the rest.
+
+import { createHash } from 'node:crypto';
+import type { OutputFile } from '../build/api-files.ts';
+import type { RegistryRecord } from '../model.ts';
+import { compareBytewise, compareInstants, parseInstant } from '../query/compare.ts';
+import { SITE_ROOT } from '../serve/routes.ts';
+import { CLIENTS, clientConfigs, inputsOf, packagesOf, remotesOf, type Client, type Input } from './client-config.ts';
+import { escapeHtml, escapeText, linkOrText, renderMarkdown } from './html.ts';
+import { countText, FACETS, renderResultItem, type FacetKey, type ResultSummary } from './result-item.ts';
+
+export const HOME_PAGE_SIZE = 200;
+export const SITE_TITLE = 'MCP Registry';
+
+export interface SiteAssets {
+  css: string;
+  /** browser/main.ts, bundled. */
+  js: string;
+  /** browser/worker.ts, bundled: loads and queries the search index off the main thread. */
+  worker: string;
+}
+
+type AssetNames = SiteAssets;
+
+function hashed(name: string, ext: string, content: string): string {
+  return `assets/${name}-${createHash('sha256').update(content).digest('hex').slice(0, 12)}.${ext}`;
+}
+
+const CLIENT_LABELS: Record<Client, { title: string; file: string }> = {
+  vscode: { title: 'VS Code', file: '.vscode/mcp.json' },
+  claude: { title: 'Claude Desktop', file: 'claude_desktop_config.json' },
+  cursor: { title: 'Cursor', file: '.cursor/mcp.json' },
+};
+
+function page(opts: { title: string; description: string; root: string; kind: string; assets: AssetNames; body: string }): string {
+  const { root, assets } = opts;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark">
+<title>${escapeHtml(opts.title)}</title><meta name="description" content="${escapeHtml(opts.description)}">
+<link rel="stylesheet" href="${root}${assets.css}"><script defer src="${root}${assets.js}"></script></head>
+<body data-page="${opts.kind}" data-root="${root}"${opts.kind === 'home' ? ` data-worker="${root}${assets.worker}"` : ''}><a class="skip" href="#main">Skip to content</a>
+<header class="top"><div class="wrap"><a class="brand" href="${root || './'}">${SITE_TITLE}</a><nav aria-label="Site"><a href="${root || './'}">Servers</a><a href="${root}v0.1/servers">API</a></nav></div></header>
+<main id="main" class="wrap">
+${opts.body}
+</main></body></html>
+`;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const day = (instant: string): string => `<time datetime="${escapeHtml(instant)}">${escapeHtml(instant.slice(0, 10))}</time>`;
+const yesNo = (v: unknown): string => (v ? 'yes' : 'no');
+
+function summarize(record: RegistryRecord): ResultSummary {
+  const server = record.server;
+  const registryTypes = new Set<string>(), transports = new Set<string>(), kinds: string[] = [];
+  const packages = packagesOf(server), remotes = remotesOf(server);
+  for (const p of packages) {
+    if (str(p.registryType)) registryTypes.add(p.registryType!);
+    if (str(p.transport?.type)) transports.add(p.transport!.type!);
+  }
+  for (const r of remotes) if (str(r.type)) transports.add(r.type!);
+  if (packages.length) kinds.push('local');
+  if (remotes.length) kinds.push('remote');
+  const title = str(server.title);
+  return {
+    name: record.name, ...(title ? { title } : {}), description: server.description, version: record.version,
+    status: record.official.status === 'deprecated' ? 'deprecated' : 'active',
+    registryTypes: [...registryTypes].sort(compareBytewise), transports: [...transports].sort(compareBytewise), kinds,
+  };
+}
+
+function byPublicationDescending(a: RegistryRecord, b: RegistryRecord): number {
+  return compareInstants(parseInstant(b.official.publishedAt)!, parseInstant(a.official.publishedAt)!) || compareBytewise(b.version, a.version);
+}
+
+function table(head: string[], rows: string[][]): string {
+  return `<div class="scroll"><table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>` +
+    rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('') + '</tbody></table></div>';
+}
+
+function inputRows(list: Array<{ owner: string; input: Input }>, named: boolean): string[][] {
+  return list.map(({ owner, input }) => [
+    named ? `<code>${escapeHtml(String(input.name ?? ''))}</code>` : `<code>${escapeHtml(String(input.name ?? input.valueHint ?? input.type ?? ''))}</code>`,
+    yesNo(input.isRequired), yesNo(input.isSecret),
+    escapeHtml(String(input.description ?? '')),
+    input.default !== undefined ? `<code>${escapeHtml(String(input.default))}</code>` : '',
+    escapeHtml(owner),
+  ]);
+}
+
+function renderConfigs(record: RegistryRecord): string {
+  const configs = clientConfigs(record.server);
+  if (!configs) return '<p class="muted">No package or remote that a client can start or reach: see the packages below.</p>';
+  const sections = CLIENTS.map((client) => {
+    const { title, file } = CLIENT_LABELS[client];
+    return `<section class="config" aria-labelledby="h-${client}"><h3 id="h-${client}">${title} <code class="muted">${file}</code>` +
+      `<button type="button" data-testid="copy-${client}" data-copy="config-${client}" hidden>Copy</button>` +
+      `<span class="copied" role="status" aria-live="polite" data-testid="copied-${client}"></span></h3>` +
+      `<pre id="config-${client}" data-testid="config-${client}" tabindex="0">${escapeText(JSON.stringify(configs[client], null, 2))}</pre></section>`;
+  });
+  return `<p class="muted">Runs ${escapeHtml(configs.source)}. Add it to your client's configuration; values in <code>&lt;…&gt;</code> are yours to fill in.</p>${sections.join('')}`;
+}
+
+function renderServerPage(latest: RegistryRecord, versions: RegistryRecord[], longDescription: string | undefined, assets: AssetNames): string {
+  const root = '../'.repeat(1 + latest.name.split('/').length);
+  const server = latest.server;
+  const title = str(server.title) || latest.name;
+  const status = latest.official.status;
+  const parts: string[] = [];
+  parts.push(`<p><a href="${root}">← All servers</a></p>`);
+  parts.push(`<h1>${escapeHtml(title)}</h1>`);
+  parts.push(`<p class="name"><code data-testid="server-name">${escapeHtml(latest.name)}</code> <span class="tag ${status}">${status}</span></p>`);
+  if (latest.official.statusMessage) parts.push(`<p class="note">${escapeHtml(latest.official.statusMessage)}</p>`);
+  parts.push(`<p data-testid="description">${escapeHtml(server.description)}</p>`);
+  const repository = server.repository as { url?: unknown; subfolder?: unknown } | undefined;
+  const facts: string[] = [
+    `<dt>Latest version</dt><dd>${escapeHtml(latest.version)}</dd>`,
+    `<dt>Published</dt><dd>${day(latest.official.publishedAt)}</dd>`,
+    `<dt>Updated</dt><dd>${day(latest.official.updatedAt)}</dd>`,
+  ];
+  if (repository && typeof repository === 'object' && repository.url !== undefined) {
+    facts.push(`<dt>Repository</dt><dd data-testid="repository">${linkOrText(repository.url)}${str(repository.subfolder) ? ` (${escapeHtml(repository.subfolder as string)})` : ''}</dd>`);
+  }
+  if (server.websiteUrl !== undefined) facts.push(`<dt>Website</dt><dd data-testid="website">${linkOrText(server.websiteUrl)}</dd>`);
+  facts.push(`<dt>API</dt><dd><a href="${root}v0.1/servers/${latest.name.split('/').map(encodeURIComponent).join('/')}/versions/latest">server.json</a></dd>`);
+  parts.push(`<dl class="facts">${facts.join('')}</dl>`);
+  parts.push(`<h2 id="install">Install</h2>${renderConfigs(latest)}`);
+  if (longDescription && longDescription.trim()) parts.push(`<h2 id="about">About</h2><div class="long" data-testid="long-description">${renderMarkdown(longDescription)}</div>`);
+
+  const packages = packagesOf(server), remotes = remotesOf(server);
+  if (packages.length) {
+    parts.push('<h2 id="packages">Packages</h2>' + table(['Package', 'Registry', 'Version', 'Transport', 'Runtime'], packages.map((p) => [
+      str(p.registryType) === 'mcpb' ? linkOrText(p.identifier) : `<code>${escapeHtml(String(p.identifier ?? ''))}</code>`,
+      escapeHtml(String(p.registryType ?? '')), escapeHtml(String(p.version ?? '')),
+      escapeHtml(String(p.transport?.type ?? '')), escapeHtml(String(p.runtimeHint ?? '')),
+    ])));
+    // One row per variable name: packages of one server usually share them.
+    const env = new Map<string, { owner: string; input: Input }>();
+    const args: Array<{ owner: string; input: Input }> = [];
+    for (const p of packages) {
+      const owner = String(p.registryType ?? '');
+      for (const input of inputsOf(p.environmentVariables)) {
+        const seen = env.get(String(input.name));
+        if (seen) seen.owner += `, ${owner}`;
+        else env.set(String(input.name), { owner, input });
+      }
+      for (const input of inputsOf(p.runtimeArguments)) args.push({ owner: `${owner} (runtime)`, input });
+      for (const input of inputsOf(p.packageArguments)) args.push({ owner, input });
+    }
+    const cols = ['Name', 'Required', 'Secret', 'Description', 'Default', 'Package'];
+    if (env.size) parts.push(`<h3 id="env">Environment variables</h3>` + table(cols, inputRows([...env.values()], true)));
+    if (args.length) parts.push(`<h3 id="args">Arguments</h3>` + table(cols, inputRows(args, false)));
+  }
+  if (remotes.length) {
+    parts.push('<h2 id="remotes">Remotes</h2>' + table(['Transport', 'URL', 'Headers'], remotes.map((r) => [
+      escapeHtml(String(r.type ?? '')), `<code>${escapeHtml(String(r.url ?? ''))}</code>`,
+      inputsOf(r.headers).map((h) => `<code>${escapeHtml(String(h.name))}</code>${h.isRequired ? ' (required' + (h.isSecret ? ', secret)' : ')') : ''}`).join(', '),
+    ])));
+  }
+  const listed = versions.filter((v) => v.official.status !== 'deleted').sort(byPublicationDescending);
+  parts.push('<h2 id="versions">Versions</h2>' + table(['Version', 'Status', 'Published', 'Updated'], listed.map((v) => [
+    escapeHtml(v.version) + (v === latest ? ' <span class="tag">latest</span>' : ''),
+    escapeHtml(v.official.status) + (v.official.statusMessage ? ` <span class="muted">${escapeHtml(v.official.statusMessage)}</span>` : ''),
+    day(v.official.publishedAt), day(v.official.updatedAt),
+  ])).replace('<table>', '<table data-testid="versions">'));
+  return page({ title: `${title} · ${SITE_TITLE}`, description: server.description, root, kind: 'server', assets, body: parts.join('\n') });
+}
+
+type FacetCounts = Record<FacetKey, Map<string, number>>;
+
+function countFacets(servers: readonly ResultSummary[]): FacetCounts {
+  const counts: FacetCounts = { registryType: new Map(), transport: new Map(), kind: new Map(), status: new Map() };
+  const add = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
+  for (const s of servers) {
+    for (const v of s.registryTypes) add(counts.registryType, v);
+    for (const v of s.transports) add(counts.transport, v);
+    for (const v of s.kinds) add(counts.kind, v);
+    add(counts.status, s.status);
+  }
+  return counts;
+}
+
+function renderFacets(counts: FacetCounts, total: number): string {
+  return FACETS.map(({ key, label }) => {
+    const options = [...counts[key].entries()].sort((a, b) => compareBytewise(a[0], b[0]))
+      .map(([value, n]) => `<option value="${escapeHtml(value)}">${escapeHtml(value)} (${n})</option>`).join('');
+    return `<label>${label}<select name="${key}" data-testid="facet-${key}" data-facet="${key}"><option value="">All (${total})</option>${options}</select></label>`;
+  }).join('');
+}
+
+function pagePath(n: number): string {
+  return n === 1 ? '' : `page/${n}/`;
+}
+
+function renderHome(servers: readonly ResultSummary[], assets: AssetNames): string {
+  const total = servers.length;
+  const shown = servers.slice(0, HOME_PAGE_SIZE);
+  const more = total > HOME_PAGE_SIZE
+    ? `<p class="muted" id="more" data-testid="see-all">Showing the first ${HOME_PAGE_SIZE} of ${total} servers by name. Search above, or <a href="${pagePath(2)}">see all servers</a>.</p>`
+    : '';
+  const body = `<h1>Find an MCP server</h1>
+<form class="search" role="search" action="./" method="get" data-testid="search-form">
+<label for="q">Search servers</label>
+<input id="q" name="q" type="search" data-testid="search" autocomplete="off" spellcheck="false" placeholder="weather, postgres, github…" aria-describedby="count">
+<fieldset class="facets"><legend class="vh">Filters</legend>${renderFacets(countFacets(servers), total)}</fieldset>
+</form>
+<p class="count" id="count" data-testid="result-count" role="status" aria-live="polite">${countText(total, total)}</p>
+<ol class="results" id="results" data-testid="results">
+${shown.map((s) => renderResultItem(s, '')).join('\n')}
+</ol>
+${more}`;
+  return page({ title: `${SITE_TITLE}: MCP servers`, description: `Search ${total} MCP servers and install them in VS Code, Claude Desktop or Cursor.`, root: '', kind: 'home', assets, body });
+}
+
+function renderListPage(servers: readonly ResultSummary[], n: number, pages: number, assets: AssetNames): string {
+  const root = '../../';
+  const start = (n - 1) * HOME_PAGE_SIZE;
+  const slice = servers.slice(start, start + HOME_PAGE_SIZE);
+  const link = (k: number, text: string): string => `<a href="${root}${pagePath(k)}">${text}</a>`;
+  const nav = `<nav class="pager" aria-label="Pages">${n > 1 ? link(n - 1, '← Previous') : ''}<span>Page ${n} of ${pages}</span>${n < pages ? link(n + 1, 'Next →') : ''}</nav>`;
+  const body = `<h1>All servers</h1><p class="muted">Servers ${start + 1}–${start + slice.length} of ${servers.length}, by name.</p>${nav}
+<ol class="results" start="${start + 1}">
+${slice.map((s) => renderResultItem(s, root)).join('\n')}
+</ol>${nav}`;
+  return page({ title: `All servers, page ${n} · ${SITE_TITLE}`, description: `MCP servers ${start + 1} to ${start + slice.length}`, root, kind: 'list', assets, body });
+}
+
+/**
+ * Every file of the site for rows in (name, version) order, as renderApiFiles takes them. `longDescriptions` maps a
+ * server name to its server.md body; `assets` are the stylesheet and the bundled browser script.
+ */
+export function* renderSiteFiles(records: readonly RegistryRecord[], longDescriptions: ReadonlyMap<string, string>, assets: SiteAssets): Generator<OutputFile> {
+  const names: AssetNames = { css: hashed('site', 'css', assets.css), js: hashed('site', 'js', assets.js), worker: hashed('search-worker', 'js', assets.worker) };
+  for (const key of ['css', 'js', 'worker'] as const) yield { path: `${SITE_ROOT}/${names[key]}`, content: assets[key] };
+  const summaries: ResultSummary[] = [];
+  for (let start = 0; start < records.length;) {
+    let end = start + 1;
+    while (end < records.length && records[end]!.name === records[start]!.name) end++;
+    const versions = records.slice(start, end);
+    start = end;
+    const live = versions.filter((r) => r.official.status !== 'deleted');
+    if (!live.length) continue;
+    const latest = live.find((r) => r.official.isLatest) ?? [...live].sort(byPublicationDescending)[0]!;
+    summaries.push(summarize(latest));
+    yield { path: `${SITE_ROOT}/servers/${latest.name}/index.html`, content: renderServerPage(latest, versions, longDescriptions.get(latest.name), names) };
+  }
+  summaries.sort((a, b) => compareBytewise(a.name, b.name));
+  yield { path: `${SITE_ROOT}/index.html`, content: renderHome(summaries, names) };
+  const pages = Math.ceil(summaries.length / HOME_PAGE_SIZE);
+  for (let n = 2; n <= pages; n++) yield { path: `${SITE_ROOT}/${pagePath(n)}index.html`, content: renderListPage(summaries, n, pages, names) };
+}

@@ -1,0 +1,210 @@
+// The web site (scripts/lib/site/): a page per live server and none for deleted ones, everything needed to install
+// a server on its page, client configuration that parses, hostile server.json strings escaped and unsafe URLs not
+// linked, identical bytes on every build, and the Node server answering the pages as HTML.
+
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RegistryRecord } from '../scripts/lib/model.ts';
+import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
+import { renderMarkdown } from '../scripts/lib/site/html.ts';
+import { HOME_PAGE_SIZE, renderSiteFiles, type SiteAssets } from '../scripts/lib/site/render.ts';
+import { buildSiteFixture, SITE_SERVERS, siteServer, type BuiltSite } from './support/site-fixture.ts';
+
+
+const unescape = (html: string): string =>
+  html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+
+function config(html: string, client: 'vscode' | 'claude' | 'cursor'): any {
+  const m = new RegExp(`<pre[^>]*data-testid="config-${client}"[^>]*>([\\s\\S]*?)</pre>`).exec(html);
+  expect(m, `config-${client} on the page`).not.toBeNull();
+  return JSON.parse(unescape(m![1]!));
+}
+
+let site: BuiltSite;
+const page = (name: string): string => readFileSync(path.join(site.distDir, 'site/servers', name, 'index.html'), 'utf8');
+
+beforeAll(async () => {
+  site = await buildSiteFixture();
+}, 60_000);
+afterAll(() => site?.remove());
+
+describe('site pages', () => {
+  it('has a page for every server that is not deleted, and none for deleted ones', () => {
+    for (const server of SITE_SERVERS) {
+      const file = path.join(site.distDir, 'site/servers', server.name, 'index.html');
+      expect(existsSync(file), server.name).toBe(server.status !== 'deleted');
+    }
+    const home = readFileSync(path.join(site.distDir, 'site/index.html'), 'utf8');
+    const live = SITE_SERVERS.filter((s) => s.status !== 'deleted');
+    expect(home.match(/<li data-testid="result">/g)).toHaveLength(live.length);
+    expect(home).toContain(`>${live.length} servers<`);
+    expect(home).not.toContain('vanishing');
+    for (const facet of ['registryType', 'transport', 'kind', 'status']) expect(home).toContain(`data-testid="facet-${facet}"`);
+    expect(home).toMatch(/<label for="q">[^<]+<\/label>\s*<input id="q"[^>]*data-testid="search"/);
+  });
+
+  it('shows description, long description, versions, packages, environment variables and links', () => {
+    const html = page('io.github.kube/kubernetes');
+    expect(html).toContain('<h1>Kubernetes</h1>');
+    expect(html).toContain(siteServer('io.github.kube/kubernetes').description);
+    expect(html).toContain('Read-only unless <code>--allow-write</code> is given.');
+    const versions = /<table data-testid="versions">([\s\S]*?)<\/table>/.exec(html)![1]!;
+    expect(versions.indexOf('1.1.0')).toBeLessThan(versions.indexOf('1.0.0'));
+    expect(versions).toContain('2025-03-13');
+    expect(html).toContain('<code>@kube/kubernetes-mcp</code>');
+    expect(html).toContain('<code>KUBECONFIG</code>');
+    expect(html).toContain('<code>--context</code>');
+    expect(html).toContain('href="https://github.com/kube/kubernetes"');
+    expect(html).toContain('href="https://kubernetes.example.org"');
+    const deprecated = page('io.github.pyfolks/pandas-tools');
+    expect(deprecated).toContain('Use io.github.pyfolks/notebook instead.');
+    expect(deprecated).toContain('<span class="tag deprecated">deprecated</span>');
+  });
+
+  it('gives VS Code, Claude Desktop and Cursor configuration that is valid JSON of the right shape', () => {
+    const name = 'io.github.kube/kubernetes';
+    const html = page(name);
+    for (const client of ['vscode', 'claude', 'cursor']) expect(html).toContain(`data-testid="copy-${client}"`);
+    const vscode = config(html, 'vscode');
+    expect(vscode.servers[name]).toEqual({
+      type: 'stdio', command: 'npx', args: ['-y', '@kube/kubernetes-mcp@1.1.0', '--context', 'default'], env: { KUBECONFIG: '${input:KUBECONFIG}' },
+    });
+    expect(vscode.inputs).toEqual([{ type: 'promptString', id: 'KUBECONFIG', description: 'Path to the kubeconfig file.' }]);
+    expect(config(html, 'claude').mcpServers[name]).toEqual({ command: 'npx', args: ['-y', '@kube/kubernetes-mcp@1.1.0', '--context', 'default'], env: { KUBECONFIG: '<KUBECONFIG>' } });
+    expect(Object.keys(config(html, 'cursor').mcpServers)).toEqual([name]);
+
+    // A secret becomes a password prompt in VS Code, an environment reference in Cursor, a placeholder in Claude.
+    const pg = page('io.github.pyfolks/postgres');
+    const pgName = 'io.github.pyfolks/postgres';
+    expect(config(pg, 'vscode').inputs).toEqual([{ type: 'promptString', id: 'DATABASE_URL', description: 'Connection string.', password: true }]);
+    expect(config(pg, 'vscode').servers[pgName]).toMatchObject({ command: 'uvx', args: ['postgres-mcp==1.0.0'], env: { DATABASE_URL: '${input:DATABASE_URL}' } });
+    expect(config(pg, 'cursor').mcpServers[pgName].env).toEqual({ DATABASE_URL: '${env:DATABASE_URL}' });
+    expect(config(pg, 'claude').mcpServers[pgName].env).toEqual({ DATABASE_URL: '<DATABASE_URL>' });
+
+    // A remote-only server: a URL for VS Code and Cursor, mcp-remote for Claude Desktop.
+    const notes = page('com.example/remote-notes');
+    const notesName = 'com.example/remote-notes';
+    expect(config(notes, 'vscode').servers[notesName]).toEqual({ type: 'http', url: 'https://notes.example.com/mcp' });
+    expect(config(notes, 'cursor').mcpServers[notesName]).toEqual({ url: 'https://notes.example.com/mcp' });
+    expect(config(notes, 'claude').mcpServers[notesName]).toEqual({ command: 'npx', args: ['-y', 'mcp-remote', 'https://notes.example.com/mcp'] });
+
+    // OCI runs with docker.
+    const docker = config(page('io.github.containers/docker'), 'vscode').servers['io.github.containers/docker'];
+    expect(docker).toMatchObject({ command: 'docker', args: ['run', '-i', '--rm', 'ghcr.io/containers/docker-mcp:1.0.0'] });
+  });
+
+  it('references hashed assets that exist, and stays small', () => {
+    const home = readFileSync(path.join(site.distDir, 'site/index.html'), 'utf8');
+    const assets = [...home.matchAll(/(?:href|src|data-worker)="(assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets).toHaveLength(3);
+    for (const asset of assets) {
+      expect(asset).toMatch(/^assets\/[a-z-]+-[0-9a-f]{12}\.(css|js)$/);
+      expect(existsSync(path.join(site.distDir, 'site', asset))).toBe(true);
+    }
+    expect(page('io.github.kube/kubernetes')).toContain('href="../../../assets/site-');
+    expect(statSync(path.join(site.distDir, 'site/servers/io.github.acme/weather/index.html')).size).toBeLessThan(8_000);
+  });
+});
+
+function record(server: Record<string, unknown>, official: Partial<RegistryRecord['official']> = {}): RegistryRecord {
+  return {
+    name: String(server.name), version: String(server.version), server: server as RegistryRecord['server'],
+    official: { status: 'active', statusChangedAt: '2025-01-01T00:00:00Z', publishedAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z', isLatest: true, ...official },
+  };
+}
+
+const ASSETS: SiteAssets = { css: 'body{}', js: 'void 0', worker: 'void 0' };
+
+function render(records: RegistryRecord[], long = new Map<string, string>()): Map<string, string> {
+  return new Map([...renderSiteFiles(records, long, ASSETS)].map((f) => [f.path, f.content]));
+}
+
+describe('escaping', () => {
+  const hostile = record({
+    name: 'io.github.evil/xss', version: '1.0.0', title: '<img src=x onerror=alert(1)>',
+    description: '<script>alert("description")</script> & "quotes"',
+    websiteUrl: 'javascript:alert(1)',
+    repository: { url: 'javascript:alert(2)', source: 'github' },
+    packages: [{
+      registryType: 'npm', identifier: '</pre><script>alert(3)</script>', version: '1.0.0', transport: { type: 'stdio' },
+      environmentVariables: [{ name: 'X"><script>alert(4)</script>', description: '<b>bold</b>', isRequired: true, isSecret: true }],
+    }],
+    remotes: [{ type: 'streamable-http', url: 'https://example.com/"><script>alert(5)</script>' }],
+  }, { statusMessage: '<script>alert(6)</script>' });
+  const long = '# <script>alert(7)</script>\n\n[click](javascript:alert(8)) [ok](https://example.com/?a=1&b=2) <iframe src=x>\n\n```\n<script>alert(9)</script>\n```\n';
+
+  it('escapes every string from server.json and server.md, and links only http(s) URLs', () => {
+    const files = render([hostile], new Map([['io.github.evil/xss', long]]));
+    const html = files.get('site/servers/io.github.evil/xss/index.html')!;
+    expect(html).not.toMatch(/<script>alert/);
+    expect(html).not.toMatch(/<(img|iframe|b)[ >]/);
+    expect(html).not.toMatch(/href="javascript:/i);
+    expect(html).toContain('&lt;script&gt;alert(&quot;description&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;');
+    expect(html).toContain('<dd data-testid="website">javascript:alert(1)</dd>');
+    expect(html).toContain('<dd data-testid="repository">javascript:alert(2)</dd>');
+    expect(html).toContain('<a href="https://example.com/?a=1&amp;b=2" rel="nofollow noopener">ok</a>');
+    expect(html.match(/<script/g)).toHaveLength(1); // the page's own script tag
+    // The configuration still parses to the hostile strings, as data.
+    expect(config(html, 'claude').mcpServers['io.github.evil/xss'].args).toEqual(['-y', '</pre><script>alert(3)</script>@1.0.0']);
+    const home = files.get('site/index.html')!;
+    expect(home).not.toMatch(/<script>alert|<img /);
+  });
+
+  it('renders the Markdown subset', () => {
+    expect(renderMarkdown('## Setup\n\n- one\n- **two**\n\n1. a\n2. b\n\nText with `code` and *em*.\n\n> quoted\n'))
+      .toBe('<h4>Setup</h4>\n<ul><li>one</li><li><strong>two</strong></li></ul>\n<ol><li>a</li><li>b</li></ol>\n<p>Text with <code>code</code> and <em>em</em>.</p>\n<blockquote><p>quoted</p></blockquote>');
+  });
+});
+
+describe('scale and determinism', () => {
+  it('renders the same bytes twice, paginates a large registry, and builds identical site files', async () => {
+    const records: RegistryRecord[] = [];
+    for (let i = 0; i < 450; i++) {
+      const name = `io.github.n${String(i).padStart(4, '0')}/server`;
+      records.push(record({ name, version: '1.0.0', description: `Server ${i}`, packages: [{ registryType: 'npm', identifier: `s${i}`, version: '1.0.0', transport: { type: 'stdio' } }] }));
+    }
+    const a = render(records), b = render(records);
+    expect([...a.entries()]).toEqual([...b.entries()]);
+    const home = a.get('site/index.html')!;
+    expect(home.match(/<li data-testid="result">/g)).toHaveLength(HOME_PAGE_SIZE);
+    expect(home).toContain('>450 servers<');
+    expect(home).toContain('href="page/2/"');
+    expect(a.has('site/page/3/index.html')).toBe(true);
+    expect(a.has('site/page/4/index.html')).toBe(false);
+
+    const again = await buildSiteFixture();
+    try {
+      const list = (dir: string): string[] => readdirSync(dir, { recursive: true }).map(String).sort();
+      const siteA = path.join(site.distDir, 'site'), siteB = path.join(again.distDir, 'site');
+      expect(list(siteB)).toEqual(list(siteA));
+      for (const file of list(siteA)) {
+        if (statSync(path.join(siteA, file)).isFile()) expect(readFileSync(path.join(siteB, file)), file).toEqual(readFileSync(path.join(siteA, file)));
+      }
+    } finally {
+      again.remove();
+    }
+  }, 60_000);
+});
+
+describe('served by the Node server', () => {
+  it('answers the home page, server pages and assets', async () => {
+    const server = await startRegistryServer({ dir: site.distDir, port: 0 });
+    try {
+      for (const target of ['/', '/?q=weather', '/servers/io.github.kube/kubernetes/', '/servers/io.github.kube/kubernetes']) {
+        const response = await fetch(new URL(target, server.url));
+        expect(response.status, target).toBe(200);
+        expect(response.headers.get('content-type'), target).toBe('text/html; charset=utf-8');
+        expect(await response.text()).toContain('<!doctype html>');
+      }
+      const home = await (await fetch(server.url)).text();
+      const css = /href="(assets\/site-[0-9a-f]+\.css)"/.exec(home)![1]!;
+      const asset = await fetch(new URL(css, server.url));
+      expect(asset.headers.get('content-type')).toBe('text/css; charset=utf-8');
+      expect(asset.headers.get('cache-control')).toContain('immutable');
+      expect((await fetch(new URL('/servers/io.github.gone/vanishing/', server.url))).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});
