@@ -45,8 +45,8 @@ export interface SearchManifest {
   fields: string[];
 }
 
-/** One indexed document: a server at its latest version. */
-export interface SearchDocument {
+/** What a search returns of a server: its latest version's stored fields. */
+export interface StoredServer {
   name: string;
   title?: string;
   description: string;
@@ -56,22 +56,17 @@ export interface SearchDocument {
   transports: string[];
   kinds: ServerKind[];
   updatedAt: string;
+}
+
+/** One indexed document: a server at its latest version. */
+export interface SearchDocument extends StoredServer {
   /** Indexed only. */
   packageIdentifiers?: string[];
   remoteHosts?: string[];
   longDescription?: string;
 }
 
-export interface SearchHit {
-  name: string;
-  title?: string;
-  description: string;
-  version: string;
-  status: SearchStatus;
-  registryTypes: string[];
-  transports: string[];
-  kinds: ServerKind[];
-  updatedAt: string;
+export interface SearchHit extends StoredServer {
   /** Relevance; 0 for the empty query and for plain substring matches the index did not find. */
   score: number;
 }
