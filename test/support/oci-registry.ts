@@ -5,27 +5,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { freePort } from '../../scripts/lib/serve/run-nginx.ts';
 
 export function ociToolsMissing(): string | null {
   const missing = ['docker-registry', 'skopeo'].filter((bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0);
   return missing.length ? `${missing.join(' and ')} not installed (apt-get install docker-registry skopeo)` : null;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface RunningRegistry {
   /** `http://127.0.0.1:<port>` */

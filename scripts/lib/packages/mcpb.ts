@@ -5,10 +5,10 @@
 // `rule-package-file-sha256-required`) live in rules/server-json.ts; nothing is downloaded from a URL that fails the
 // shape rule. Codes all start with `package-mcpb-` and are documented in docs/errors.md.
 
-import { createHash } from 'node:crypto';
 import { problem, type Problem } from '../problems.ts';
 import { mcpbUrlProblem } from '../validate/rules/server-json.ts';
 import { createBoundedFetch, type BoundedFetch, type BoundedFetchOptions } from './fetch.ts';
+import { sha256Hex } from '../ownership/domain-proof.ts';
 
 /** Largest MCPB file downloaded: 100 MB. */
 export const MCPB_MAX_BYTES = 100 * 1024 * 1024;
@@ -55,10 +55,7 @@ export function createMcpbFetch(options: BoundedFetchOptions = {}): BoundedFetch
 
 const q = (s: string): string => JSON.stringify(s);
 
-/** SHA-256 of a buffer as 64 lower-case hex digits. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { sha256Hex };
 
 /**
  * Downloads an MCPB package and compares its SHA-256 with `fileSha256`. Returns no problems when the URL is not an

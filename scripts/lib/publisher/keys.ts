@@ -18,11 +18,11 @@ import {
   type ProofAlgorithm,
 } from '../ownership/domain-proof.ts';
 import { renderProblemsForTerminal } from '../problems.ts';
+import { WELL_KNOWN_PATH } from '../ownership/http-proof.ts';
 import { noPositionals, parseCommand, UsageError, type CommandIo, type ExitCode } from './io.ts';
 
 export const KEYGEN_USAGE = 'keygen [--algorithm ed25519|ecdsap384] [--out <dir>]';
 export const SIGN_USAGE = 'sign --key <private key .pem> --domain <domain> --method dns|http <path/to/server.json>';
-export const WELL_KNOWN_PATH = '/.well-known/mcp-registry-auth';
 
 /** True when `target` is the entries folder or inside it: private keys never go where a pull request picks them up. */
 function insideEntries(cwd: string, target: string): boolean {
