@@ -191,20 +191,113 @@ describe('relevance', () => {
   });
 });
 
-describe('facets', () => {
+describe('query (one page of the site)', () => {
   it('counts registry types, transports, kinds and statuses over the hits', () => {
-    expect(search.facets(search.all())).toEqual({
-      registryType: { npm: 4, pypi: 1, oci: 1 },
-      transport: { stdio: 6, 'streamable-http': 1, sse: 1 },
-      kind: { local: 6, remote: 2 },
-      status: { active: 6, deprecated: 1 },
+    expect(search.query('').facets).toEqual({
+      registryType: { '': 7, npm: 4, pypi: 1, oci: 1 },
+      transport: { '': 7, stdio: 6, 'streamable-http': 1, sse: 1 },
+      kind: { '': 7, local: 6, remote: 2 },
+      status: { '': 7, active: 6, deprecated: 1 },
     });
-    expect(search.facets(search.search('weather'))).toEqual({
-      registryType: { pypi: 1 },
-      transport: { 'streamable-http': 1, stdio: 1 },
-      kind: { remote: 1, local: 1 },
-      status: { active: 2 },
+    expect(search.query('weather').facets).toEqual({
+      registryType: { '': 2, pypi: 1 },
+      transport: { '': 2, 'streamable-http': 1, stdio: 1 },
+      kind: { '': 2, remote: 1, local: 1 },
+      status: { '': 2, active: 2 },
     });
+  });
+
+  it('pages the filtered hits in rank order and counts each facet under the other filters only', () => {
+    const page = search.query('', { filters: { registryType: 'npm', transport: 'stdio' }, limit: 2 });
+    expect(page.hits.map((h) => h.name)).toEqual(['io.github.acme/files-sync', 'io.github.bob/old-bridge']);
+    expect(page.count).toBe(4);
+    expect(page.total).toBe(7);
+    // registryType ignores its own selection (npm), so pypi and oci stay visible with their counts under stdio.
+    expect(page.facets.registryType).toEqual({ '': 6, npm: 4, pypi: 1, oci: 1 });
+    expect(page.facets.transport).toEqual({ '': 4, stdio: 4 });
+    expect(page.facets.kind).toEqual({ '': 4, local: 4 });
+    expect(page.facets.status).toEqual({ '': 4, active: 3, deprecated: 1 });
+    for (const q of ['weather', 'fil', 'io.github', 'stdio', 'bridge', 'nothing at all']) {
+      for (const filters of [{}, { registryType: 'npm' }, { kind: 'remote' as const }, { status: 'deprecated' as const, transport: 'stdio' }]) {
+        const paged = search.query(q, { filters, limit: 3 });
+        const full = search.search(q, { filters });
+        expect(paged.hits, `${q} ${JSON.stringify(filters)}`).toEqual(full.slice(0, 3));
+        expect(paged.count).toBe(full.length);
+      }
+    }
+    expect(search.query('', { filters: { registryType: 'no-such-type' } }).count).toBe(0);
+  });
+});
+
+describe('query and search over a few thousand servers', () => {
+  // Enough documents that broad terms, top-k selection and shared facet values all come into play.
+  const WORDS = ['alpha', 'bravo', 'cloud', 'data', 'files', 'git', 'graph', 'mail', 'notes', 'query', 'search', 'sync', 'tools', 'vector', 'weather'];
+  const TYPES = ['npm', 'pypi', 'oci', 'nuget', 'mcpb'];
+  const TRANSPORTS = ['stdio', 'sse', 'streamable-http'];
+  let big: RegistrySearch;
+  let byComparator: RegistrySearch;
+
+  beforeAll(() => {
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const many: RegistryRecord[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const name = `io.github.u${next(400)}/${WORDS[next(WORDS.length)]}-${i}`;
+      const words = Array.from({ length: 3 + next(5) }, () => WORDS[next(WORDS.length)]).join(' ');
+      const server: Record<string, unknown> = { name, version: '1.0.0', description: `${words} server` };
+      if (next(3) > 0) server.packages = [{ registryType: TYPES[next(TYPES.length)], identifier: `pkg-${i}`, version: '1.0.0', transport: { type: TRANSPORTS[next(2) === 0 ? 0 : next(3)] } }];
+      if (next(4) === 0) server.remotes = [{ type: TRANSPORTS[1 + next(2)], url: `https://h${next(20)}.example.com/mcp` }];
+      const when = '2026-01-01T00:00:00Z';
+      many.push({
+        name, version: '1.0.0', server: server as unknown as RegistryRecord['server'],
+        official: { status: next(10) === 0 ? 'deprecated' : 'active', statusChangedAt: when, publishedAt: when, updatedAt: when, isLatest: true },
+      });
+    }
+    const built = buildSearchIndex(many, new Map());
+    const manifest = JSON.parse(built.manifest) as unknown;
+    big = searchFromJson(manifest, built.indexFile, { broadTermMinDocuments: 100 });
+    byComparator = searchFromJson(manifest, built.indexFile, { broadTermMinDocuments: 100, packedOrderMaxDocuments: 0 });
+  });
+
+  const QUERIES = ['', 'a', 'git', 'gti', 'files', 'vector data', 'weather sync', 'io.github.u1', 'server', 'stdio', 'npm', 'h3.example', 'nothing here'];
+  const FILTERS = [{}, { registryType: 'npm' }, { transport: 'sse', kind: 'remote' as const }, { status: 'deprecated' as const }, { registryType: 'oci', transport: 'stdio' }];
+
+  it('orders hits the same through packed keys as through a comparator', () => {
+    for (const q of QUERIES) expect(big.search(q).map((h) => h.name), q).toEqual(byComparator.search(q).map((h) => h.name));
+  });
+
+  it('pages exactly the head of the full ranking, whatever the page size', () => {
+    for (const q of QUERIES) {
+      for (const filters of FILTERS) {
+        const full = big.search(q, { filters });
+        for (const limit of [0, 1, 7, 200, 5000]) {
+          const page = big.query(q, { filters, limit });
+          expect(page.hits.map((h) => h.name), `${q} ${JSON.stringify(filters)} ${limit}`).toEqual(full.slice(0, limit).map((h) => h.name));
+          expect(page.count).toBe(full.length);
+        }
+      }
+    }
+  });
+
+  it('counts each facet over the hits that pass the other filters', () => {
+    const valuesOf = (h: ReturnType<RegistrySearch['all']>[number], key: string): string[] =>
+      key === 'registryType' ? h.registryTypes : key === 'transport' ? h.transports : key === 'kind' ? h.kinds : [h.status];
+    for (const q of QUERIES) {
+      for (const filters of FILTERS) {
+        const page = big.query(q, { filters, limit: 10 });
+        for (const key of ['registryType', 'transport', 'kind', 'status'] as const) {
+          const others = { ...filters } as Record<string, string>;
+          delete others[key];
+          const pool = big.search(q, { filters: others });
+          const expected: Record<string, number> = { '': pool.length };
+          for (const hit of pool) for (const v of new Set(valuesOf(hit, key))) expected[v] = (expected[v] ?? 0) + 1;
+          expect(page.facets[key], `${q} ${JSON.stringify(filters)} ${key}`).toEqual(expected);
+        }
+      }
+    }
   });
 });
 

@@ -84,11 +84,13 @@ export interface SearchQueryOptions {
   limit?: number;
 }
 
-export interface SearchFacets {
-  registryType: Record<string, number>;
-  transport: Record<string, number>;
-  kind: Record<string, number>;
-  status: Record<string, number>;
+export interface SearchPage {
+  hits: SearchHit[];
+  /** Hits passing every filter. */
+  count: number;
+  /** Documents in the index. */
+  total: number;
+  facets: Record<keyof SearchFilters, Record<string, number>>;
 }
 
 export interface RegistrySearch {
@@ -98,8 +100,12 @@ export interface RegistrySearch {
    * prefix and fuzzy matches. The empty query returns every server, by name.
    */
   search(query: string, options?: SearchQueryOptions): SearchHit[];
-  /** Counts per facet value over the given hits. */
-  facets(hits: SearchHit[]): SearchFacets;
+  /**
+   * One page of the search as the site shows it: the first `limit` hits that pass every filter, how many pass,
+   * and per facet the count of each value among the hits that pass the other filters (so selecting a value never
+   * hides its siblings), with `''` the count when that facet is unset.
+   */
+  query(query: string, options?: SearchQueryOptions): SearchPage;
   /** Every server, by name. */
   all(): SearchHit[];
   readonly manifest: SearchManifest;
@@ -261,23 +267,145 @@ export interface SearchTuning {
   broadTermShare?: number;
   /** ...and in at least this many documents (default 1,000). */
   broadTermMinDocuments?: number;
+  /** Hits are ordered through packed numeric keys up to this many documents (default and most 2^20), by comparator above. */
+  packedOrderMaxDocuments?: number;
 }
 
 const tokenizeQuery = MiniSearch.getDefault('tokenize') as (text: string) => string[];
 
-interface Ranked {
-  s: Stored;
-  score: number;
-  /** 3: exact name or title; 2: exact server part of the name; 1: other index match or name substring; 0: description substring. */
-  tier: number;
+/** Facet keys in a fixed order; the per-document facet values are stored by this index. */
+const FACET_KEYS = ['registryType', 'transport', 'kind', 'status'] as const;
+
+function facetValuesOf(hit: Omit<SearchHit, 'score'>, key: keyof SearchFilters): readonly string[] {
+  if (key === 'registryType') return hit.registryTypes;
+  if (key === 'transport') return hit.transports;
+  if (key === 'kind') return hit.kinds;
+  return [hit.status];
 }
 
-function toHit(r: Ranked): SearchHit {
-  if (r.score === 0) {
-    if (!r.s.zero) r.s.zero = Object.freeze(makeHit(r.s.hit, 0)) as SearchHit;
-    return r.s.zero;
+/**
+ * Every document's facet values as small integers, so that counting facets and applying filters over ten thousand
+ * hits is array arithmetic rather than string work per hit.
+ */
+class FacetTable {
+  /** Per facet key, the value of each id. */
+  readonly values: string[][] = FACET_KEYS.map(() => []);
+  private readonly ids: Map<string, number>[] = FACET_KEYS.map(() => new Map());
+  /** Value ids, flattened: document `pos`, facet `k` holds ids[start[pos * 4 + k] .. start[pos * 4 + k + 1]). */
+  readonly flat: Uint16Array;
+  readonly start: Int32Array;
+
+  constructor(docs: Stored[]) {
+    const flat: number[] = [];
+    this.start = new Int32Array(docs.length * FACET_KEYS.length + 1);
+    for (const s of docs) {
+      for (let k = 0; k < FACET_KEYS.length; k++) {
+        this.start[s.pos * FACET_KEYS.length + k] = flat.length;
+        const seen = new Set<number>();
+        for (const value of facetValuesOf(s.hit, FACET_KEYS[k]!)) {
+          const id = this.idOf(k, value, true);
+          if (!seen.has(id)) flat.push(id);
+          seen.add(id);
+        }
+      }
+    }
+    this.start[docs.length * FACET_KEYS.length] = flat.length;
+    this.flat = Uint16Array.from(flat);
   }
-  return makeHit(r.s.hit, r.score);
+
+  idOf(k: number, value: string, add = false): number {
+    let id = this.ids[k]!.get(value);
+    if (id === undefined) {
+      if (!add) return -1;
+      id = this.values[k]!.length;
+      this.values[k]!.push(value);
+      this.ids[k]!.set(value, id);
+    }
+    return id;
+  }
+
+  has(pos: number, k: number, id: number): boolean {
+    const at = pos * FACET_KEYS.length + k;
+    for (let i = this.start[at]!; i < this.start[at + 1]!; i++) if (this.flat[i] === id) return true;
+    return false;
+  }
+
+  count(pos: number, k: number, counts: Int32Array): void {
+    const at = pos * FACET_KEYS.length + k;
+    for (let i = this.start[at]!; i < this.start[at + 1]!; i++) counts[this.flat[i]!]!++;
+  }
+}
+
+/**
+ * The matches of one query, before ordering: positions (in name order) with their tier and score.
+ * Tier 3: exact name or title; 2: exact server part of the name; 1: other index match or name substring;
+ * 0: description substring.
+ */
+interface Matches {
+  positions: Int32Array;
+  length: number;
+  /** By position. */
+  tier: Uint8Array;
+  score: Float64Array;
+}
+
+const f32 = new Float32Array(1);
+const f32bits = new Uint32Array(f32.buffer);
+const POS_BITS = 2 ** 20;
+const SCORE_SPAN = 2 ** 31;
+
+/**
+ * The first `limit` positions by tier (high first), score (high first), then name. Up to 2^20 documents the three
+ * are packed into one exactly-representable double (2 + 31 + 20 bits: a non-negative float32's bits sort like its
+ * value), so ordering is numeric: the `limit` smallest keys are selected first (a page of the site needs 200 of
+ * maybe 15,000 hits) and only they are sorted, natively.
+ */
+function orderPositions(m: Matches, positions: Int32Array, limit: number, packedMax: number): Int32Array {
+  if (m.tier.length > Math.min(packedMax, POS_BITS)) {
+    const sorted = positions.slice().sort((a, b) => m.tier[b]! - m.tier[a]! || m.score[b]! - m.score[a]! || a - b);
+    return sorted.subarray(0, limit);
+  }
+  let keys = new Float64Array(positions.length);
+  for (let i = 0; i < positions.length; i++) {
+    const pos = positions[i]!;
+    f32[0] = m.score[pos]!;
+    keys[i] = (3 - m.tier[pos]!) * SCORE_SPAN * POS_BITS + (SCORE_SPAN - 1 - f32bits[0]!) * POS_BITS + pos;
+  }
+  if (limit < keys.length) {
+    selectSmallest(keys, limit);
+    keys = keys.subarray(0, limit);
+  }
+  keys.sort();
+  const ordered = new Int32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) ordered[i] = keys[i]! % POS_BITS;
+  return ordered;
+}
+
+/** Rearranges `keys` (distinct numbers) so that its first `k` are its k smallest, in any order (quickselect). */
+function selectSmallest(keys: Float64Array, k: number): void {
+  let left = 0;
+  let right = keys.length - 1;
+  while (right > left) {
+    const pivot = median3(keys[left]!, keys[(left + right) >> 1]!, keys[right]!);
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (keys[i]! < pivot) i++;
+      while (keys[j]! > pivot) j--;
+      if (i <= j) {
+        const t = keys[i]!;
+        keys[i++] = keys[j]!;
+        keys[j--] = t;
+      }
+    }
+    if (k - 1 <= j) right = j;
+    else if (k - 1 >= i) left = i;
+    else return;
+  }
+}
+
+function median3(a: number, b: number, c: number): number {
+  return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
 }
 
 function makeHit(h: Omit<SearchHit, 'score'>, score: number): SearchHit {
@@ -289,19 +417,14 @@ function makeHit(h: Omit<SearchHit, 'score'>, score: number): SearchHit {
   return hit;
 }
 
-function countFacet(counts: Record<string, number>, values: readonly string[]): void {
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]!;
-    if (values.indexOf(value) === i) counts[value] = (counts[value] ?? 0) + 1;
-  }
-}
-
 class IndexSearch implements RegistrySearch {
   readonly manifest: SearchManifest;
   private readonly mini: MiniSearch<SearchDocument>;
   private readonly stored: Stored[];
   private readonly byId = new Map<string, Stored>();
   private readonly broad: BroadTerms;
+  private readonly facetTable: FacetTable;
+  private readonly packedMax: number;
   /**
    * Every document's lower-cased name and description, each followed by NUL, in name order: one native indexOf
    * pass over it finds the substring matches far faster than a call per document.
@@ -329,6 +452,8 @@ class IndexSearch implements RegistrySearch {
       return entry;
     });
     this.broad = new BroadTerms(mini, (id) => this.byId.get(id)?.pos, this.stored.length, tuning);
+    this.facetTable = new FacetTable(this.stored);
+    this.packedMax = tuning.packedOrderMaxDocuments ?? POS_BITS;
     const parts: string[] = [];
     this.starts = new Int32Array(this.stored.length + 1);
     this.nameEnds = new Int32Array(this.stored.length);
@@ -344,27 +469,24 @@ class IndexSearch implements RegistrySearch {
   }
 
   /** The official semantics: every document whose name or description contains `raw` (already lower-cased). */
-  private substringMatches(raw: string, visit: (s: Stored, inName: boolean) => void): void {
+  private substringMatches(raw: string, visit: (pos: number, inName: boolean) => void): void {
     if (raw.indexOf('\0') >= 0) {
       for (const s of this.stored) {
-        if (s.name.indexOf(raw) >= 0) visit(s, true);
-        else if (s.description.indexOf(raw) >= 0) visit(s, false);
+        if (s.name.indexOf(raw) >= 0) visit(s.pos, true);
+        else if (s.description.indexOf(raw) >= 0) visit(s.pos, false);
       }
       return;
     }
     const starts = this.starts;
-    let from = 0;
+    // Matches come in document order, so the document holding each one is found by walking on from the last.
+    let pos = 0;
     for (;;) {
-      const at = this.haystack.indexOf(raw, from);
+      const at = this.haystack.indexOf(raw, starts[pos]!);
       if (at < 0) return;
-      let low = 0, high = this.stored.length - 1;
-      while (low < high) {
-        const mid = (low + high + 1) >> 1;
-        if (starts[mid]! <= at) low = mid;
-        else high = mid - 1;
-      }
-      visit(this.stored[low]!, at < this.nameEnds[low]!);
-      from = starts[low + 1]!;
+      while (starts[pos + 1]! <= at) pos++;
+      visit(pos, at < this.nameEnds[pos]!);
+      pos++;
+      if (pos >= this.stored.length) return;
     }
   }
 
@@ -391,7 +513,7 @@ class IndexSearch implements RegistrySearch {
   }
 
   /** Index matches: documents every query term matches (AND), scored by the sum of the terms' scores. */
-  private indexMatches(q: string, keep: (s: Stored) => boolean, seen: Uint8Array, ranked: Ranked[]): void {
+  private indexMatches(q: string, m: Matches): void {
     const terms: string[] = [];
     for (const token of tokenizeQuery(q)) {
       const term = queryTerm(token);
@@ -404,58 +526,137 @@ class IndexSearch implements RegistrySearch {
       if (!scores) return;
       perTerm.push(scores);
     }
-    for (const s of this.stored) {
+    for (let pos = 0; pos < this.stored.length; pos++) {
       let score = 0;
       for (const scores of perTerm) {
-        const x = scores[s.pos]!;
+        const x = scores[pos]!;
         if (x === 0) {
           score = 0;
           break;
         }
         score += x;
       }
-      if (score === 0 || !keep(s)) continue;
-      seen[s.pos] = 1;
-      ranked.push({ s: s, score: score, tier: tierOf(s, q, 1) });
+      if (score === 0) continue;
+      m.score[pos] = score;
+      m.tier[pos] = tierOf(this.stored[pos]!, q, 1);
+      m.positions[m.length++] = pos;
     }
   }
 
-  all(): SearchHit[] {
-    return this.stored.map((s) => toHit({ s: s, score: 0, tier: 0 }));
-  }
-
-  search(query: string, options: SearchQueryOptions = {}): SearchHit[] {
-    const filters = options.filters ?? {};
-    const filtered = !!(filters.registryType || filters.transport || filters.kind || filters.status);
-    const keep = (s: Stored): boolean => !filtered || matchesFilters(s.hit, filters);
+  /** Every document the query matches, in no particular order; the empty query matches all, in name order. */
+  private match(query: string): Matches {
+    const n = this.stored.length;
+    const m: Matches = { positions: new Int32Array(n), length: 0, tier: new Uint8Array(n), score: new Float64Array(n) };
     const q = query.trim().toLowerCase();
-    const ranked: Ranked[] = [];
     if (!q) {
-      for (const s of this.stored) if (keep(s)) ranked.push({ s: s, score: 0, tier: 0 });
-    } else {
-      const seen = new Uint8Array(this.stored.length);
-      this.indexMatches(q, keep, seen, ranked);
-      // The official semantics, on the untrimmed query: a substring of the name or the description.
-      this.substringMatches(query.toLowerCase(), (s, inName) => {
-        if (!seen[s.pos] && keep(s)) ranked.push({ s: s, score: 0, tier: tierOf(s, q, inName ? 1 : 0) });
-      });
-      ranked.sort((a, b) => b.tier - a.tier || b.score - a.score || a.s.pos - b.s.pos);
+      for (let pos = 0; pos < n; pos++) m.positions[pos] = pos;
+      m.length = n;
+      return m;
     }
-    const limit = options.limit !== undefined && options.limit >= 0 ? Math.min(options.limit, ranked.length) : ranked.length;
-    const hits: SearchHit[] = new Array(limit);
-    for (let i = 0; i < limit; i++) hits[i] = toHit(ranked[i]!);
+    this.indexMatches(q, m);
+    // The official semantics, on the untrimmed query: a substring of the name or the description. Index matches
+    // (score > 0) are already in.
+    this.substringMatches(query.toLowerCase(), (pos, inName) => {
+      if (m.score[pos] !== 0) return;
+      m.tier[pos] = tierOf(this.stored[pos]!, q, inName ? 1 : 0);
+      m.positions[m.length++] = pos;
+    });
+    return m;
+  }
+
+  /** The selected filters as facet value ids; -1 for an unset facet, -2 for a value no document has. */
+  private filterIds(filters: Partial<SearchFilters>): Int32Array {
+    const ids = new Int32Array(FACET_KEYS.length);
+    FACET_KEYS.forEach((key, k) => {
+      const want = filters[key];
+      ids[k] = want ? (this.facetTable.idOf(k, want) < 0 ? -2 : this.facetTable.idOf(k, want)) : -1;
+    });
+    return ids;
+  }
+
+  private hitsOf(m: Matches, positions: Int32Array, limit: number | undefined, keepNameOrder: boolean): SearchHit[] {
+    const wanted = limit !== undefined && limit >= 0 ? Math.min(limit, positions.length) : positions.length;
+    const ordered = keepNameOrder ? positions : orderPositions(m, positions, wanted, this.packedMax);
+    const count = Math.min(wanted, ordered.length);
+    const hits: SearchHit[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const pos = ordered[i]!;
+      hits[i] = this.hitAt(pos, m.score[pos]!);
+    }
     return hits;
   }
 
-  facets(hits: SearchHit[]): SearchFacets {
-    const facets: SearchFacets = { registryType: {}, transport: {}, kind: {}, status: {} };
-    for (const hit of hits) {
-      countFacet(facets.registryType, hit.registryTypes);
-      countFacet(facets.transport, hit.transports);
-      countFacet(facets.kind, hit.kinds);
-      facets.status[hit.status] = (facets.status[hit.status] ?? 0) + 1;
+  private hitAt(pos: number, score: number): SearchHit {
+    const s = this.stored[pos]!;
+    if (score !== 0) return makeHit(s.hit, score);
+    if (!s.zero) s.zero = Object.freeze(makeHit(s.hit, 0)) as SearchHit;
+    return s.zero;
+  }
+
+  all(): SearchHit[] {
+    return this.stored.map((s) => this.hitAt(s.pos, 0));
+  }
+
+  search(query: string, options: SearchQueryOptions = {}): SearchHit[] {
+    const m = this.match(query);
+    const ids = this.filterIds(options.filters ?? {});
+    let kept = m.positions.subarray(0, m.length);
+    if (ids.some((id) => id !== -1)) {
+      const out = new Int32Array(m.length);
+      let n = 0;
+      for (const pos of kept) if (this.failedFacets(pos, ids) === 0) out[n++] = pos;
+      kept = out.subarray(0, n);
     }
-    return facets;
+    return this.hitsOf(m, kept, options.limit, !query.trim());
+  }
+
+  /** How many of the selected filters the document fails, and (when exactly one) which: `fails * 8 + k`. */
+  private failedFacets(pos: number, ids: Int32Array): number {
+    let fails = 0;
+    let which = 0;
+    for (let k = 0; k < FACET_KEYS.length; k++) {
+      const id = ids[k]!;
+      if (id === -1 || (id >= 0 && this.facetTable.has(pos, k, id))) continue;
+      fails++;
+      which = k;
+    }
+    return fails === 0 ? 0 : fails * 8 + which;
+  }
+
+  query(query: string, options: SearchQueryOptions = {}): SearchPage {
+    const m = this.match(query);
+    const ids = this.filterIds(options.filters ?? {});
+    const table = this.facetTable;
+    const counts = FACET_KEYS.map((_, k) => new Int32Array(table.values[k]!.length));
+    const unset = new Int32Array(FACET_KEYS.length);
+    const kept = new Int32Array(m.length);
+    let n = 0;
+    const filtered = ids.some((id) => id !== -1);
+    for (let i = 0; i < m.length; i++) {
+      const pos = m.positions[i]!;
+      const failed = filtered ? this.failedFacets(pos, ids) : 0;
+      if (failed === 0) {
+        kept[n++] = pos;
+        for (let k = 0; k < FACET_KEYS.length; k++) {
+          table.count(pos, k, counts[k]!);
+          unset[k]!++;
+        }
+      } else if (failed < 16) {
+        // Fails exactly one filter: it still counts for that facet, whose counts ignore its own selection.
+        const k = failed - 8;
+        table.count(pos, k, counts[k]!);
+        unset[k]!++;
+      }
+    }
+    const facets = {} as SearchPage['facets'];
+    FACET_KEYS.forEach((key, k) => {
+      const byValue: Record<string, number> = { '': unset[k]! };
+      table.values[k]!.forEach((value, id) => {
+        if (counts[k]![id]! > 0) byValue[value] = counts[k]![id]!;
+      });
+      facets[key] = byValue;
+    });
+    return { hits: this.hitsOf(m, kept.subarray(0, n), options.limit, !query.trim()), count: n, total: this.stored.length, facets };
   }
 }
 
@@ -463,14 +664,6 @@ function tierOf(s: Stored, q: string, otherwise: number): number {
   if (s.name === q || s.title === q) return 3;
   if (s.tail === q) return 2;
   return otherwise;
-}
-
-function matchesFilters(hit: Omit<SearchHit, 'score'>, filters: Partial<SearchFilters>): boolean {
-  if (filters.registryType && hit.registryTypes.indexOf(filters.registryType) < 0) return false;
-  if (filters.transport && hit.transports.indexOf(filters.transport) < 0) return false;
-  if (filters.kind && hit.kinds.indexOf(filters.kind) < 0) return false;
-  if (filters.status && hit.status !== filters.status) return false;
-  return true;
 }
 
 /** A search over an already-fetched manifest and index (parsed JSON, or the index file's text). */

@@ -3,9 +3,8 @@
 // copy buttons on server pages. The pages work without it; it only enhances them.
 
 import { countText, FACETS, renderResultItem, type FacetKey } from '../result-item.ts';
-import type { Filters, QueryAnswer } from './query.ts';
+import { PAGE_SIZE, type Filters, type QueryAnswer } from './query.ts';
 
-const MAX_RENDERED = 200;
 const DEBOUNCE_MS = 60;
 
 function home(): void {
@@ -48,7 +47,7 @@ function home(): void {
     for (const [key, value] of Object.entries(filters)) if (value) url.searchParams.set(key, value);
     history.replaceState(null, '', url.pathname + url.search + url.hash);
     list.setAttribute('aria-busy', 'true');
-    worker.postMessage({ id: ++lastId, q, filters, limit: MAX_RENDERED });
+    worker.postMessage({ id: ++lastId, q, filters, limit: PAGE_SIZE });
   };
   const schedule = (): void => {
     clearTimeout(timer);
@@ -69,8 +68,8 @@ function home(): void {
     list.innerHTML = answer.hits.map((hit) => renderResultItem(hit, '')).join('');
     count.textContent = answer.count === 0 ? 'No servers match.' : countText(answer.count, answer.total);
     if (more) {
-      more.hidden = answer.count <= MAX_RENDERED;
-      more.textContent = `Showing the first ${MAX_RENDERED} of ${answer.count}: refine the search to see others.`;
+      more.hidden = answer.count <= PAGE_SIZE;
+      more.textContent = `Showing the first ${PAGE_SIZE} of ${answer.count}: refine the search to see others.`;
     }
     for (const [key, select] of selects) {
       const counts = answer.facets[key];
