@@ -1,5 +1,7 @@
 // The plain data that flows through the pipeline: load → validate → verify → build → serve.
 
+import type { Provenance } from './sync/types.ts';
+
 export type Status = 'active' | 'deprecated' | 'deleted';
 export const STATUSES: readonly Status[] = ['active', 'deprecated', 'deleted'];
 
@@ -31,6 +33,8 @@ export interface StatusFile extends StatusSetting {
   versions: Record<string, StatusSetting>;
   /** Markdown body: the long description shown on the site. */
   body: string;
+  /** This registry's own data about the server, served under registry.yaml's `metaKey` in `_meta`. */
+  annotations?: Record<string, unknown>;
 }
 
 export interface ServerEntry {
@@ -38,6 +42,8 @@ export interface ServerEntry {
   name: string;
   versions: PublishedVersion[];
   statusFile?: StatusFile;
+  /** `entries/<namespace>/<server>/upstream.json` of a server mirrored from an upstream registry. */
+  provenance?: Provenance & { file: string };
 }
 
 /** `_meta["io.modelcontextprotocol.registry/official"]`, field order as the official registry emits it. */
@@ -56,6 +62,8 @@ export interface RegistryRecord {
   version: string;
   server: ServerJson;
   official: OfficialMeta;
+  /** Further `_meta` keys after the official one: this registry's annotations under its registry.yaml metaKey. */
+  meta?: Record<string, unknown>;
 }
 
 export const OFFICIAL_META_KEY = 'io.modelcontextprotocol.registry/official';

@@ -13,7 +13,7 @@ export interface OutputFile {
 
 /** The `ServerResponse` of one row, exactly as list items and detail files carry it. */
 export function renderServerResponse(record: RegistryRecord): string {
-  return encodeJson({ server: record.server, _meta: { [OFFICIAL_META_KEY]: record.official } });
+  return encodeJson({ server: record.server, _meta: { [OFFICIAL_META_KEY]: record.official, ...record.meta } });
 }
 
 const isDeleted = (r: RegistryRecord): boolean => r.official.status === 'deleted';

@@ -1,6 +1,8 @@
 // The build pipeline: load entries → read history → assemble rows → render API files → write atomically.
 
+import path from 'node:path';
 import { loadEntries } from '../entries/load.ts';
+import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
 import { readEntriesHistory } from '../history/entries-history.ts';
 import { hasErrors, problem, ProblemsError, type Problem } from '../problems.ts';
 import { assembleRegistry } from '../registry/assemble.ts';
@@ -17,6 +19,8 @@ export interface BuildOptions {
   entriesDir: string;
   outDir: string;
   env?: NodeJS.ProcessEnv;
+  /** registry.yaml (its metaKey names the `_meta` key of annotations); default: beside the entries folder. */
+  configFile?: string;
 }
 
 export interface BuildResult {
@@ -57,8 +61,10 @@ export async function buildRegistry(options: BuildOptions): Promise<BuildResult>
       hint: 'Fetch the whole history (git fetch --unshallow, or actions/checkout with fetch-depth: 0).',
     }));
   }
+  const config = loadRegistryConfig(options.configFile ?? path.join(path.dirname(path.resolve(options.entriesDir)), CONFIG_FILE_NAME));
+  problems.push(...config.problems, ...annotationProblems(loaded.servers, config.config.metaKey));
   if (hasErrors(problems)) throw new ProblemsError(problems);
-  const records = assembleRegistry(loaded.servers, history, fallbackClock(options.entriesDir, options.env));
+  const records = assembleRegistry(loaded.servers, history, fallbackClock(options.entriesDir, options.env), config.config.metaKey);
   const [njs, siteAssets] = await Promise.all([bundleNjsListQuery(), bundleSiteAssets()]);
   const longDescriptions = new Map<string, string>();
   for (const server of loaded.servers) if (server.statusFile?.body) longDescriptions.set(server.name, server.statusFile.body);

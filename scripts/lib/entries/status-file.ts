@@ -19,8 +19,8 @@ function readSetting(value: unknown, file: string, path: string, problems: Probl
   const setting: StatusSetting = {};
   const { status, statusMessage, ...rest } = value as Record<string, unknown>;
   for (const key of Object.keys(rest)) {
-    if (path === '' && key === 'versions') continue;
-    problems.push(problem({ code: 'status-file-unknown-key', file, jsonPath: `${path}/${key}`, message: `unknown key "${key}"`, hint: `Use only status and statusMessage${path === '' ? ' and versions' : ''}. ${DOCS}` }));
+    if (path === '' && (key === 'versions' || key === 'annotations')) continue;
+    problems.push(problem({ code: 'status-file-unknown-key', file, jsonPath: `${path}/${key}`, message: `unknown key "${key}"`, hint: `Use only status and statusMessage${path === '' ? ', versions and annotations' : ''}. ${DOCS}` }));
   }
   if (status !== undefined) {
     if (typeof status === 'string' && (STATUSES as readonly string[]).includes(status)) setting.status = status as Status;
@@ -63,7 +63,46 @@ export function parseStatusFile(file: string, text: string): { statusFile: Statu
       for (const [version, setting] of Object.entries(rawVersions)) versions[version] = readSetting(setting, file, `/versions/${version}`, problems);
     }
   }
-  return { statusFile: { file, ...top, versions, body }, problems };
+  const annotations = readAnnotations(data.annotations, file, problems);
+  return { statusFile: { file, ...top, versions, body, ...(annotations ? { annotations } : {}) }, problems };
+}
+
+/** Annotations are served as JSON; this many bytes of it at most (the official limit for publisher `_meta`). */
+export const ANNOTATIONS_MAX_BYTES = 4096;
+
+function readAnnotations(value: unknown, file: string, problems: Problem[]): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  const report = (jsonPath: string, message: string, hint: string): undefined => {
+    problems.push(problem({ code: 'annotations-invalid', file, jsonPath: `/annotations${jsonPath}`, message, hint: `${hint} See docs/sub-registry.md.` }));
+    return undefined;
+  };
+  if (typeof value !== 'object' || Array.isArray(value)) return report('', 'annotations must be a mapping', 'Write "annotations:" then indented keys, e.g. "approval: approved".');
+  const bad = nonJsonValue(value, '');
+  if (bad !== undefined) return report(bad, 'annotations hold only strings, numbers, booleans, lists and mappings', 'Quote dates and other values YAML would read as something else.');
+  const bytes = Buffer.byteLength(JSON.stringify(value));
+  if (bytes > ANNOTATIONS_MAX_BYTES) return report('', `annotations take ${bytes} bytes as JSON; the limit is ${ANNOTATIONS_MAX_BYTES}`, 'Keep annotations short; link to longer documents.');
+  return value as Record<string, unknown>;
+}
+
+/** The JSON path of the first value that JSON cannot carry as is (a YAML date, say), or undefined. */
+function nonJsonValue(value: unknown, at: string): string | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : at;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = nonJsonValue(value[i], `${at}/${i}`);
+      if (bad !== undefined) return bad;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [key, item] of Object.entries(value)) {
+      const bad = nonJsonValue(item, `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      if (bad !== undefined) return bad;
+    }
+    return undefined;
+  }
+  return at;
 }
 
 /** The status a version has under a status file: its own entry first, then the server-wide one. */

@@ -1,4 +1,5 @@
-// Stage 3 of the build: entries plus history become registry rows, each with its official metadata.
+// Stage 3 of the build: entries plus history become registry rows, each with its official metadata (and this
+// registry's annotations under its own `_meta` key).
 
 import type { EntriesHistory } from '../history/entries-history.ts';
 import type { RegistryRecord, ServerEntry } from '../model.ts';
@@ -6,9 +7,11 @@ import { pickLatestVersion } from '../versions/latest.ts';
 import { resolveVersionStates, type FallbackClock } from './version-times.ts';
 
 /** Rows ordered by name then version, bytewise, as the official list orders them. */
-export function assembleRegistry(servers: readonly ServerEntry[], history: EntriesHistory, clock: FallbackClock): RegistryRecord[] {
+export function assembleRegistry(servers: readonly ServerEntry[], history: EntriesHistory, clock: FallbackClock, metaKey?: string): RegistryRecord[] {
   const records: RegistryRecord[] = [];
   for (const server of servers) {
+    const annotations = server.statusFile?.annotations;
+    const meta = metaKey && annotations ? { [metaKey]: annotations } : undefined;
     const states = resolveVersionStates(server, history, clock);
     const latest = pickLatestVersion(server.versions.map((v) => {
       const state = states.get(v.version)!;
@@ -28,6 +31,7 @@ export function assembleRegistry(servers: readonly ServerEntry[], history: Entri
           updatedAt: state.updatedAt,
           isLatest: version.version === latest,
         },
+        ...(meta ? { meta } : {}),
       });
     }
   }

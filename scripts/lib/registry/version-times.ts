@@ -3,7 +3,9 @@
 
 import type { CommitRef, EntriesHistory } from '../history/entries-history.ts';
 import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
-import type { ServerEntry, Status } from '../model.ts';
+import type { ServerEntry, Status, StatusSetting } from '../model.ts';
+import { laterInstant } from '../sync/instant.ts';
+import type { UpstreamState } from '../sync/types.ts';
 
 export interface VersionState {
   status: Status;
@@ -47,25 +49,69 @@ export function resolveVersionStates(server: ServerEntry, history: EntriesHistor
   const timeline = statusTimeline(server, history, clock);
   const states = new Map<string, VersionState>();
   for (const { file, version } of server.versions) {
-    const known = history.inGit && !history.uncommitted.has(file) ? history.files.get(file) : undefined;
-    const published: CommitRef = known?.added ?? { index: WORKING_TREE, time: clock(file) };
-    let updated: CommitRef = known?.changed ?? published;
-    let statusChanged = published;
-    let current: { status: Status; statusMessage?: string } = { status: 'active' };
-    for (const revision of timeline) {
-      const next = effectiveStatus(revision.statusFile, version);
-      if (revision.commit.index > published.index) {
-        if (next.status !== current.status) statusChanged = revision.commit;
-        if (next.status !== current.status || next.statusMessage !== current.statusMessage) updated = later(updated, revision.commit);
-      }
-      current = next;
-    }
-    states.set(version, {
-      ...current,
-      publishedAt: published.time,
-      updatedAt: updated.time,
-      statusChangedAt: statusChanged.time,
-    });
+    const upstream = server.provenance?.versions[version];
+    states.set(version, upstream ? mirroredState(upstream, timeline, version) : localState(file, version, timeline, history, clock));
   }
   return states;
+}
+
+/** A version published here: dated by the commits that added it and that changed its status or annotations. */
+function localState(file: string, version: string, timeline: StatusRevisionState[], history: EntriesHistory, clock: FallbackClock): VersionState {
+  const known = history.inGit && !history.uncommitted.has(file) ? history.files.get(file) : undefined;
+  const published: CommitRef = known?.added ?? { index: WORKING_TREE, time: clock(file) };
+  let updated: CommitRef = known?.changed ?? published;
+  let statusChanged = published;
+  let current: { status: Status; statusMessage?: string } = { status: 'active' };
+  let annotations = '';
+  for (const revision of timeline) {
+    const next = effectiveStatus(revision.statusFile, version);
+    const nextAnnotations = annotationsKey(revision);
+    if (revision.commit.index > published.index) {
+      if (next.status !== current.status) statusChanged = revision.commit;
+      if (next.status !== current.status || next.statusMessage !== current.statusMessage || nextAnnotations !== annotations) updated = later(updated, revision.commit);
+    }
+    current = next;
+    annotations = nextAnnotations;
+  }
+  return { ...current, publishedAt: published.time, updatedAt: updated.time, statusChangedAt: statusChanged.time };
+}
+
+/**
+ * A version mirrored from upstream keeps the upstream's times and status (so a fork serves them as its upstream
+ * does). The fork's own status file may still override the status, and a change there, or to the annotations,
+ * dates the version by that commit when it is later than the upstream's.
+ */
+function mirroredState(upstream: UpstreamState, timeline: StatusRevisionState[], version: string): VersionState {
+  let local: StatusSetting | undefined;
+  let annotations = '';
+  let localChanged: string | undefined;
+  let overrideChanged: string | undefined;
+  for (const revision of timeline) {
+    const next = explicitStatus(revision.statusFile, version);
+    const nextAnnotations = annotationsKey(revision);
+    if (next?.status !== local?.status || next?.statusMessage !== local?.statusMessage) overrideChanged = localChanged = revision.commit.time;
+    else if (nextAnnotations !== annotations) localChanged = revision.commit.time;
+    local = next;
+    annotations = nextAnnotations;
+  }
+  const state: VersionState = { ...upstream };
+  if (local?.status) {
+    state.status = local.status;
+    if (local.status !== 'active' && local.statusMessage !== undefined) state.statusMessage = local.statusMessage;
+    else delete state.statusMessage;
+    if (local.status !== upstream.status && overrideChanged) state.statusChangedAt = laterInstant(upstream.statusChangedAt, overrideChanged);
+  }
+  if (localChanged) state.updatedAt = laterInstant(upstream.updatedAt, localChanged);
+  return state;
+}
+
+/** The status the status file sets for a version (its own entry, else the server-wide one), if it sets any. */
+function explicitStatus(statusFile: StatusRevisionState['statusFile'], version: string): StatusSetting | undefined {
+  const own = statusFile?.versions[version];
+  if (own?.status) return own;
+  return statusFile?.status ? { status: statusFile.status, ...(statusFile.statusMessage !== undefined ? { statusMessage: statusFile.statusMessage } : {}) } : undefined;
+}
+
+function annotationsKey(revision: StatusRevisionState): string {
+  return revision.statusFile?.annotations ? JSON.stringify(revision.statusFile.annotations) : '';
 }

@@ -10,6 +10,10 @@ import { compareBytewise } from '../query/compare.ts';
 import { problem, type Problem } from '../problems.ts';
 import { SERVER_FILE_NAME, MAX_VERSION_FILE_BYTES } from '../entries/load.ts';
 import { STATUS_FILE_NAME } from '../entries/status-file.ts';
+import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
+
+/** upstream.json lists every mirrored version's state: a few hundred bytes each. */
+const MAX_PROVENANCE_FILE_BYTES = 4 * 1024 * 1024;
 import { LEDGER_FILE_NAME } from '../ownership/ledger.ts';
 import { PROOF_FILE_NAME } from '../ownership/proof-file.ts';
 import { MAX_SERVER_JSON_BYTES, MAX_STATUS_FILE_BYTES } from './read-json.ts';
@@ -69,12 +73,14 @@ export interface EntriesTree {
   ledgers: ScannedStatusFile[];
   /** `<namespace>/<server>/<version>/proof.json` files of the servers in focus. */
   proofs: ScannedStatusFile[];
+  /** `<namespace>/<server>/upstream.json` files of mirrored servers (written by npm run sync). */
+  provenances: ScannedStatusFile[];
   problems: Problem[];
 }
 
 /** What a repository-relative path is in the entries layout, and what is wrong with its path. */
 export interface EntryPathInfo {
-  kind: 'document' | 'status' | 'stray' | 'outside';
+  kind: 'document' | 'status' | 'provenance' | 'stray' | 'outside';
   pathName?: string;
   pathVersion?: string;
   problems: Problem[];
@@ -207,6 +213,7 @@ export function checkEntryPath(file: string, entriesDir = 'entries'): EntryPathI
     problems.push(...checkServerName(namespace!, server!, file));
     return { kind: 'document', pathName: `${namespace}/${server}`, pathVersion: third!, problems };
   }
+  if (parts.length === 3 && third === PROVENANCE_FILE_NAME) return { kind: 'provenance', pathName: `${namespace}/${server}`, problems };
   if (parts.length === 3 && third === STATUS_FILE_NAME) {
     problems.push(...checkServerName(namespace!, server!, file));
     return { kind: 'status', pathName: `${namespace}/${server}`, problems };
@@ -270,6 +277,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
   const statusFiles: ScannedStatusFile[] = [];
   const ledgers: ScannedStatusFile[] = [];
   const proofs: ScannedStatusFile[] = [];
+  const provenances: ScannedStatusFile[] = [];
   const problems: Problem[] = [];
   const rootPath = path.resolve(repoRoot, entriesDir);
   const inside = path.relative(path.resolve(repoRoot), rootPath);
@@ -288,15 +296,15 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
       problems.push((error as NodeJS.ErrnoException)?.code === 'ENOENT'
         ? problem({ code: 'file-entries-missing', file: shown, message: `there is no folder ${shown}`, hint: 'Run the validator from the repository root, or pass --entries <dir> with the folder that holds <namespace>/<server>/<version>/server.json.' })
         : problem({ code: 'file-unreadable', file: shown, message: `could not read ${shown}: ${errorText(error)}`, hint: 'Check the permissions of the folder.' }));
-      return { documents, statusFiles, ledgers, proofs, problems };
+      return { documents, statusFiles, ledgers, proofs, provenances, problems };
     }
     if (type === 'symlink') {
       problems.push(symlinkProblem(shown));
-      return { documents, statusFiles, ledgers, proofs, problems };
+      return { documents, statusFiles, ledgers, proofs, provenances, problems };
     }
     if (type !== 'directory') {
       problems.push(problem({ code: 'file-not-regular', file: shown, message: `${shown} is a ${type}, not a folder`, hint: 'The entries folder must be a plain folder.' }));
-      return { documents, statusFiles, ledgers, proofs, problems };
+      return { documents, statusFiles, ledgers, proofs, provenances, problems };
     }
   }
 
@@ -438,6 +446,11 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
         }
         if (rejectSpecial(itemRel, item)) continue;
         if (item.type === 'file') {
+          if (item.name === PROVENANCE_FILE_NAME) {
+            const bytes = read(itemRel, MAX_PROVENANCE_FILE_BYTES);
+            if (bytes) provenances.push({ file: fileOf(itemRel), bytes });
+            continue;
+          }
           if (item.name !== STATUS_FILE_NAME) { problems.push(strayProblem(fileOf(itemRel), item.name, 'server')); continue; }
           problems.push(...checkPathLength(itemRel, fileOf(itemRel)));
           const bytes = read(itemRel, MAX_STATUS_FILE_BYTES);
@@ -480,7 +493,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
   statusFiles.sort((a, b) => compareBytewise(a.file, b.file));
   ledgers.sort((a, b) => compareBytewise(a.file, b.file));
   proofs.sort((a, b) => compareBytewise(a.file, b.file));
-  return { documents, statusFiles, ledgers, proofs, problems };
+  return { documents, statusFiles, ledgers, proofs, provenances, problems };
 }
 
 function symlinkProblem(file: string): Problem {

@@ -5,6 +5,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
+import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
+import { parseProvenance } from '../sync/provenance.ts';
+import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
 import { compareBytewise } from '../query/compare.ts';
 import type { StatusFile } from '../model.ts';
 import type { Problem } from '../problems.ts';
@@ -187,6 +190,22 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
     if (mine) problems.push(...parsed.problems);
   }
 
+  // Mirrored servers (npm run sync): their upstream.json, and registry.yaml, which names the sources and metaKey.
+  const mirrored = new Set<string>();
+  for (const file of tree.provenances) {
+    const decoded = decodeTextFile(file.file, file.bytes, MAX_STATUS_FILE_BYTES * 64);
+    const mine = selected(file.file, paths);
+    if (mine) problems.push(...decoded.problems);
+    if (decoded.text === undefined) continue;
+    const parsed = parseProvenance(file.file, decoded.text);
+    if (mine) problems.push(...parsed.problems);
+    if (parsed.provenance) mirrored.add(path.posix.dirname(file.file));
+  }
+  // Beside the entries folder, as the build reads it.
+  const config = loadRegistryConfig(path.join(path.dirname(path.resolve(options.root, entriesDir)), CONFIG_FILE_NAME));
+  if (!paths || selected(CONFIG_FILE_NAME, paths)) problems.push(...config.problems);
+  problems.push(...annotationProblems([...statusFiles.values()].filter((f) => selected(f.file, paths)).map((statusFile) => ({ statusFile })), config.config.metaKey));
+
   const docs = new Map<string, ServerDocument>();
   const unread: ScannedDocument[] = [];
   const versionsPerServer = new Map<string, number>();
@@ -215,7 +234,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const unreadDocs = unread.filter((entry) => !docs.has(entry.file)).map((entry) => ({ file: entry.file, pathName: entry.pathName, pathVersion: entry.pathVersion, server: undefined }));
   const registryProblems = checkRegistry([...docs.values(), ...unreadDocs], isDeleted);
   problems.push(...registryProblems.filter((p) => !p.file || selected(p.file, paths)));
-  if (changes) problems.push(...checkChanges(changes, entriesDir));
+  if (changes) problems.push(...checkChanges(changes, entriesDir, (serverDir) => mirrored.has(serverDir) || changes.some((c) => c.kind === 'D' && c.file === `${serverDir}/${PROVENANCE_FILE_NAME}`)));
   const ownershipRan = Boolean(options.ownership && changes && options.base);
   if (options.ownership && changes && options.base) {
     const bytes = new Map(tree.documents.map((d) => [d.file, d.bytes]));

@@ -23,8 +23,12 @@ export function parseNameStatus(out: string): FileChange[] {
 
 const SERVER_JSON = /^(?<entries>[^/]+)\/[^/]+\/[^/]+\/[^/]+\/server\.json$/;
 
-/** Problems with a change set: edits to published server.json files, and changes outside the entries folder. */
-export function checkChanges(changes: readonly FileChange[], entriesDir: string): Problem[] {
+/**
+ * Problems with a change set: edits to published server.json files, and changes outside the entries folder.
+ * Servers mirrored from an upstream (`isMirrored(<entries>/<ns>/<server>)`) change as their upstream does: the
+ * sync's pull request updates and removes their files, and review of that pull request is the check.
+ */
+export function checkChanges(changes: readonly FileChange[], entriesDir: string, isMirrored: (serverDir: string) => boolean = () => false): Problem[] {
   const problems: Problem[] = [];
   const prefix = `${entriesDir.replace(/\/+$/, '')}/`;
   for (const change of changes) {
@@ -38,6 +42,7 @@ export function checkChanges(changes: readonly FileChange[], entriesDir: string)
     }
     const match = SERVER_JSON.exec(change.file);
     if (!match || change.kind === 'A') continue;
+    if (isMirrored(change.file.split('/').slice(0, -2).join('/'))) continue;
     const verb = change.kind === 'D' ? 'deletes (or renames)' : 'modifies';
     problems.push(problem({
       code: 'change-published-file', file: change.file, jsonPath: '',
