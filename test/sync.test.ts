@@ -1,0 +1,280 @@
+// npm run sync against a test upstream that behaves like the official registry API (test/support/official-upstream.ts,
+// on 127.0.0.1, a few thousand server versions): a full ingest, then only the changes, a kill halfway, the policy,
+// 429s and 5xx, a looping cursor, and a build of the result that serves the upstream's timestamps.
+
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
+import { listEntryFiles } from '../scripts/lib/entries/load.ts';
+import { OFFICIAL_META_KEY } from '../scripts/lib/model.ts';
+import { ProblemsError } from '../scripts/lib/problems.ts';
+import { versionFile } from '../scripts/lib/query/layout.ts';
+import { compilePolicy, policySubject } from '../scripts/lib/sync/policy.ts';
+import { syncRegistry, type SyncOptions } from '../scripts/lib/sync/sync.ts';
+import type { Policy } from '../scripts/lib/sync/types.ts';
+import { generateUpstreamRows, startOfficialUpstream, type OfficialUpstream, type UpstreamRow } from './support/official-upstream.ts';
+import { git, tempDir } from './support/git-fixture.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const FAST_RETRY = { attempts: 8, baseDelayMs: 5, maxDelayMs: 2000 };
+
+let upstream: OfficialUpstream;
+let rows: UpstreamRow[];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  rows = generateUpstreamRows({ servers: 1500, versions: 3000, seed: 7 });
+  upstream = await startOfficialUpstream(rows.map((r) => structuredClone(r)));
+});
+afterAll(async () => {
+  await upstream?.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fork: a git repository with registry.yaml naming the upstream, and optionally local entries. */
+function fork(config: string, local: Record<string, string> = {}): string {
+  const root = tempDir('sync');
+  dirs.push(root);
+  git(root, ['init', '-q', '-b', 'main']);
+  writeFileSync(path.join(root, 'registry.yaml'), config);
+  mkdirSync(path.join(root, 'entries'));
+  for (const [file, content] of Object.entries(local)) {
+    mkdirSync(path.dirname(path.join(root, 'entries', file)), { recursive: true });
+    writeFileSync(path.join(root, 'entries', file), content);
+  }
+  git(root, ['add', '-A']);
+  git(root, ['commit', '-q', '--allow-empty', '-m', 'fork'], '2026-01-01T00:00:00Z');
+  return root;
+}
+
+const sourceYaml = (url: string, policy = '') => `sources:\n  - id: upstream\n    url: ${url}\n${policy}`;
+const sync = (root: string, extra: Partial<SyncOptions> = {}) => syncRegistry({ root, retry: FAST_RETRY, ...extra });
+const listRequests = () => upstream.requests.filter((r) => r.path === '/v0.1/servers');
+const key = (name: string, version: string) => `${name}@${version}`;
+
+/** Every file under entries/ with its content, for comparing two trees. */
+function snapshot(root: string): Record<string, string> {
+  const entries = path.join(root, 'entries');
+  return Object.fromEntries(listEntryFiles(entries).map((file) => [file, readFileSync(path.join(entries, file), 'utf8')]));
+}
+
+function serverJsonCount(root: string): number {
+  return listEntryFiles(path.join(root, 'entries')).filter((f) => f.endsWith('/server.json')).length;
+}
+
+describe('a full ingest, then only the changes', () => {
+  let root: string;
+  const localName = () => rows[0]!.server.name;
+
+  it('ingests every version (deleted ones with their status), minus the name a local entry holds', async () => {
+    const local = rows[0]!.server.name;
+    root = fork(sourceYaml(upstream.url), {
+      [`${local}/9.9.9/server.json`]: `${JSON.stringify({ name: local, version: '9.9.9', description: 'Our own build of it.' }, null, 2)}\n`,
+    });
+    const before = listRequests().length;
+    const summary = await sync(root);
+    const s = summary.sources[0]!;
+    const localRows = rows.filter((r) => r.server.name === localName());
+    expect(s.mode).toBe('full');
+    expect(s.added).toHaveLength(rows.length - localRows.length);
+    expect(s.conflicts).toEqual([{ name: localName(), reason: 'a local entry of the same name (local entries win)' }]);
+    // 3,000 rows by 100: 30 full pages, and the 30th still carries a cursor (official rule), so one empty page.
+    expect(s.requests).toBe(31);
+    const requests = listRequests().slice(before);
+    expect(requests.every((r) => r.query.limit === '100' && r.query.include_deleted === 'true')).toBe(true);
+    expect(serverJsonCount(root)).toBe(rows.length - localRows.length + 1);
+
+    for (const row of rows.filter((r) => r.server.name !== localName()).slice(0, 200)) {
+      const dir = path.join(root, 'entries', row.server.name);
+      expect(JSON.parse(readFileSync(path.join(dir, row.server.version, 'server.json'), 'utf8'))).toEqual(row.server);
+      const { isLatest: _, ...state } = row.official;
+      expect(JSON.parse(readFileSync(path.join(dir, 'upstream.json'), 'utf8')).versions[row.server.version]).toEqual(state);
+    }
+    expect(existsSync(path.join(root, '.sync'))).toBe(true);
+    expect(readdirSync(path.join(root, '.sync'))).toEqual([]);
+  });
+
+  it('builds an API that serves the upstream timestamps, statuses and isLatest, byte for byte', async () => {
+    const outDir = path.join(root, 'dist');
+    const built = await buildRegistry({ entriesDir: path.join(root, 'entries'), outDir, env: { SOURCE_DATE_EPOCH: '1767225600' } });
+    expect(built.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    for (const row of rows) {
+      if (row.server.name === localName()) continue;
+      const file = path.join(outDir, versionFile(row.server.name, row.server.version, row.official.status === 'deleted'));
+      const item = JSON.parse(readFileSync(file, 'utf8')) as { server: unknown; _meta: Record<string, unknown> };
+      expect(item._meta[OFFICIAL_META_KEY], key(row.server.name, row.server.version)).toEqual(row.official);
+    }
+  });
+
+  it('then reads only what changed (updated_since), with status changes and deletions', async () => {
+    const [a, b] = rows.filter((r) => r.server.name !== localName() && r.official.status === 'active' && r.official.isLatest);
+    const newest = rows.map((r) => r.official.updatedAt).sort().at(-1)!;
+    const later = (minutes: number) => new Date(Date.parse(newest) + minutes * 60_000).toISOString();
+    upstream.setStatus(a!.server.name, a!.server.version, 'deprecated', 'Use the successor.', later(1));
+    upstream.setStatus(b!.server.name, b!.server.version, 'deleted', undefined, later(2));
+    upstream.publish({ ...rows[5]!.server, name: 'io.github.newcomer/fresh', version: '0.1.0', description: 'Just published.' }, later(3));
+    const before = listRequests().length;
+    const summary = await sync(root);
+    const s = summary.sources[0]!;
+    expect(s.mode).toBe('incremental');
+    expect(s.updatedSince).toBe(newest);
+    expect(listRequests().slice(before).map((r) => r.query)).toEqual([{ limit: '100', updated_since: newest }]);
+    expect(s.added).toEqual([{ name: 'io.github.newcomer/fresh', version: '0.1.0' }]);
+    expect(s.statusChanged).toEqual(expect.arrayContaining([
+      { name: a!.server.name, version: a!.server.version, from: 'active', to: 'deprecated' },
+      { name: b!.server.name, version: b!.server.version, from: 'active', to: 'deleted' },
+    ]));
+    const provenance = JSON.parse(readFileSync(path.join(root, 'entries', b!.server.name, 'upstream.json'), 'utf8'));
+    expect(provenance.versions[b!.server.version]).toMatchObject({ status: 'deleted', updatedAt: later(2) });
+    // Nothing new upstream: one request, no changes.
+    const again = (await sync(root)).sources[0]!;
+    expect([again.requests, again.added.length, again.updated.length, again.statusChanged.length]).toEqual([1, 0, 0, 0]);
+  });
+});
+
+describe('the policy', () => {
+  it('lets in only what it allows, a deny winning, and takes out what a stricter policy no longer admits', async () => {
+    const policy = 'policy:\n  allow:\n    - namespace: "io.github.*"\n  deny:\n    - registryType: oci\n    - status: deleted\n';
+    const root = fork(sourceYaml(upstream.url, policy));
+    const s = (await sync(root)).sources[0]!;
+    const decide = compilePolicy({ allow: [{ namespace: ['io.github.*'] }], deny: [{ registryType: ['oci'] }, { status: ['deleted'] }] } satisfies Policy);
+    const admitted = upstream.rows.filter((r) => decide(policySubject(r.server as never, r.official.status)).admitted);
+    expect(admitted.length).toBeGreaterThan(100);
+    expect(admitted.length).toBeLessThan(upstream.rows.length - 100);
+    expect(s.added.map((v) => key(v.name, v.version)).sort()).toEqual(admitted.map((r) => key(r.server.name, r.server.version)).sort());
+    expect(s.skippedByPolicy).toBe(upstream.rows.length - admitted.length);
+
+    // A stricter policy: the versions it no longer admits leave at the next sync, without a full read.
+    writeFileSync(path.join(root, 'registry.yaml'), sourceYaml(upstream.url, `${policy}    - transport: sse\n`));
+    const stricter = (await sync(root)).sources[0]!;
+    const sse = admitted.filter((r) => JSON.stringify(r.server).includes('"type":"sse"'));
+    expect(sse.length).toBeGreaterThan(0);
+    expect(stricter.removed.map((v) => key(v.name, v.version)).sort()).toEqual(sse.map((r) => key(r.server.name, r.server.version)).sort());
+    expect(serverJsonCount(root)).toBe(admitted.length - sse.length);
+  });
+});
+
+describe('interruptions', () => {
+  it('survives being killed halfway through reading, and resumes from its checkpoint', async () => {
+    const clean = fork(sourceYaml(upstream.url));
+    await sync(clean);
+
+    const root = fork(sourceYaml(upstream.url));
+    upstream.holdAfter(10);
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/sync.ts'), '--root', root], { cwd: ROOT, stdio: 'ignore', detached: true });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!readdirSafe(path.join(root, '.sync')).includes('upstream.checkpoint.json') || JSON.parse(readFileSync(path.join(root, '.sync/upstream.checkpoint.json'), 'utf8')).pages < 10) {
+        if (Date.now() > deadline) throw new Error('the sync never reached the held page');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      process.kill(-child.pid!, 'SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    } finally {
+      upstream.release();
+    }
+    // Killed while reading: entries/ untouched, the checkpoint holds ten pages.
+    expect(serverJsonCount(root)).toBe(0);
+    const checkpoint = JSON.parse(readFileSync(path.join(root, '.sync/upstream.checkpoint.json'), 'utf8'));
+    expect(checkpoint.pages).toBe(10);
+
+    const resumed = (await sync(root)).sources[0]!;
+    expect(resumed.requests).toBe(upstream.rows.length % 100 === 0 ? upstream.rows.length / 100 + 1 - 10 : Math.ceil(upstream.rows.length / 100) - 10);
+    expect(snapshot(root)).toEqual(snapshot(clean));
+  });
+
+  it('finishes an apply that was cut short before doing anything else', async () => {
+    const clean = fork(sourceYaml(upstream.url));
+    await sync(clean);
+    const root = fork(sourceYaml(upstream.url));
+    // Stop the apply after its first 500 file operations: the state a kill there leaves (each write is atomic).
+    let stop = true;
+    await expect(sync(root, {
+      progress: {
+        applying(_source, done) {
+          if (stop && done === 500) throw new Error('killed');
+        },
+      },
+    })).rejects.toThrow('killed');
+    expect(existsSync(path.join(root, '.sync/apply.json'))).toBe(true);
+    expect(listEntryFiles(path.join(root, 'entries')).length).toBe(500);
+    stop = false;
+    const recovered: number[] = [];
+    const before = listRequests().length;
+    await sync(root, { progress: { recovering: (_s, ops) => recovered.push(ops) } });
+    expect(recovered).toEqual([Object.keys(snapshot(clean)).length]);
+    expect(existsSync(path.join(root, '.sync/apply.json'))).toBe(false);
+    expect(snapshot(root)).toEqual(snapshot(clean));
+    // After the recovery the sync went on incrementally: one request, nothing new.
+    expect(listRequests().length - before).toBe(1);
+  });
+});
+
+describe('a source that misbehaves', () => {
+  it('retries 429 (honouring Retry-After) and 5xx answers, and finishes', async () => {
+    const small = await startOfficialUpstream(generateUpstreamRows({ servers: 150, versions: 250, seed: 3 }));
+    try {
+      const root = fork(sourceYaml(small.url));
+      small.rateLimit = { requests: 2, windowMs: 400, retryAfterSeconds: 1 };
+      small.failNext(2, 503);
+      const started = Date.now();
+      const s = (await sync(root)).sources[0]!;
+      const statuses = small.requests.map((r) => r.status);
+      expect(statuses.filter((x) => x === 503)).toHaveLength(2);
+      expect(statuses.filter((x) => x === 429).length).toBeGreaterThan(0);
+      expect(s.added).toHaveLength(small.rows.length);
+      expect(s.requests).toBe(small.requests.length);
+      // Retry-After: 1 was waited out at least once.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('gives up on a source that keeps failing, with the code and a hint', async () => {
+    const small = await startOfficialUpstream(generateUpstreamRows({ servers: 5, versions: 5 }));
+    try {
+      const root = fork(sourceYaml(small.url));
+      small.failNext(100, 502);
+      const error = await sync(root, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProblemsError);
+      expect((error as ProblemsError).problems[0]).toMatchObject({ code: 'sync-source-unavailable' });
+      expect((error as ProblemsError).problems[0]!.hint).toMatch(/resumes/);
+      expect(small.requests).toHaveLength(3);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('stops at a cursor it has already followed', async () => {
+    // A host that ignores ?cursor= (a plain static file server) answers the same page, cursor included, forever.
+    const page = JSON.stringify({ servers: [{ server: rows[0]!.server, _meta: { [OFFICIAL_META_KEY]: rows[0]!.official } }], metadata: { nextCursor: 'a:1', count: 1 } });
+    let served = 0;
+    const loop = createServer((_req, res) => {
+      served++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(page);
+    });
+    await new Promise<void>((r) => loop.listen(0, '127.0.0.1', r));
+    try {
+      const root = fork(sourceYaml(`http://127.0.0.1:${(loop.address() as AddressInfo).port}`));
+      const error = await sync(root).catch((e: unknown) => e);
+      expect((error as ProblemsError).problems[0]).toMatchObject({ code: 'sync-cursor-loop' });
+      expect(served).toBe(2);
+      expect(serverJsonCount(root)).toBe(0);
+    } finally {
+      loop.close();
+    }
+  });
+});
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
