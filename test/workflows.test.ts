@@ -25,6 +25,7 @@ interface Job {
 interface Workflow {
   on: unknown;
   permissions?: unknown;
+  concurrency?: unknown;
   jobs: Record<string, Job>;
 }
 
@@ -42,7 +43,7 @@ function writes(permissions: unknown): string[] {
 }
 
 it('finds the workflows', () => {
-  expect(FILES).toEqual(expect.arrayContaining(['ci.yml', 'pages.yml', 'pr-comment.yml', 'validate-pr.yml']));
+  expect(FILES).toEqual(expect.arrayContaining(['ci.yml', 'pages.yml', 'pr-comment.yml', 'sync.yml', 'validate-pr.yml']));
 });
 
 describe.each(FILES)('%s', (file) => {
@@ -62,7 +63,7 @@ describe.each(FILES)('%s', (file) => {
   });
 
   it('pins the actions of the new workflows to full commit SHAs', () => {
-    if (file !== 'validate-pr.yml' && file !== 'pr-comment.yml') return;
+    if (file !== 'validate-pr.yml' && file !== 'pr-comment.yml' && file !== 'sync.yml') return;
     for (const job of Object.values(load(file).jobs))
       for (const step of job.steps ?? []) if (step.uses) expect(step.uses).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
   });
@@ -143,5 +144,43 @@ describe('pr-comment.yml', () => {
     const bot = steps.find((s) => s.run?.includes('npm run -s pr-bot'))!;
     expect(bot.run).toContain('--head-sha "$HEAD_SHA"');
     expect(bot.env).toMatchObject({ GITHUB_TOKEN: '${{ github.token }}', HEAD_SHA: '${{ github.event.workflow_run.head_sha }}', PR: '${{ steps.pr.outputs.number }}' });
+  });
+});
+
+describe('sync.yml', () => {
+  const w = load('sync.yml');
+  const job = w.jobs.sync!;
+  const steps = job.steps!;
+
+  it('runs on a schedule and by hand (with an optional full read), never for pull requests', () => {
+    expect(triggers(w).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    const on = w.on as { schedule: Array<{ cron: string }>; workflow_dispatch: { inputs: Record<string, { type: string; default: unknown }> } };
+    expect(on.schedule).toHaveLength(1);
+    expect(on.schedule[0]!.cron).toMatch(/^\d+ \* \* \* \*$/);
+    expect(on.workflow_dispatch.inputs).toEqual({ full: expect.objectContaining({ type: 'boolean', default: false }) });
+  });
+
+  it('reads by default and writes only contents and pull requests, in the one job', () => {
+    expect(w.permissions).toEqual({ contents: 'read' });
+    expect(Object.keys(w.jobs)).toEqual(['sync']);
+    expect(job.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
+  });
+
+  it('never runs two syncs at once, and never cancels one halfway', () => {
+    expect(w.concurrency).toEqual({ group: 'sync-upstream', 'cancel-in-progress': false });
+  });
+
+  it('checks out full history with a token that can push, installs, and runs sync-pr with --full only when asked', () => {
+    const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout@'))!;
+    expect(checkout.with).toMatchObject({ 'fetch-depth': 0 });
+    expect(checkout.with?.['persist-credentials']).not.toBe(false);
+    expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!.with).toMatchObject({ 'node-version': 20, cache: 'npm' });
+    const install = steps.findIndex((s) => s.run?.startsWith('npm ci'));
+    const sync = steps.findIndex((s) => s.run?.includes('npm run -s sync-pr'));
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(sync).toBeGreaterThan(install);
+    expect(steps[sync]!.env).toEqual({ GITHUB_TOKEN: '${{ secrets.SYNC_TOKEN || github.token }}', FULL: '${{ inputs.full }}' });
+    expect(steps[sync]!.run).toContain('if [ "$FULL" = "true" ]; then set -- --full; fi');
+    for (const step of steps) expect(step.run ?? '', 'no ${{ }} inside run scripts').not.toContain('${{');
   });
 });

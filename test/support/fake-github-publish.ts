@@ -1,8 +1,9 @@
 // The endpoints `npm run publisher -- submit` uses, for the GitHub stand-in (fake-github.ts): the authenticated
 // user, repositories and forks (a new fork answers 404 for a few lookups, as GitHub's asynchronous forks do), the
 // git data API (blobs, trees, commits, refs) over one object store shared by the registry and its forks (a fork
-// network shares objects), and listing and opening pull requests. Trees are kept flat: path → blob sha.
+// network shares objects), and listing, opening and editing pull requests. Trees are kept flat: path → blob sha.
 
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { FakePull } from './fake-github.ts';
 
@@ -37,6 +38,11 @@ export interface FakePublishState {
   filesAt(commitSha: string): Map<string, string>;
   /** The commit a branch of a repository points to. */
   branch(fullName: string, branch: string): string | undefined;
+  /**
+   * A bare repository holding the registry's branches pushed with real git (`npm run sync-pr`): a pull request's
+   * head is looked up there when the git data API does not have it, and an open one follows its branch, as on GitHub.
+   */
+  gitRemote?: string;
 }
 
 type Send = (status: number, data: unknown) => void;
@@ -70,6 +76,16 @@ export function createPublishState(owner: string, repo: string, options: { login
   const commit = addCommit(state, addTree(state, tree), [], 'initial');
   state.repositories.set(`${owner}/${repo}`.toLowerCase(), { owner, name: repo, fork: false, pendingLookups: 0, refs: new Map([[`refs/heads/${options.defaultBranch ?? 'main'}`, commit]]) });
   return state;
+}
+
+/** The commit of `branch` in the bare repository `state.gitRemote`, if there is one. */
+function pushedBranch(state: FakePublishState, branch: string): string | undefined {
+  if (!state.gitRemote) return undefined;
+  try {
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], { cwd: state.gitRemote, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
 }
 
 function addBlob(state: FakePublishState, bytes: Buffer): string {
@@ -191,13 +207,16 @@ export function publishRouteFor(
       notFound();
     };
   }
-  if (!isRegistry || rest !== '/pulls' || (method !== 'GET' && method !== 'POST')) return undefined;
+  const pullNumber = /^\/pulls\/(\d+)$/.exec(rest);
+  const editsPull = method === 'PATCH' && pullNumber !== null;
+  if (!isRegistry || ((rest !== '/pulls' || (method !== 'GET' && method !== 'POST')) && !editsPull)) return undefined;
 
   /** "owner:branch" → the repository and commit, when the branch exists in the registry's network. */
   const resolveHead = (head: string) => {
     const [owner, branch] = head.includes(':') ? [head.slice(0, head.indexOf(':')), head.slice(head.indexOf(':') + 1)] : [registry.owner, head];
     const repo = [...state.repositories.values()].find((r) => r.owner.toLowerCase() === owner.toLowerCase());
-    const sha = repo?.refs.get(`refs/heads/${branch}`);
+    const pushed = owner.toLowerCase() === registry.owner.toLowerCase() ? pushedBranch(state, branch) : undefined;
+    const sha = repo?.refs.get(`refs/heads/${branch}`) ?? pushed;
     return repo && sha ? { repo, branch, sha, label: `${repo.owner}:${branch}` } : undefined;
   };
   const pullJson = (n: number, p: FakePull & Partial<PublishedPull>) => ({
@@ -206,9 +225,29 @@ export function publishRouteFor(
     title: p.title,
     body: p.body,
     html_url: `https://github.com/${registry.owner}/${registry.repo}/pull/${n}`,
-    head: { label: p.headLabel, ref: p.headRef, sha: p.headSha },
+    head: { label: p.headLabel, ref: p.headRef, sha: (p.state === 'open' && p.headRef ? pushedBranch(state, p.headRef) : undefined) ?? p.headSha },
     base: { ref: p.baseRef, sha: p.baseSha },
+    merged_at: p.state === 'closed' && p.merged ? '2026-01-01T00:00:00Z' : null,
   });
+  if (editsPull) {
+    return () => {
+      const pull = registry.pulls.get(Number(pullNumber![1])) as (FakePull & Partial<PublishedPull>) | undefined;
+      if (!pull) return notFound();
+      for (const field of ['title', 'body'] as const) {
+        if (body?.[field] === undefined) continue;
+        if (typeof body[field] !== 'string') return send(422, { message: 'Validation Failed' });
+        pull[field] = body[field];
+      }
+      if (body?.base !== undefined) {
+        const upstream = state.repositories.get(`${registry.owner}/${registry.repo}`.toLowerCase())!;
+        const baseSha = typeof body.base === 'string' ? upstream.refs.get(`refs/heads/${body.base}`) : undefined;
+        if (!baseSha) return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'base', code: 'invalid' }] });
+        pull.baseRef = body.base as string;
+        pull.baseSha = baseSha;
+      }
+      send(200, pullJson(Number(pullNumber![1]), pull));
+    };
+  }
   if (method === 'GET') {
     return () => {
       const head = url.searchParams.get('head');
@@ -260,4 +299,6 @@ export interface PublishedPull {
   headLabel: string;
   headRef: string;
   baseRef: string;
+  /** Closed by merging (state "closed" either way, as on GitHub). */
+  merged?: boolean;
 }
