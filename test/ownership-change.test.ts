@@ -70,6 +70,33 @@ describe('ownership of a change', () => {
     expect(await ownershipCodes(repo, 'bob')).toEqual(['ownership-unproven']);
   });
 
+  it('mirrored servers change only through the sync\'s pull requests, which need no namespace proof', async () => {
+    const repo = Repo.init('ownership', 'entries');
+    repos.push(repo);
+    const state = '{"status":"active","statusChangedAt":"2025-09-01T00:00:00Z","publishedAt":"2025-09-01T00:00:00Z","updatedAt":"2025-09-01T00:00:00Z"}';
+    const provenance = (versions: string[]) => `{"source":"official","from":"https://registry.example","versions":{${versions.map((v) => `"${v}":${state}`).join(',')}}}\n`;
+    repo.server('io.github.upstreamer/tool', '1.0.0').write('io.github.upstreamer/tool/upstream.json', provenance(['1.0.0']));
+    repo.commit('2026-01-01T00:00:00Z');
+    repo.git(['checkout', '--quiet', '-b', 'pr']);
+    // What a sync pull request brings: a new mirrored version, a new mirrored server, an edited upstream.json.
+    repo.server('io.github.upstreamer/tool', '1.1.0').write('io.github.upstreamer/tool/upstream.json', provenance(['1.0.0', '1.1.0']));
+    repo.server('io.github.stranger/new', '0.1.0').write('io.github.stranger/new/upstream.json', provenance(['0.1.0']));
+    const codes = async (sync: boolean): Promise<string[]> => {
+      const report = await validateRegistry({ root: repo.root, entriesDir: 'entries', base: 'main', ownership: { ...verifiersFor('mallory'), syncPullRequest: sync } });
+      return report.problems.filter((p) => p.code.startsWith('ownership-') || p.code.startsWith('change-')).map((p) => `${p.code} ${p.file}`).sort();
+    };
+    expect(await codes(true)).toEqual([]);
+    expect(await codes(false)).toEqual([
+      'ownership-mirrored-change entries/io.github.stranger/new/0.1.0/server.json',
+      'ownership-mirrored-change entries/io.github.stranger/new/upstream.json',
+      'ownership-mirrored-change entries/io.github.upstreamer/tool/1.1.0/server.json',
+      'ownership-mirrored-change entries/io.github.upstreamer/tool/upstream.json',
+    ]);
+    // The fork's own server.md of a mirrored server is the fork's business: the usual ownership applies.
+    repo.status('io.github.upstreamer/tool', 'status: deprecated\nstatusMessage: "not approved here"');
+    expect(await codes(true)).toEqual(['ownership-github-account-missing entries/io.github.upstreamer/tool/server.md', 'ownership-unproven entries/io.github.upstreamer/tool/server.md']);
+  });
+
   it('a status change needs the same ownership as a publish', async () => {
     const repo = registry();
     repo.status('io.github.acme/weather', 'status: deprecated\nstatusMessage: "moved"');

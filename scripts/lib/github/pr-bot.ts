@@ -150,7 +150,7 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
   if (options.ownership) {
     const ownership = await options.ownership({
       author: pull.user?.login ?? '',
-      head: { owner: pull.head.repo?.owner.login ?? owner, repo: pull.head.repo?.name ?? repo, sha: pull.head.sha },
+      head: { owner: pull.head.repo?.owner.login ?? owner, repo: pull.head.repo?.name ?? repo, sha: pull.head.sha, ref: pull.head.ref },
       base: { owner, repo, sha: pull.base.sha },
     }, files, recorded);
     report = withOwnership(report, ownership);

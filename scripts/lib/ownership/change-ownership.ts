@@ -6,6 +6,7 @@ import { problem, type Problem } from '../problems.ts';
 import type { FileChange } from '../validate/rules/changes.ts';
 import { LEDGER_FILE_NAME, ledgerFile, parseLedger, type Ledger } from './ledger.ts';
 import { parseProofFile, PROOF_FILE_NAME, type ProofFile } from './proof-file.ts';
+import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
 import { verifyChangeOwnership, type OwnershipResult, type ProofOutcome, type TouchedNamespace } from './verify-change.ts';
 
 /** The network-facing verifiers, injected so that the CLI wires real ones and tests local ones. */
@@ -15,6 +16,11 @@ export interface OwnershipVerifiers {
   verifyProof(proof: ProofFile, target: { file: string; name: string; version: string; bytes: Buffer }): Promise<ProofOutcome>;
   /** GitHub identity of the author for an io.github.* namespace. */
   github?: (namespace: string, file: string) => Promise<ProofOutcome>;
+  /**
+   * The change is a pull request of `npm run sync-pr` (a `sync/<source>` branch of this repository, which only
+   * people with write access and the sync workflow can push): it may change mirrored servers.
+   */
+  syncPullRequest?: boolean;
 }
 
 const STATUS_FILE = /^[^/]+\/([^/]+)\/[^/]+\/server\.md$/;
@@ -61,6 +67,34 @@ export function gitBaseReader(root: string, base: string): (file: string) => Pro
   };
 }
 
+const MIRRORED_FILE = /^(.+\/[^/]+\/[^/]+)\/(?:upstream\.json|[^/]+\/server\.json)$/;
+
+/**
+ * Splits off the changes to mirrored servers' server.json and upstream.json files: those of servers with an
+ * upstream.json in the base, or that the change gives one. Their server.md stays the fork's own (status,
+ * annotations) and goes through the usual ownership check.
+ */
+async function splitMirroredChanges(changes: readonly FileChange[], entriesDir: string, readBaseText: (file: string) => Promise<string | undefined>): Promise<{ mirrored: FileChange[]; own: FileChange[] }> {
+  const dirs = new Map<string, boolean>();
+  const mirrored: FileChange[] = [];
+  const own: FileChange[] = [];
+  for (const change of changes) {
+    const dir = change.file.startsWith(`${entriesDir}/`) ? MIRRORED_FILE.exec(change.file)?.[1] : undefined;
+    if (dir === undefined || dir.split('/').length !== entriesDir.split('/').length + 2) {
+      own.push(change);
+      continue;
+    }
+    let isMirrored = dirs.get(dir);
+    if (isMirrored === undefined) {
+      const provenance = `${dir}/${PROVENANCE_FILE_NAME}`;
+      isMirrored = changes.some((c) => c.file === provenance && c.kind !== 'D') || (await readBaseText(provenance)) !== undefined;
+      dirs.set(dir, isMirrored);
+    }
+    (isMirrored ? mirrored : own).push(change);
+  }
+  return { mirrored, own };
+}
+
 /** The whole ownership check of a pull request finishes within this, whatever the network does. */
 export const OWNERSHIP_DEADLINE_MS = 30_000;
 
@@ -87,7 +121,13 @@ export async function checkChangeOwnership(input: {
   /** Overall limit for verifying the proofs (default OWNERSHIP_DEADLINE_MS). */
   deadlineMs?: number;
 }): Promise<OwnershipResult> {
-  const touched = touchedNamespaces(input.changes, input.entriesDir);
+  const mirror = await splitMirroredChanges(input.changes, input.entriesDir, input.readBaseText);
+  const mirrorProblems = input.verifiers.syncPullRequest ? [] : mirror.mirrored.map((change) => problem({
+    code: 'ownership-mirrored-change', file: change.file,
+    message: 'this server is mirrored from an upstream registry (it has an upstream.json); its files change only through the sync\'s pull requests',
+    hint: 'Leave the file as it is. To change what this registry serves for the server, set its status or annotations in its server.md; to change the server itself, publish upstream.',
+  }));
+  const touched = touchedNamespaces(mirror.own, input.entriesDir);
   const { ledgers, problems } = await readBaseLedgers(input.entriesDir, touched.map((t) => t.namespace), input.readBaseText);
   const added = new Set(input.changes.filter((c) => c.kind === 'A').map((c) => c.file));
   // Proofs are verified concurrently, under one deadline for the whole check (each network step has its own too).
@@ -109,7 +149,7 @@ export async function checkChangeOwnership(input: {
   const proofs = await Promise.all(pending);
   const result = await verifyChangeOwnership({ author: input.verifiers.author, touched, baseLedgers: ledgers, proofs, github: input.verifiers.github });
   const seen = new Set<string>();
-  const unique = [...problems, ...result.problems].filter((p) => {
+  const unique = [...mirrorProblems, ...problems, ...result.problems].filter((p) => {
     const key = `${p.code}\0${p.file}\0${p.message}`;
     if (seen.has(key)) return false;
     seen.add(key);

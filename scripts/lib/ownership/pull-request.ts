@@ -6,6 +6,9 @@ import type { Octokit } from '@octokit/rest';
 import type { FileChange } from '../validate/rules/changes.ts';
 import { checkChangeOwnership, type OwnershipVerifiers } from './change-ownership.ts';
 import { PROOF_FILE_NAME } from './proof-file.ts';
+import { syncBranchName } from '../sync/pull-request.ts';
+
+const SYNC_BRANCH_PREFIX = syncBranchName('');
 import type { OwnershipResult } from './verify-change.ts';
 
 /** Largest file read through the API: the validator's own limits are far below it. */
@@ -13,7 +16,7 @@ const MAX_FILE_BYTES = 256 * 1024;
 
 export interface PullRequestRef {
   author: string;
-  head: { owner: string; repo: string; sha: string };
+  head: { owner: string; repo: string; sha: string; ref?: string };
   base: { owner: string; repo: string; sha: string };
 }
 
@@ -61,6 +64,11 @@ export async function checkPullRequestOwnership(input: {
     entriesDir, changes, proofFiles,
     serverJsonBytes: (file) => serverJson.get(file),
     readBaseText: async (file) => (await fileAt(input.octokit, input.pull.base, file))?.toString('utf8'),
-    verifiers: input.verifiers(input.pull.author),
+    verifiers: { ...input.verifiers(input.pull.author), syncPullRequest: isSyncPullRequest(input.pull) },
   });
+}
+
+/** A pull request from a `sync/<source>` branch of the repository itself, as npm run sync-pr opens them. */
+export function isSyncPullRequest(pull: PullRequestRef): boolean {
+  return pull.head.owner === pull.base.owner && pull.head.repo === pull.base.repo && (pull.head.ref ?? '').startsWith(SYNC_BRANCH_PREFIX);
 }

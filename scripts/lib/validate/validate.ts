@@ -170,7 +170,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const focusPaths = explicit ?? committedPaths;
   const inFocus = focusPaths && ((name: string, items: readonly string[]): boolean => {
     const dir = `${entriesDir}/${name}`;
-    const fresh = git ? items.map((item) => `${dir}/${item}${item === STATUS_FILE_NAME ? '' : '/server.json'}`).filter((file) => !git.tracked.has(file)) : [];
+    const fresh = git ? items.map((item) => `${dir}/${item}${item === STATUS_FILE_NAME || item === PROVENANCE_FILE_NAME ? '' : '/server.json'}`).filter((file) => !git.tracked.has(file)) : [];
     untracked.push(...fresh);
     return fresh.length > 0 || focusPaths.some((p) => touches(p, dir));
   });
@@ -248,7 +248,8 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const packagesRan = options.packages !== undefined;
   if (options.packages) {
     const added = changes ? new Set(changes.filter((c) => c.kind === 'A').map((c) => c.file)) : undefined;
-    const targets = [...docs.values()].filter((doc) => doc.server && (added ? added.has(doc.file) : selected(doc.file, paths)));
+    // Mirrored versions were checked by the registry they come from when they were published there.
+    const targets = [...docs.values()].filter((doc) => doc.server && !mirrored.has(path.posix.dirname(path.posix.dirname(doc.file))) && (added ? added.has(doc.file) : selected(doc.file, paths)));
     const verify = options.packages;
     const found = await Promise.all(targets.map((doc) => verify({ file: doc.file, server: doc.server! })));
     problems.push(...found.flat());
