@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { commitAsGitRepo, generateSyntheticRegistry, type SyntheticResult } from './bench/synthetic-registry.ts';
 import { measureValidation, type ValidationTiming } from './bench/validate-timing.ts';
 import { measureSearch, SEARCH_TARGETS, type SearchTiming } from './bench/search-timing.ts';
+import { measureSync } from './bench/sync-timing.ts';
 import { buildWorkload, preflight, runLoad, type LoadResult } from './bench/load.ts';
 import { measureSite, SITE_TARGETS, type SiteTiming } from './bench/site-timing.ts';
 import { flushDisk, measureWriteFloor, scanTree, type FloorResult, type TreeStats } from './bench/write-floor.ts';
@@ -151,18 +152,19 @@ const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
   'import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))',
 )}`;
 
-async function runBuild(entriesDir: string, outDir: string, scratch: string): Promise<BuildRun> {
-  const rssFile = path.join(scratch, `rss-${path.basename(outDir)}.txt`);
+function runBuild(entriesDir: string, outDir: string, scratch: string): Promise<BuildRun> {
+  return runScript('scripts/build.ts', ['--entries', entriesDir, '--out', outDir], path.join(scratch, `rss-${path.basename(outDir)}.txt`));
+}
+
+/** Runs one of the project's scripts as its own process: wall time, peak RSS, exit code. */
+async function runScript(script: string, scriptArgs: string[], rssFile: string): Promise<BuildRun> {
   const node = [
     process.execPath,
     ...(existsSync(TIME_BINARY) ? [] : ['--import', RSS_HOOK]),
     '--import',
     'tsx',
-    'scripts/build.ts',
-    '--entries',
-    entriesDir,
-    '--out',
-    outDir,
+    script,
+    ...scriptArgs,
   ];
   const [cmd, ...args] = existsSync(TIME_BINARY) ? [TIME_BINARY, '-f', '%M', '-o', rssFile, ...node] : node;
   flushDisk(); // the previous phase's write-back must not land in this timing
@@ -432,6 +434,9 @@ async function main(): Promise<number> {
     report.load = load;
     const site = options.skipSite ? null : await siteTest(full.distDir, await freePort());
     report.site = site;
+    log('sync: ingesting 20,000 server versions from a local upstream, then an incremental run');
+    report.sync = await measureSync(scratch, runScript);
+    log(`sync: full ${(report.sync as { full: { seconds: number } }).full.seconds} s`);
     rmSync(full.distDir, { recursive: true, force: true });
 
     // Scaling: 1/100 and 1/10 of the size (1,000 and 10,000 versions by default), plus the main run itself.
