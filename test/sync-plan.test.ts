@@ -94,6 +94,29 @@ describe('registry.yaml', () => {
   });
 });
 
+describe('registry.yaml, what users get wrong', () => {
+  it('takes an API URL with /v0.1 as its base, refuses credentials in URLs and checks tokenEnv', () => {
+    const { config, problems } = parseRegistryConfig('/r/registry.yaml', 'sources:\n  - id: a\n    url: https://reg.example/v0.1/\n    tokenEnv: UPSTREAM_TOKEN\n');
+    expect(problems).toEqual([]);
+    expect(config.sources).toEqual([{ id: 'a', url: 'https://reg.example', tokenEnv: 'UPSTREAM_TOKEN' }]);
+    const bad = parseRegistryConfig('/r/registry.yaml', 'sources:\n  - id: a\n    url: https://me:secret@reg.example\n  - id: b\n    url: https://reg.example\n    tokenEnv: "ghp_abc-123"\n');
+    expect(bad.problems.map((p) => p.jsonPath)).toEqual(['/sources/0/url', '/sources/1/tokenEnv']);
+    expect(bad.problems[0]!.hint).toMatch(/tokenEnv/);
+    expect(JSON.stringify(bad.problems)).not.toContain('secret');
+  });
+
+  it('reports an unquoted * pattern and unknown registry types or transports instead of failing', () => {
+    const alias = parseRegistryConfig('/r/registry.yaml', 'policy:\n  allow:\n    - namespace: *.acme\n');
+    expect(alias.problems.map((p) => p.code)).toEqual(['config-yaml']);
+    expect(alias.problems[0]!.hint).toMatch(/Quote patterns/);
+    const values = parseRegistryConfig('/r/registry.yaml', 'policy:\n  deny:\n    - registryType: docker\n    - transport: http\n');
+    expect(values.problems.map((p) => [p.jsonPath, p.message])).toEqual([
+      ['/policy/deny/0/registryType', expect.stringContaining('"docker" is not one of npm, pypi')],
+      ['/policy/deny/1/transport', expect.stringContaining('"http" is not one of stdio, streamable-http, sse')],
+    ]);
+  });
+});
+
 describe('policy', () => {
   const decide = (policy: Policy, s: ServerJson, status: Status = 'active') => compilePolicy(policy)(policySubject(s, status));
   const remote = server('com.acme/hosted', '1.0.0', { packages: undefined, remotes: [{ type: 'streamable-http', url: 'https://a.example/mcp' }] });
@@ -186,6 +209,12 @@ describe('planSourceSync', () => {
     expect(result.summary.removed).toEqual([{ name: 'io.github.a/one', version: '1.0.0' }]);
     expect(result.ops).toEqual([{ remove: 'io.github.a/one/1.0.0/server.json' }, { remove: 'io.github.a/one/upstream.json' }]);
     expect(plan({ mode: 'incremental', servers: [existing, kept], versions: [] }).ops).toEqual([]);
+  });
+
+  it('removes the fork\'s server.md with the last version of a server (it would be an orphan)', () => {
+    const existing: ServerEntry = { ...mirrored('io.github.a/one', [['1.0.0', state()]]), statusFile: { file: 'io.github.a/one/server.md', versions: {}, body: '', annotations: { approval: 'approved' } } };
+    const result = plan({ servers: [existing], policy: { allow: [], deny: [{ namespace: ['io.github.a'] }] }, versions: [] });
+    expect(result.ops).toEqual([{ remove: 'io.github.a/one/1.0.0/server.json' }, { remove: 'io.github.a/one/upstream.json' }, { remove: 'io.github.a/one/server.md' }]);
   });
 
   it('skips, with a warning, versions that cannot be folders', () => {

@@ -250,6 +250,43 @@ describe('a source that misbehaves', () => {
     }
   });
 
+  it('refuses a host that ignores the query string (a plain static host), which would lose versions silently', async () => {
+    const items = rows.slice(0, 101).map((r) => ({ server: r.server, _meta: { [OFFICIAL_META_KEY]: r.official } }));
+    const staticHost = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ servers: items, metadata: { count: items.length } })));
+    await new Promise<void>((r) => staticHost.listen(0, '127.0.0.1', r));
+    try {
+      const root = fork(sourceYaml(`http://127.0.0.1:${(staticHost.address() as AddressInfo).port}`));
+      const error = await sync(root).catch((e: unknown) => e);
+      expect((error as ProblemsError).problems[0]).toMatchObject({ code: 'sync-source-static' });
+      expect(serverJsonCount(root)).toBe(0);
+    } finally {
+      staticHost.close();
+    }
+  });
+
+  it('sends the token named by tokenEnv, and says so when the variable is missing', async () => {
+    const seen: Array<string | undefined> = [];
+    const guarded = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      if (req.headers.authorization !== 'Bearer s3cret') return void res.writeHead(401).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ servers: [{ server: rows[1]!.server, _meta: { [OFFICIAL_META_KEY]: rows[1]!.official } }], metadata: { count: 1 } }));
+    });
+    await new Promise<void>((r) => guarded.listen(0, '127.0.0.1', r));
+    try {
+      const root = fork(`${sourceYaml(`http://127.0.0.1:${(guarded.address() as AddressInfo).port}`)}    tokenEnv: MSR_TEST_UPSTREAM_TOKEN\n`);
+      const missing = await sync(root).catch((e: unknown) => e);
+      expect((missing as ProblemsError).problems[0]).toMatchObject({ code: 'sync-source-token' });
+      expect(seen).toEqual([]);
+      process.env.MSR_TEST_UPSTREAM_TOKEN = 's3cret';
+      const s = (await sync(root)).sources[0]!;
+      expect(s.added).toHaveLength(1);
+      expect(seen).toEqual(['Bearer s3cret']);
+    } finally {
+      delete process.env.MSR_TEST_UPSTREAM_TOKEN;
+      guarded.close();
+    }
+  });
+
   it('stops at a cursor it has already followed', async () => {
     // A host that ignores ?cursor= (a plain static file server) answers the same page, cursor included, forever.
     const page = JSON.stringify({ servers: [{ server: rows[0]!.server, _meta: { [OFFICIAL_META_KEY]: rows[0]!.official } }], metadata: { nextCursor: 'a:1', count: 1 } });

@@ -407,11 +407,14 @@ describe('scanEntriesTree: the entries folder', () => {
     put('io.github.a/srv/notes.txt', 'x');
     put('io.github.a/README.md', '# ns');
     put('README.md', '# entries');
+    put('.gitkeep', ''); // allowed at the root only: it keeps an empty entries/ in git
+    put('io.github.a/.gitkeep', '');
     mkdirSync(path.join(entries, 'io.github.empty'));
     mkdirSync(path.join(entries, 'io.github.a', 'empty'));
     const tree = scan();
     expect(where(tree.problems)).toEqual([
       'file-stray README.md',
+      'file-stray io.github.a/.gitkeep',
       'file-stray io.github.a/README.md',
       'file-folder-empty io.github.a/empty',
       'file-stray io.github.a/srv/1.0.0/.DS_Store',

@@ -7,6 +7,7 @@ import type { FileChange } from '../validate/rules/changes.ts';
 import { LEDGER_FILE_NAME, ledgerFile, parseLedger, type Ledger } from './ledger.ts';
 import { parseProofFile, PROOF_FILE_NAME, type ProofFile } from './proof-file.ts';
 import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
+import { STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { verifyChangeOwnership, type OwnershipResult, type ProofOutcome, type TouchedNamespace } from './verify-change.ts';
 
 /** The network-facing verifiers, injected so that the CLI wires real ones and tests local ones. */
@@ -70,16 +71,17 @@ export function gitBaseReader(root: string, base: string): (file: string) => Pro
 const MIRRORED_FILE = /^(.+\/[^/]+\/[^/]+)\/(?:upstream\.json|[^/]+\/server\.json)$/;
 
 /**
- * Splits off the changes to mirrored servers' server.json and upstream.json files: those of servers with an
- * upstream.json in the base, or that the change gives one. Their server.md stays the fork's own (status,
- * annotations) and goes through the usual ownership check.
+ * Splits off the changes to mirrored servers (those with an upstream.json in the base, or that the change gives
+ * one): their server.json and upstream.json files, and their server.md (the fork's own status and annotations).
  */
-async function splitMirroredChanges(changes: readonly FileChange[], entriesDir: string, readBaseText: (file: string) => Promise<string | undefined>): Promise<{ mirrored: FileChange[]; own: FileChange[] }> {
+async function splitMirroredChanges(changes: readonly FileChange[], entriesDir: string, readBaseText: (file: string) => Promise<string | undefined>): Promise<{ mirrored: FileChange[]; statusFiles: FileChange[]; own: FileChange[] }> {
   const dirs = new Map<string, boolean>();
   const mirrored: FileChange[] = [];
+  const statusFiles: FileChange[] = [];
   const own: FileChange[] = [];
   for (const change of changes) {
-    const dir = change.file.startsWith(`${entriesDir}/`) ? MIRRORED_FILE.exec(change.file)?.[1] : undefined;
+    const isStatusFile = change.file.endsWith(`/${STATUS_FILE_NAME}`);
+    const dir = !change.file.startsWith(`${entriesDir}/`) ? undefined : isStatusFile ? change.file.slice(0, -STATUS_FILE_NAME.length - 1) : MIRRORED_FILE.exec(change.file)?.[1];
     if (dir === undefined || dir.split('/').length !== entriesDir.split('/').length + 2) {
       own.push(change);
       continue;
@@ -90,9 +92,9 @@ async function splitMirroredChanges(changes: readonly FileChange[], entriesDir: 
       isMirrored = changes.some((c) => c.file === provenance && c.kind !== 'D') || (await readBaseText(provenance)) !== undefined;
       dirs.set(dir, isMirrored);
     }
-    (isMirrored ? mirrored : own).push(change);
+    (!isMirrored ? own : isStatusFile ? statusFiles : mirrored).push(change);
   }
-  return { mirrored, own };
+  return { mirrored, statusFiles, own };
 }
 
 /** The whole ownership check of a pull request finishes within this, whatever the network does. */
@@ -122,11 +124,18 @@ export async function checkChangeOwnership(input: {
   deadlineMs?: number;
 }): Promise<OwnershipResult> {
   const mirror = await splitMirroredChanges(input.changes, input.entriesDir, input.readBaseText);
-  const mirrorProblems = input.verifiers.syncPullRequest ? [] : mirror.mirrored.map((change) => problem({
+  const mirrorProblems: Problem[] = input.verifiers.syncPullRequest ? [] : mirror.mirrored.map((change) => problem({
     code: 'ownership-mirrored-change', file: change.file,
     message: 'this server is mirrored from an upstream registry (it has an upstream.json); its files change only through the sync\'s pull requests',
     hint: 'Leave the file as it is. To change what this registry serves for the server, set its status or annotations in its server.md; to change the server itself, publish upstream.',
   }));
+  // The fork's own server.md of a mirrored server (status override, annotations): no namespace to prove, since the
+  // namespace belongs to the upstream's publisher; the maintainers who merge decide.
+  mirrorProblems.push(...mirror.statusFiles.filter((c) => c.kind !== 'D').map((change) => problem({
+    severity: 'warning', code: 'ownership-mirrored-status', file: change.file,
+    message: 'the status or annotations of a mirrored server: this registry\'s own decision, not proven by namespace ownership',
+    hint: 'A maintainer reviews it before merging; nothing to prove.',
+  })));
   const touched = touchedNamespaces(mirror.own, input.entriesDir);
   const { ledgers, problems } = await readBaseLedgers(input.entriesDir, touched.map((t) => t.namespace), input.readBaseText);
   const added = new Set(input.changes.filter((c) => c.kind === 'A').map((c) => c.file));

@@ -36,6 +36,8 @@ export interface ApiReadOptions {
   /** Cursors already followed by that interrupted read (for the loop guard). */
   seenCursors?: readonly string[];
   retry?: RetryPolicy;
+  /** Sent as `Authorization: Bearer <token>` (an upstream behind the organisation's authentication). */
+  token?: string;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   /** Called after every HTTP request, retries included. */
@@ -65,6 +67,12 @@ export async function readApiSource(options: ApiReadOptions): Promise<void> {
     const url = listPageUrl(options.baseUrl, cursor, options.updatedSince);
     const body = await getJson(url, options);
     const page = parseListPage(body, url);
+    if (page.versions.length + page.problems.length > PAGE_LIMIT) {
+      // A host that ignores the query string (a plain static file host) answers its one complete page of latest
+      // versions to every request: no older versions, no deletions, no updated_since. Mirroring it would silently lose them.
+      throw sourceProblem('sync-source-static', options.baseUrl, `the source answered ${page.versions.length + page.problems.length} servers to limit=${PAGE_LIMIT}: it ignores query parameters`,
+        'Serve the upstream registry with query support (npm run serve, or nginx with the config from npm run nginx -- --print); a plain static host gives only its latest versions, and no deletions.');
+    }
     await options.onPage(page, cursor);
     if (page.nextCursor === undefined) return;
     if (seen.has(page.nextCursor) || page.nextCursor === cursor) {
@@ -87,7 +95,9 @@ async function getJson(url: string, options: ApiReadOptions): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     let wait: number | undefined;
     try {
-      const response = await doFetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      const response = await doFetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       options.onRequest?.();
       if (response.ok) {
         const text = await response.text();

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { OFFICIAL_META_KEY, STATUSES } from '../model.ts';
 import { problem, type Problem } from '../problems.ts';
+import { REGISTRY_TYPES as KNOWN_REGISTRY_TYPES } from '../validate/rules/server-json.ts';
+
+const REGISTRY_TYPES: readonly string[] = KNOWN_REGISTRY_TYPES;
 import type { Policy, PolicyRule, RegistryConfig, SourceConfig } from './types.ts';
 
 export const CONFIG_FILE_NAME = 'registry.yaml';
@@ -17,6 +20,7 @@ const META_KEY = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?
 const OFFICIAL_PREFIX = OFFICIAL_META_KEY.slice(0, OFFICIAL_META_KEY.indexOf('/') + 1);
 const RULE_FIELDS = ['namespace', 'name', 'registryType', 'transport', 'kind', 'status'] as const;
 const KINDS = ['local', 'remote'];
+const TRANSPORTS = ['stdio', 'streamable-http', 'sse'];
 
 export function emptyConfig(file: string): RegistryConfig {
   return { file, sources: [], policy: { allow: [], deny: [] } };
@@ -45,7 +49,17 @@ export function parseRegistryConfig(file: string, text: string): { config: Regis
     }));
     return { config, problems };
   }
-  const data = (doc.toJS() ?? {}) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (error) {
+    // An unquoted `*pattern` is a YAML alias: valid syntax, but nothing it refers to.
+    problems.push(problem({
+      code: 'config-yaml', file: name, jsonPath: '', message: `the YAML cannot be read: ${(error as Error).message.split('\n')[0]}`,
+      hint: `Quote patterns that start with * (e.g. namespace: "*.acme"): unquoted, YAML reads them as aliases. ${DOCS}`,
+    }));
+    return { config, problems };
+  }
   if (!isMapping(data)) {
     report('', 'expected a mapping with metaKey, sources and policy', 'Start from the registry.yaml in the repository.');
     return { config, problems };
@@ -83,7 +97,7 @@ function readSources(value: unknown, report: Report): SourceConfig[] {
     const at = `/sources/${i}`;
     if (!isMapping(raw)) return report(at, 'a source must be a mapping with id and url or file', 'Write "- id: official" and "url: https://registry.modelcontextprotocol.io".');
     for (const key of Object.keys(raw)) {
-      if (key !== 'id' && key !== 'url' && key !== 'file') report(`${at}/${key}`, `unknown key "${key}"`, 'A source has id, and url or file.');
+      if (key !== 'id' && key !== 'url' && key !== 'file' && key !== 'tokenEnv') report(`${at}/${key}`, `unknown key "${key}"`, 'A source has id, url or file, and optionally tokenEnv.');
     }
     const id = raw.id;
     if (typeof id !== 'string' || !SOURCE_ID.test(id)) {
@@ -95,9 +109,15 @@ function readSources(value: unknown, report: Report): SourceConfig[] {
     if (hasUrl === hasFile) return report(at, `source "${id}" needs exactly one of url and file`, 'Set url: for a registry API, or file: for a local JSON file of server versions.');
     if (hasUrl) {
       const url = typeof raw.url === 'string' ? parseHttpUrl(raw.url) : undefined;
-      if (!url) return report(`${at}/url`, `url must be an http(s) URL, not ${JSON.stringify(raw.url)}`, 'Use the registry base URL, e.g. https://registry.modelcontextprotocol.io (without /v0.1).');
-      sources.push({ id, url });
+      if (url === 'credentials') return report(`${at}/url`, 'url must not carry a user name or password', 'Put the token in an environment variable and name it in tokenEnv; it is sent as a bearer token.');
+      if (!url) return report(`${at}/url`, `url must be an http(s) URL, not ${JSON.stringify(raw.url)}`, 'Use the registry base URL, e.g. https://registry.modelcontextprotocol.io.');
+      const tokenEnv = raw.tokenEnv;
+      if (tokenEnv !== undefined && (typeof tokenEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv))) {
+        return report(`${at}/tokenEnv`, `tokenEnv must name an environment variable, not ${JSON.stringify(tokenEnv)}`, 'Write the variable\'s name, e.g. UPSTREAM_TOKEN, never the token itself.');
+      }
+      sources.push({ id, url, ...(typeof tokenEnv === 'string' ? { tokenEnv } : {}) });
     } else {
+      if (raw.tokenEnv !== undefined) report(`${at}/tokenEnv`, 'tokenEnv applies to url sources only', 'Remove tokenEnv from this file source.');
       if (typeof raw.file !== 'string' || raw.file === '' || path.isAbsolute(raw.file) || raw.file.split(/[\\/]/).includes('..')) {
         return report(`${at}/file`, `file must be a path inside the repository, not ${JSON.stringify(raw.file)}`, 'Use a relative path such as upstream/servers.json.');
       }
@@ -107,13 +127,17 @@ function readSources(value: unknown, report: Report): SourceConfig[] {
   return sources;
 }
 
-/** The base URL without a trailing slash, or undefined when it is no http(s) URL. */
+/**
+ * The base URL without a trailing slash or API version (`…/v0.1` is taken as its base), `'credentials'` when it
+ * carries a user or password, undefined when it is no http(s) URL.
+ */
 function parseHttpUrl(text: string): string | undefined {
   try {
     const url = new URL(text);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
     if (url.search || url.hash) return undefined;
-    return url.href.replace(/\/+$/, '');
+    if (url.username || url.password) return 'credentials';
+    return url.href.replace(/\/+$/, '').replace(/\/v0(\.1)?$/, '');
   } catch {
     return undefined;
   }
@@ -163,7 +187,7 @@ function readRule(raw: unknown, at: string, report: Report): PolicyRule | undefi
       ok = false;
       continue;
     }
-    const allowed = key === 'kind' ? KINDS : key === 'status' ? (STATUSES as readonly string[]) : undefined;
+    const allowed = key === 'kind' ? KINDS : key === 'status' ? (STATUSES as readonly string[]) : key === 'registryType' ? REGISTRY_TYPES : key === 'transport' ? TRANSPORTS : undefined;
     const wrong = allowed ? values.find((v) => !allowed.includes(v as string)) : undefined;
     if (wrong !== undefined) {
       report(`${at}/${key}`, `${key} "${wrong}" is not one of ${allowed!.join(', ')}`, `Use one of ${allowed!.join(', ')}.`);

@@ -196,7 +196,11 @@ function mirrorOps(mirror: MirrorState, existing: ServerEntry | undefined): File
   }
   for (const version of before.keys()) if (!mirror.files.has(version)) ops.push({ remove: `${mirror.name}/${version}/server.json` });
   const provenanceFile = `${mirror.name}/${PROVENANCE_FILE_NAME}`;
-  if (mirror.files.size === 0) ops.push({ remove: provenanceFile });
+  if (mirror.files.size === 0) {
+    ops.push({ remove: provenanceFile });
+    // The fork's status file of a server that is gone would be an orphan that stops the build.
+    if (existing?.statusFile) ops.push({ remove: existing.statusFile.file });
+  }
   else ops.push({ write: provenanceFile, content: formatProvenance(mirror.provenance) });
   return ops;
 }

@@ -117,6 +117,10 @@ async function readSource(
     options.progress?.reading?.(source.id, { versions: read.versions.length, pages: 1, requests: 0, resumed: false });
     return { versions: read.versions, requests: 0, problems: read.problems };
   }
+  const token = source.tokenEnv ? process.env[source.tokenEnv] : undefined;
+  if (source.tokenEnv && !token) {
+    throw new ProblemsError([problem({ code: 'sync-source-token', file: CONFIG_FILE_NAME, jsonPath: '/sources', message: `the environment variable ${source.tokenEnv} (tokenEnv of source "${source.id}") is not set`, hint: `Set ${source.tokenEnv} to the token for ${from} (in the sync workflow, from a repository secret).` })]);
+  }
   const resumed = state.resumable(source.id, { from, mode, updatedSince: since });
   const versions: UpstreamVersion[] = resumed ? resumed.versions : [];
   const checkpoint: ReadCheckpoint = resumed?.checkpoint ?? { from, mode, ...(since !== undefined ? { updatedSince: since } : {}), seenCursors: [], pages: 0, requests: 0 };
@@ -129,6 +133,7 @@ async function readSource(
     ...(since !== undefined ? { updatedSince: since } : {}),
     ...(checkpoint.cursor !== undefined ? { cursor: checkpoint.cursor } : {}),
     seenCursors: checkpoint.seenCursors,
+    ...(token ? { token } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     onRequest: () => {

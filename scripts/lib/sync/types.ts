@@ -11,6 +11,8 @@ export interface SourceConfig {
   url?: string;
   /** Relative to the repository root. */
   file?: string;
+  /** For a `url` source: the environment variable whose value is sent as `Authorization: Bearer …`. */
+  tokenEnv?: string;
 }
 
 /** A policy rule: every field given must match (values in a list: any of them). */

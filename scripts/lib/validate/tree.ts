@@ -415,6 +415,8 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
   for (const ns of list('')?.children ?? []) {
     const nsRel = ns.name;
     if (rejectSpecial(nsRel, ns)) continue;
+    // .gitkeep: git keeps no empty folder, and a fork that starts with no entries of its own needs entries/.
+    if (ns.type === 'file' && ns.name === '.gitkeep') continue;
     if (ns.type === 'file') { problems.push(strayProblem(fileOf(nsRel), ns.name, 'root')); continue; }
     problems.push(...checkPathSegment(ns.name, 'namespace', fileOf(nsRel)));
     const servers = list(nsRel);

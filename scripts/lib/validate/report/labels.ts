@@ -4,12 +4,12 @@
 // Mapping (the longest matching prefix wins; only errors count, except needs-maintainer which any severity sets):
 //
 //   label                    code prefixes
-//   invalid-file             file-  json-  entry-json-  entry-not-object  entries-
+//   invalid-file             file-  json-  entry-json-  entry-not-object  entries-  provenance-
 //   unsafe-path              file-name-  file-path-  file-symlink  file-not-regular  path-  unsafe-
 //   invalid-schema           schema-
-//   rule-violation           rule-  entry-  status-  change-  (a change rule without a class of its own)
+//   rule-violation           rule-  entry-  status-  change-  annotations-  (change-: a rule without a class of its own)
 //   published-file-changed   change-published-
-//   needs-maintainer         change-outside-entries
+//   needs-maintainer         change-outside-entries  config-   (registry.yaml is the maintainers' file)
 //   ownership-unproven       ownership-
 //   package-problem          package-  packages-   (the packages check; rule-package-… are rule violations)
 //   validation-failed        an error whose code matches none of the above, or a failed check with no error
@@ -75,6 +75,9 @@ export const LABEL_PREFIXES: ReadonlyArray<readonly [prefix: string, label: Labe
   ['ownership-', 'ownership-unproven'],
   ['package-', 'package-problem'],
   ['packages-', 'package-problem'],
+  ['provenance-', 'invalid-file'],
+  ['annotations-', 'rule-violation'],
+  ['config-', 'needs-maintainer'],
 ];
 
 const BY_LENGTH = [...LABEL_PREFIXES].sort((a, b) => b[0].length - a[0].length);
