@@ -13,7 +13,20 @@ const flags = parseFlags({
   root: { type: 'string', default: '.' },
   entries: { type: 'string' },
   summary: { type: 'string' },
+  help: { type: 'boolean', default: false },
 });
+
+if (flags.help) {
+  process.stdout.write(`usage: npm run sync -- [--source <id>]… [--full] [--root <dir>] [--entries <dir>] [--summary <file.json>]
+Mirrors the upstream registries of registry.yaml into entries/ (docs/sub-registry.md).
+  --source <id>   only this source (repeatable)
+  --full          read every source whole, not only what changed since the last sync
+  --root <dir>    the repository root holding registry.yaml, entries/ and .sync/ (default: .)
+  --entries <dir> the entries folder (default: <root>/entries)
+  --summary <f>   also write the summary as JSON to this file
+`);
+  process.exit(0);
+}
 
 runMain(async () => {
   const summary = await syncRegistry({
