@@ -151,6 +151,17 @@ describe('escaping', () => {
     expect(home).not.toMatch(/<script>alert|<img /);
   });
 
+  it('shows this registry\'s annotations on the server page, escaped', () => {
+    const annotated = { ...record({ name: 'io.github.acme/tool', version: '1.0.0', description: 'A tool.' }), meta: { 'com.acme.registry/annotations': { approval: 'approved', tags: ['<b>x</b>', 'data'], note: '<script>alert(10)</script>' } } };
+    const html = render([annotated]).get('site/servers/io.github.acme/tool/index.html')!;
+    expect(html).toContain('<code>com.acme.registry/annotations</code>');
+    expect(html).toContain('<table data-testid="annotations">');
+    expect(html).toContain('<td>approval</td><td>approved</td>');
+    expect(html).toContain('&lt;script&gt;alert(10)&lt;/script&gt;');
+    expect(html).not.toMatch(/<script>alert|<b>x/);
+    expect(render([record({ name: 'io.github.acme/plain', version: '1.0.0', description: 'A tool.' })]).get('site/servers/io.github.acme/plain/index.html')).not.toContain('annotations');
+  });
+
   it('renders the Markdown subset', () => {
     expect(renderMarkdown('## Setup\n\n- one\n- **two**\n\n1. a\n2. b\n\nText with `code` and *em*.\n\n> quoted\n'))
       .toBe('<h4>Setup</h4>\n<ul><li>one</li><li><strong>two</strong></li></ul>\n<ol><li>a</li><li>b</li></ol>\n<p>Text with <code>code</code> and <em>em</em>.</p>\n<blockquote><p>quoted</p></blockquote>');

@@ -158,6 +158,14 @@ function renderServerPage(latest: RegistryRecord, versions: RegistryRecord[], lo
       inputsOf(r.headers).map((h) => `<code>${escapeHtml(String(h.name))}</code>${h.isRequired ? ' (required' + (h.isSecret ? ', secret)' : ')') : ''}`).join(', '),
     ])));
   }
+  // This registry's annotations (registry.yaml metaKey): what the organisation says of the server.
+  for (const [key, value] of Object.entries(latest.meta ?? {})) {
+    const rows = Object.entries(value as Record<string, unknown>).map(([name, v]) => [
+      escapeHtml(name), typeof v === 'string' ? escapeHtml(v) : `<code>${escapeHtml(JSON.stringify(v))}</code>`,
+    ]);
+    parts.push(`<h2 id="annotations">Notes of this registry</h2><p class="muted">Served under <code>${escapeHtml(key)}</code> in <code>_meta</code>.</p>` +
+      table(['Key', 'Value'], rows).replace('<table>', '<table data-testid="annotations">'));
+  }
   const listed = versions.filter((v) => v.official.status !== 'deleted').sort(byPublicationDescending);
   parts.push('<h2 id="versions">Versions</h2>' + table(['Version', 'Status', 'Published', 'Updated'], listed.map((v) => [
     escapeHtml(v.version) + (v === latest ? ' <span class="tag">latest</span>' : ''),
