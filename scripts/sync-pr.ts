@@ -66,7 +66,7 @@ runMain(async () => {
   if (base !== current) await runGit(root, ['checkout', '--quiet', base]);
 
   const configFile = path.resolve(root, flags.config ?? CONFIG_FILE_NAME);
-  const { config, problems } = loadRegistryConfig(configFile);
+  const { config, problems } = await loadRegistryConfig(configFile);
   if (hasErrors(problems)) throw new ProblemsError(problems);
   const configured = config.sources.map((s) => s.id);
   const ids = flags.source?.length ? flags.source : configured;

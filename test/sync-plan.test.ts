@@ -37,8 +37,8 @@ function plan(partial: Partial<PlanInput> & Pick<PlanInput, 'versions'>) {
 }
 
 describe('registry.yaml', () => {
-  it('reads sources, policy and metaKey', () => {
-    const { config, problems } = parseRegistryConfig('/repo/registry.yaml', [
+  it('reads sources, policy and metaKey', async () => {
+    const { config, problems } = await parseRegistryConfig('/repo/registry.yaml', [
       'metaKey: com.acme.registry/annotations',
       'sources:',
       '  - id: official',
@@ -58,8 +58,8 @@ describe('registry.yaml', () => {
     expect(config.policy).toEqual({ allow: [{ namespace: ['io.github.*', 'com.acme'] }], deny: [{ registryType: ['oci'], kind: ['local'] }, { status: ['deleted'] }] });
   });
 
-  it('names the file, the path and the fix for every mistake', () => {
-    const { problems } = parseRegistryConfig('/repo/registry.yaml', [
+  it('names the file, the path and the fix for every mistake', async () => {
+    const { problems } = await parseRegistryConfig('/repo/registry.yaml', [
       'metaKey: io.modelcontextprotocol.registry/mine',
       'source: []',
       'sources:',
@@ -89,27 +89,27 @@ describe('registry.yaml', () => {
     ]);
     expect(problems.every((p) => p.code === 'config-invalid' && p.hint.length > 20)).toBe(true);
     expect(problems[1]!.hint).toMatch(/never under io\.modelcontextprotocol\.registry/);
-    const yaml = parseRegistryConfig('/repo/registry.yaml', 'sources:\n  - id: a\n   url: x\n');
+    const yaml = await parseRegistryConfig('/repo/registry.yaml', 'sources:\n  - id: a\n   url: x\n');
     expect(yaml.problems[0]).toMatchObject({ code: 'config-yaml', file: 'registry.yaml', line: 3 });
   });
 });
 
 describe('registry.yaml, what users get wrong', () => {
-  it('takes an API URL with /v0.1 as its base, refuses credentials in URLs and checks tokenEnv', () => {
-    const { config, problems } = parseRegistryConfig('/r/registry.yaml', 'sources:\n  - id: a\n    url: https://reg.example/v0.1/\n    tokenEnv: UPSTREAM_TOKEN\n');
+  it('takes an API URL with /v0.1 as its base, refuses credentials in URLs and checks tokenEnv', async () => {
+    const { config, problems } = await parseRegistryConfig('/r/registry.yaml', 'sources:\n  - id: a\n    url: https://reg.example/v0.1/\n    tokenEnv: UPSTREAM_TOKEN\n');
     expect(problems).toEqual([]);
     expect(config.sources).toEqual([{ id: 'a', url: 'https://reg.example', tokenEnv: 'UPSTREAM_TOKEN' }]);
-    const bad = parseRegistryConfig('/r/registry.yaml', 'sources:\n  - id: a\n    url: https://me:secret@reg.example\n  - id: b\n    url: https://reg.example\n    tokenEnv: "ghp_abc-123"\n');
+    const bad = await parseRegistryConfig('/r/registry.yaml', 'sources:\n  - id: a\n    url: https://me:secret@reg.example\n  - id: b\n    url: https://reg.example\n    tokenEnv: "ghp_abc-123"\n');
     expect(bad.problems.map((p) => p.jsonPath)).toEqual(['/sources/0/url', '/sources/1/tokenEnv']);
     expect(bad.problems[0]!.hint).toMatch(/tokenEnv/);
     expect(JSON.stringify(bad.problems)).not.toContain('secret');
   });
 
-  it('reports an unquoted * pattern and unknown registry types or transports instead of failing', () => {
-    const alias = parseRegistryConfig('/r/registry.yaml', 'policy:\n  allow:\n    - namespace: *.acme\n');
+  it('reports an unquoted * pattern and unknown registry types or transports instead of failing', async () => {
+    const alias = await parseRegistryConfig('/r/registry.yaml', 'policy:\n  allow:\n    - namespace: *.acme\n');
     expect(alias.problems.map((p) => p.code)).toEqual(['config-yaml']);
     expect(alias.problems[0]!.hint).toMatch(/Quote patterns/);
-    const values = parseRegistryConfig('/r/registry.yaml', 'policy:\n  deny:\n    - registryType: docker\n    - transport: http\n');
+    const values = await parseRegistryConfig('/r/registry.yaml', 'policy:\n  deny:\n    - registryType: docker\n    - transport: http\n');
     expect(values.problems.map((p) => [p.jsonPath, p.message])).toEqual([
       ['/policy/deny/0/registryType', expect.stringContaining('"docker" is not one of npm, pypi')],
       ['/policy/deny/1/transport', expect.stringContaining('"http" is not one of stdio, streamable-http, sse')],

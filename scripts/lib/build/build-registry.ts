@@ -61,7 +61,7 @@ export async function buildRegistry(options: BuildOptions): Promise<BuildResult>
       hint: 'Fetch the whole history (git fetch --unshallow, or actions/checkout with fetch-depth: 0).',
     }));
   }
-  const config = loadRegistryConfig(options.configFile ?? path.join(path.dirname(path.resolve(options.entriesDir)), CONFIG_FILE_NAME));
+  const config = await loadRegistryConfig(options.configFile ?? path.join(path.dirname(path.resolve(options.entriesDir)), CONFIG_FILE_NAME));
   problems.push(...config.problems, ...annotationProblems(loaded.servers, config.config.metaKey));
   if (hasErrors(problems)) throw new ProblemsError(problems);
   const records = assembleRegistry(loaded.servers, history, fallbackClock(options.entriesDir, options.env), config.config.metaKey);

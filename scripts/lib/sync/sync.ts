@@ -44,7 +44,7 @@ export interface SyncOptions {
 export async function syncRegistry(options: SyncOptions): Promise<SyncSummary> {
   const root = path.resolve(options.root);
   const entriesDir = path.resolve(root, options.entriesDir ?? 'entries');
-  const { config, problems } = loadRegistryConfig(options.configFile ?? path.join(root, CONFIG_FILE_NAME));
+  const { config, problems } = await loadRegistryConfig(options.configFile ?? path.join(root, CONFIG_FILE_NAME));
   if (hasErrors(problems)) throw new ProblemsError(problems);
   const unknown = (options.sourceIds ?? []).filter((id) => !config.sources.some((s) => s.id === id));
   if (unknown.length > 0) {

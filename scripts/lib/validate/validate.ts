@@ -202,7 +202,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
     if (parsed.provenance) mirrored.add(path.posix.dirname(file.file));
   }
   // Beside the entries folder, as the build reads it.
-  const config = loadRegistryConfig(path.join(path.dirname(path.resolve(options.root, entriesDir)), CONFIG_FILE_NAME));
+  const config = await loadRegistryConfig(path.join(path.dirname(path.resolve(options.root, entriesDir)), CONFIG_FILE_NAME));
   if (!paths || selected(CONFIG_FILE_NAME, paths)) problems.push(...config.problems);
   problems.push(...annotationProblems([...statusFiles.values()].filter((f) => selected(f.file, paths)).map((statusFile) => ({ statusFile })), config.config.metaKey));
 
