@@ -6,7 +6,8 @@
 import { checkEntryPath, collisionKey } from '../validate/tree.ts';
 import type { ServerEntry, ServerJson } from '../model.ts';
 import { problem } from '../problems.ts';
-import { compilePolicy, policySubject, type PolicySubject } from './policy.ts';
+import { compareBytewise } from '../query/compare.ts';
+import { compilePolicy, policySubject } from './policy.ts';
 import { formatProvenance } from './provenance.ts';
 import { PROVENANCE_FILE_NAME, type Conflict, type Policy, type Provenance, type SourceSummary, type UpstreamState, type UpstreamVersion, type VersionRef } from './types.ts';
 
@@ -38,6 +39,8 @@ export function formatServerJson(server: ServerJson): string {
 interface MirrorState {
   /** Versions and their server.json after the change set. */
   files: Map<string, ServerJson>;
+  /** Versions whose server.json is new or changed upstream: the files to write. */
+  written: Set<string>;
   provenance: Provenance;
   /** Whether anything of this server changed. */
   touched: boolean;
@@ -69,6 +72,7 @@ export function planSourceSync(input: PlanInput): SyncPlan {
       mirror = {
         name,
         files: new Map((existing?.versions ?? []).map((v) => [v.version, v.server])),
+        written: new Set(),
         provenance: existing?.provenance ? { source: existing.provenance.source, from: source.from, versions: { ...existing.provenance.versions } } : { source: source.id, from: source.from, versions: {} },
         touched: false,
       };
@@ -101,47 +105,38 @@ export function planSourceSync(input: PlanInput): SyncPlan {
     const pathProblems = checkEntryPath(`entries/${name}/${version}/server.json`).problems;
     if (pathProblems.length > 0 || name.split('/').length !== 2) {
       summary.problems.push(problem({
-        severity: 'warning', code: 'sync-version-unstorable', file: `${source.from}`, jsonPath: `${name}@${version}`,
+        severity: 'warning', code: 'sync-version-unstorable', file: source.from, jsonPath: `${name}@${version}`,
         message: `cannot be stored as entries/${name}/${version}/server.json: ${pathProblems[0]?.message ?? 'the name needs exactly one "/"'}`,
         hint: 'Nothing to do: the version is skipped. The upstream registry accepted a name or version this layout cannot hold.',
       }));
       continue;
     }
     const status = state?.status ?? 'active';
-    const mirror = existing ? mirrorOf(name) : undefined;
+    // A server this source already mirrors, or one an earlier row of this read added.
+    const mirror = existing || mirrors.has(name) ? mirrorOf(name) : undefined;
     const present = mirror?.files.has(version) ?? false;
-    const decision = decide(policySubject(server, status));
-    if (!decision.admitted) {
+    if (!decide(policySubject(server, status)).admitted) {
       if (present && status === 'deleted') {
         // A deletion always arrives, even where the policy keeps deleted versions out: readers of this registry
         // must learn that the version is gone.
-        applyState(mirrorOf(name), ref, state, summary);
+        countStateChange(applyState(mirror!, version, state), state, ref, summary);
       } else if (present) {
-        removeVersion(mirrorOf(name), version);
+        removeVersion(mirror!, version);
         summary.removed.push(ref);
       } else summary.skippedByPolicy++;
       continue;
     }
-    const target = mirrorOf(name);
-    if (!byName.has(name)) {
-      byName.set(name, { name, versions: [], provenance: { ...target.provenance, file: '' } });
-      byCollisionKey.set(collisionKey(name), name);
-    }
+    const target = mirror ?? mirrorOf(name);
+    byCollisionKey.set(collisionKey(name), name);
     if (!present) {
-      target.files.set(version, server);
+      writeVersion(target, server);
       if (state) target.provenance.versions[version] = state;
-      target.touched = true;
       summary.added.push(ref);
-      continue;
-    }
-    if (JSON.stringify(target.files.get(version)) !== JSON.stringify(server)) {
-      target.files.set(version, server);
-      target.touched = true;
+    } else if (JSON.stringify(target.files.get(version)) !== JSON.stringify(server)) {
+      writeVersion(target, server);
+      applyState(target, version, state);
       summary.updated.push(ref);
-      if (state) applyState(target, ref, state, undefined);
-      continue;
-    }
-    if (state) applyState(target, ref, state, summary);
+    } else countStateChange(applyState(target, version, state), state, ref, summary);
   }
 
   // Versions already mirrored from this source that the policy no longer admits go; in a full read, so do those
@@ -152,8 +147,7 @@ export function planSourceSync(input: PlanInput): SyncPlan {
       if (latest.has(`${server.name}\u0000${version}`)) continue; // decided above, on the upstream's current document
       const status = server.provenance.versions[version]?.status ?? 'active';
       const gone = input.mode === 'full';
-      const subject: PolicySubject = policySubject(json, status);
-      if (gone || (!decide(subject).admitted && status !== 'deleted')) {
+      if (gone || (!decide(policySubject(json, status)).admitted && status !== 'deleted')) {
         removeVersion(mirrorOf(server.name), version);
         summary.removed.push({ name: server.name, version });
       }
@@ -161,7 +155,7 @@ export function planSourceSync(input: PlanInput): SyncPlan {
   }
 
   const ops: FileOp[] = [];
-  for (const mirror of [...mirrors.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const mirror of [...mirrors.values()].sort((a, b) => compareBytewise(a.name, b.name))) {
     if (!mirror.touched) continue;
     ops.push(...mirrorOps(mirror, byName.get(mirror.name)));
   }
@@ -169,19 +163,31 @@ export function planSourceSync(input: PlanInput): SyncPlan {
   return { ops, summary };
 }
 
-function applyState(mirror: MirrorState, ref: VersionRef, state: UpstreamState | undefined, summary: SyncPlan['summary'] | undefined): void {
-  if (!state) return;
-  const before = mirror.provenance.versions[ref.version];
-  if (before && JSON.stringify(before) === JSON.stringify(state)) return;
-  mirror.provenance.versions[ref.version] = state;
+/** Records the version's new upstream state; returns whether it differs from the one recorded before. */
+function applyState(mirror: MirrorState, version: string, state: UpstreamState | undefined): { changed: boolean; before?: UpstreamState } {
+  const before = mirror.provenance.versions[version];
+  if (!state || (before && JSON.stringify(before) === JSON.stringify(state))) return { changed: false };
+  mirror.provenance.versions[version] = state;
   mirror.touched = true;
-  if (!summary) return;
-  if (before && before.status !== state.status) summary.statusChanged.push({ ...ref, from: before.status, to: state.status });
+  return before ? { changed: true, before } : { changed: true };
+}
+
+/** A changed state of an unchanged document: a status change, or else an update (a message, a time). */
+function countStateChange(result: ReturnType<typeof applyState>, state: UpstreamState | undefined, ref: VersionRef, summary: SyncPlan['summary']): void {
+  if (!result.changed) return;
+  if (result.before && state && result.before.status !== state.status) summary.statusChanged.push({ ...ref, from: result.before.status, to: state.status });
   else summary.updated.push(ref);
+}
+
+function writeVersion(mirror: MirrorState, server: ServerJson): void {
+  mirror.files.set(server.version, server);
+  mirror.written.add(server.version);
+  mirror.touched = true;
 }
 
 function removeVersion(mirror: MirrorState, version: string): void {
   mirror.files.delete(version);
+  mirror.written.delete(version);
   delete mirror.provenance.versions[version];
   mirror.touched = true;
 }
@@ -189,12 +195,8 @@ function removeVersion(mirror: MirrorState, version: string): void {
 /** The writes and removals that turn the server's folder into the mirror's state. */
 function mirrorOps(mirror: MirrorState, existing: ServerEntry | undefined): FileOp[] {
   const ops: FileOp[] = [];
-  const before = new Map((existing?.versions ?? []).map((v) => [v.version, v.server]));
-  for (const [version, server] of mirror.files) {
-    const old = before.get(version);
-    if (!old || JSON.stringify(old) !== JSON.stringify(server)) ops.push({ write: `${mirror.name}/${version}/server.json`, content: formatServerJson(server) });
-  }
-  for (const version of before.keys()) if (!mirror.files.has(version)) ops.push({ remove: `${mirror.name}/${version}/server.json` });
+  for (const [version, server] of mirror.files) if (mirror.written.has(version)) ops.push({ write: `${mirror.name}/${version}/server.json`, content: formatServerJson(server) });
+  for (const { version } of existing?.versions ?? []) if (!mirror.files.has(version)) ops.push({ remove: `${mirror.name}/${version}/server.json` });
   const provenanceFile = `${mirror.name}/${PROVENANCE_FILE_NAME}`;
   if (mirror.files.size === 0) {
     ops.push({ remove: provenanceFile });
