@@ -43,7 +43,7 @@ export interface ApiReadOptions {
   /** Called after every HTTP request, retries included. */
   onRequest?: () => void;
   /** Called with each page, in order, before the next is requested; awaited (the checkpoint is written here). */
-  onPage: (page: ApiPage, cursorUsed: string | undefined) => Promise<void> | void;
+  onPage: (page: ApiPage) => Promise<void> | void;
 }
 
 /** The URL of one list page. */
@@ -61,8 +61,9 @@ function sourceProblem(code: string, baseUrl: string, message: string, hint: str
 
 /** Reads every page; throws a ProblemsError when the source cannot be read to the end. */
 export async function readApiSource(options: ApiReadOptions): Promise<void> {
-  const seen = new Set(options.seenCursors ?? []);
   let cursor = options.cursor;
+  const seen = new Set(options.seenCursors ?? []);
+  if (cursor !== undefined) seen.add(cursor);
   for (;;) {
     const url = listPageUrl(options.baseUrl, cursor, options.updatedSince);
     const body = await getJson(url, options);
@@ -73,9 +74,10 @@ export async function readApiSource(options: ApiReadOptions): Promise<void> {
       throw sourceProblem('sync-source-static', options.baseUrl, `the source answered ${page.versions.length + page.problems.length} servers to limit=${PAGE_LIMIT}: it ignores query parameters`,
         'Serve the upstream registry with query support (npm run serve, or nginx with the config from npm run nginx -- --print); a plain static host gives only its latest versions, and no deletions.');
     }
-    await options.onPage(page, cursor);
+    await options.onPage(page);
     if (page.nextCursor === undefined) return;
-    if (seen.has(page.nextCursor) || page.nextCursor === cursor) {
+    // `seen` holds every cursor followed, the current one included.
+    if (seen.has(page.nextCursor)) {
       throw sourceProblem('sync-cursor-loop', options.baseUrl, `the source returned the cursor ${JSON.stringify(page.nextCursor)} a second time; following it would never end`,
         'The upstream registry paginates wrongly. Report it to its operators; a full sync (--full) may avoid the spot.');
     }

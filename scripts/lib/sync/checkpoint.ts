@@ -13,13 +13,9 @@ export interface ReadCheckpoint {
   from: string;
   mode: 'full' | 'incremental';
   updatedSince?: string;
-  /** The cursor of the next page to read. */
-  cursor?: string;
-  /** Cursors followed so far (the loop guard carries on across a resume). */
+  /** Cursors followed so far, in order: the last is where a resumed read goes on (the loop guard carries on too). */
   seenCursors: string[];
   pages: number;
-  /** Requests made by this read, over all its runs. */
-  requests: number;
   /** Every page is stored: what is left is planning and applying. */
   complete?: boolean;
 }

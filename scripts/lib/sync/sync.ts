@@ -123,34 +123,29 @@ async function readSource(
   }
   const resumed = state.resumable(source.id, { from, mode, updatedSince: since });
   const versions: UpstreamVersion[] = resumed ? resumed.versions : [];
-  const checkpoint: ReadCheckpoint = resumed?.checkpoint ?? { from, mode, ...(since !== undefined ? { updatedSince: since } : {}), seenCursors: [], pages: 0, requests: 0 };
+  const checkpoint: ReadCheckpoint = resumed?.checkpoint ?? { from, mode, ...(since !== undefined ? { updatedSince: since } : {}), seenCursors: [], pages: 0 };
   if (!resumed) state.begin(source.id, checkpoint);
   const problems: Problem[] = [];
   let requests = 0;
   if (checkpoint.complete) return { versions, requests, problems };
+  const cursor = checkpoint.seenCursors.at(-1);
   await readApiSource({
     baseUrl: source.url!,
     ...(since !== undefined ? { updatedSince: since } : {}),
-    ...(checkpoint.cursor !== undefined ? { cursor: checkpoint.cursor } : {}),
+    ...(cursor !== undefined ? { cursor } : {}),
     seenCursors: checkpoint.seenCursors,
     ...(token ? { token } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     onRequest: () => {
       requests++;
-      checkpoint.requests++;
     },
     onPage: (page) => {
       versions.push(...page.versions);
       problems.push(...page.problems);
       checkpoint.pages++;
-      if (page.nextCursor !== undefined) {
-        checkpoint.cursor = page.nextCursor;
-        checkpoint.seenCursors.push(page.nextCursor);
-      } else {
-        delete checkpoint.cursor;
-        checkpoint.complete = true;
-      }
+      if (page.nextCursor !== undefined) checkpoint.seenCursors.push(page.nextCursor);
+      else checkpoint.complete = true;
       state.savePage(source.id, page.versions, checkpoint);
       options.progress?.reading?.(source.id, { versions: versions.length, pages: checkpoint.pages, requests, resumed: !!resumed });
     },
