@@ -76,6 +76,7 @@ const MIRRORED_FILE = /^(.+\/[^/]+\/[^/]+)\/(?:upstream\.json|[^/]+\/server\.jso
  */
 async function splitMirroredChanges(changes: readonly FileChange[], entriesDir: string, readBaseText: (file: string) => Promise<string | undefined>): Promise<{ mirrored: FileChange[]; statusFiles: FileChange[]; own: FileChange[] }> {
   const dirs = new Map<string, boolean>();
+  const provenanceGiven = new Set(changes.filter((c) => c.kind !== 'D' && c.file.endsWith(`/${PROVENANCE_FILE_NAME}`)).map((c) => c.file));
   const mirrored: FileChange[] = [];
   const statusFiles: FileChange[] = [];
   const own: FileChange[] = [];
@@ -89,7 +90,7 @@ async function splitMirroredChanges(changes: readonly FileChange[], entriesDir: 
     let isMirrored = dirs.get(dir);
     if (isMirrored === undefined) {
       const provenance = `${dir}/${PROVENANCE_FILE_NAME}`;
-      isMirrored = changes.some((c) => c.file === provenance && c.kind !== 'D') || (await readBaseText(provenance)) !== undefined;
+      isMirrored = provenanceGiven.has(provenance) || (await readBaseText(provenance)) !== undefined;
       dirs.set(dir, isMirrored);
     }
     (!isMirrored ? own : isStatusFile ? statusFiles : mirrored).push(change);

@@ -569,7 +569,8 @@ class IndexSearch implements RegistrySearch {
     const ids = new Int32Array(FACET_KEYS.length);
     FACET_KEYS.forEach((key, k) => {
       const want = filters[key];
-      ids[k] = want ? (this.facetTable.idOf(k, want) < 0 ? -2 : this.facetTable.idOf(k, want)) : -1;
+      const id = want ? this.facetTable.idOf(k, want) : -1;
+      ids[k] = want && id < 0 ? -2 : id;
     });
     return ids;
   }

@@ -18,6 +18,9 @@ export const MAX_SERVER_JSON_BYTES = 256 * 1024;
 /** Largest accepted `server.md` status file: front matter plus a Markdown note; 64 KiB is far more than needed. */
 export const MAX_STATUS_FILE_BYTES = 64 * 1024;
 
+/** Largest accepted `upstream.json`: it lists every mirrored version's state, a few hundred bytes each. */
+export const MAX_PROVENANCE_FILE_BYTES = 4 * 1024 * 1024;
+
 /**
  * Deepest accepted nesting of objects and arrays (the top-level object is depth 1). Real server.json files reach 5
  * (server → packages → package → arguments → argument); 64 leaves room for publisher `_meta` while every later stage

@@ -11,12 +11,9 @@ import { problem, type Problem } from '../problems.ts';
 import { SERVER_FILE_NAME, MAX_VERSION_FILE_BYTES } from '../entries/load.ts';
 import { STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
-
-/** upstream.json lists every mirrored version's state: a few hundred bytes each. */
-const MAX_PROVENANCE_FILE_BYTES = 4 * 1024 * 1024;
 import { LEDGER_FILE_NAME } from '../ownership/ledger.ts';
 import { PROOF_FILE_NAME } from '../ownership/proof-file.ts';
-import { MAX_SERVER_JSON_BYTES, MAX_STATUS_FILE_BYTES } from './read-json.ts';
+import { MAX_PROVENANCE_FILE_BYTES, MAX_SERVER_JSON_BYTES, MAX_STATUS_FILE_BYTES } from './read-json.ts';
 
 /** Which level of `entries/<namespace>/<server>/<version>/server.json` a path segment names. */
 export type SegmentKind = 'namespace' | 'server' | 'version' | 'file';

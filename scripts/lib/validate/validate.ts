@@ -11,7 +11,7 @@ import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
 import { compareBytewise } from '../query/compare.ts';
 import type { StatusFile } from '../model.ts';
 import type { Problem } from '../problems.ts';
-import { decodeTextFile, MAX_STATUS_FILE_BYTES, readServerJson } from './read-json.ts';
+import { decodeTextFile, MAX_PROVENANCE_FILE_BYTES, MAX_STATUS_FILE_BYTES, readServerJson } from './read-json.ts';
 import { checkChanges, parseNameStatus, type FileChange } from './rules/changes.ts';
 import { checkChangeOwnership, gitBaseReader, type OwnershipVerifiers } from '../ownership/change-ownership.ts';
 import { checkPathMatchesContent } from './rules/path-match.ts';
@@ -179,27 +179,27 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const paths = explicit ?? changes?.filter((c) => c.kind !== 'D').map((c) => c.file);
   const problems: Problem[] = [...tree.problems];
 
-  const statusFiles = new Map<string, StatusFile>();
-  for (const file of tree.statusFiles) {
-    const decoded = decodeTextFile(file.file, file.bytes, MAX_STATUS_FILE_BYTES);
+  /** Decodes and parses a server-level text file; its problems count where the check is focused. */
+  const readServerFile = <T>(file: { file: string; bytes: Buffer }, limit: number, parse: (file: string, text: string) => { problems: Problem[] } & T): T | undefined => {
+    const decoded = decodeTextFile(file.file, file.bytes, limit);
     const mine = selected(file.file, paths);
     if (mine) problems.push(...decoded.problems);
-    if (decoded.text === undefined) continue;
-    const parsed = parseStatusFile(file.file, decoded.text);
-    statusFiles.set(path.posix.dirname(file.file), parsed.statusFile);
+    if (decoded.text === undefined) return undefined;
+    const parsed = parse(file.file, decoded.text);
     if (mine) problems.push(...parsed.problems);
+    return parsed;
+  };
+
+  const statusFiles = new Map<string, StatusFile>();
+  for (const file of tree.statusFiles) {
+    const parsed = readServerFile(file, MAX_STATUS_FILE_BYTES, parseStatusFile);
+    if (parsed) statusFiles.set(path.posix.dirname(file.file), parsed.statusFile);
   }
 
   // Mirrored servers (npm run sync): their upstream.json, and registry.yaml, which names the sources and metaKey.
   const mirrored = new Set<string>();
   for (const file of tree.provenances) {
-    const decoded = decodeTextFile(file.file, file.bytes, MAX_STATUS_FILE_BYTES * 64);
-    const mine = selected(file.file, paths);
-    if (mine) problems.push(...decoded.problems);
-    if (decoded.text === undefined) continue;
-    const parsed = parseProvenance(file.file, decoded.text);
-    if (mine) problems.push(...parsed.problems);
-    if (parsed.provenance) mirrored.add(path.posix.dirname(file.file));
+    if (readServerFile(file, MAX_PROVENANCE_FILE_BYTES, parseProvenance)?.provenance) mirrored.add(path.posix.dirname(file.file));
   }
   // Beside the entries folder, as the build reads it.
   const config = await loadRegistryConfig(path.join(path.dirname(path.resolve(options.root, entriesDir)), CONFIG_FILE_NAME));
@@ -234,7 +234,11 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const unreadDocs = unread.filter((entry) => !docs.has(entry.file)).map((entry) => ({ file: entry.file, pathName: entry.pathName, pathVersion: entry.pathVersion, server: undefined }));
   const registryProblems = checkRegistry([...docs.values(), ...unreadDocs], isDeleted);
   problems.push(...registryProblems.filter((p) => !p.file || selected(p.file, paths)));
-  if (changes) problems.push(...checkChanges(changes, entriesDir, (serverDir) => mirrored.has(serverDir) || changes.some((c) => c.kind === 'D' && c.file === `${serverDir}/${PROVENANCE_FILE_NAME}`)));
+  if (changes) {
+    // A server whose upstream.json the change deletes was mirrored too (a sync taking out its last versions).
+    const unmirrored = new Set(changes.filter((c) => c.kind === 'D' && c.file.endsWith(`/${PROVENANCE_FILE_NAME}`)).map((c) => path.posix.dirname(c.file)));
+    problems.push(...checkChanges(changes, entriesDir, (serverDir) => mirrored.has(serverDir) || unmirrored.has(serverDir)));
+  }
   const ownershipRan = Boolean(options.ownership && changes && options.base);
   if (options.ownership && changes && options.base) {
     const bytes = new Map(tree.documents.map((d) => [d.file, d.bytes]));
