@@ -5,7 +5,7 @@ import type { ServerEntry, ServerJson, Status } from '../scripts/lib/model.ts';
 import { parseRegistryConfig } from '../scripts/lib/sync/config.ts';
 import { compilePolicy, policySubject } from '../scripts/lib/sync/policy.ts';
 import { planSourceSync, type PlanInput } from '../scripts/lib/sync/plan.ts';
-import { compareInstants, instantKey } from '../scripts/lib/sync/instant.ts';
+import { laterInstant, parseInstant } from '../scripts/lib/query/compare.ts';
 import type { Policy, UpstreamState, UpstreamVersion } from '../scripts/lib/sync/types.ts';
 
 const T1 = '2025-09-16T16:43:44.243434Z';
@@ -235,9 +235,9 @@ describe('planSourceSync', () => {
 
 describe('instants', () => {
   it('orders RFC 3339 times beyond milliseconds and across offsets', () => {
-    expect(compareInstants('2025-09-16T16:43:44Z', '2025-09-16T16:43:44.5Z')).toBeLessThan(0);
-    expect(compareInstants('2025-09-16T16:43:44.243434Z', '2025-09-16T16:43:44.243433Z')).toBeGreaterThan(0);
-    expect(compareInstants('2025-09-16T18:43:44+02:00', '2025-09-16T16:43:44Z')).toBe(0);
-    expect(instantKey('2025-09-16 16:43:44')).toBeUndefined();
+    expect(laterInstant('2025-09-16T16:43:44Z', '2025-09-16T16:43:44.5Z')).toBe('2025-09-16T16:43:44.5Z');
+    expect(laterInstant('2025-09-16T16:43:44.243434Z', '2025-09-16T16:43:44.243433Z')).toBe('2025-09-16T16:43:44.243434Z');
+    expect(laterInstant('2025-09-16T18:43:44+02:00', '2025-09-16T16:43:44Z')).toBe('2025-09-16T18:43:44+02:00'); // a tie: the first
+    expect(parseInstant('2025-09-16 16:43:44')).toBeNull();
   });
 });

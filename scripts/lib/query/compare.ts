@@ -49,6 +49,11 @@ export function compareInstants(a: Instant, b: Instant): number {
   return a.nanos === b.nanos ? 0 : a.nanos < b.nanos ? -1 : 1;
 }
 
+/** The later of two RFC 3339 instants (both valid), as given; the first on a tie. */
+export function laterInstant(a: string, b: string): string {
+  return compareInstants(parseInstant(b)!, parseInstant(a)!) > 0 ? b : a;
+}
+
 /** Go's time.Time JSON form in UTC: fraction trimmed of trailing zeros, `Z` suffix. */
 export function formatInstant(t: Instant): string {
   const base = new Date(t.seconds * 1000).toISOString().slice(0, 19);

@@ -4,7 +4,7 @@
 import type { CommitRef, EntriesHistory } from '../history/entries-history.ts';
 import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
 import type { ServerEntry, Status, StatusSetting } from '../model.ts';
-import { laterInstant } from '../sync/instant.ts';
+import { laterInstant } from '../query/compare.ts';
 import type { UpstreamState } from '../sync/types.ts';
 
 export interface VersionState {

@@ -4,7 +4,7 @@
 
 import { OFFICIAL_META_KEY, STATUSES, type ServerJson, type Status } from '../model.ts';
 import { problem, ProblemsError, type Problem } from '../problems.ts';
-import { isInstant } from './instant.ts';
+import { parseInstant } from '../query/compare.ts';
 import type { UpstreamState, UpstreamVersion } from './types.ts';
 
 export const PAGE_LIMIT = 100;
@@ -177,7 +177,7 @@ export function parseUpstreamState(value: unknown): UpstreamState | string {
   const o = value as Record<string, unknown> | null;
   if (!o || typeof o !== 'object') return '';
   if (!(STATUSES as readonly unknown[]).includes(o.status)) return '/status';
-  for (const key of ['publishedAt', 'updatedAt', 'statusChangedAt'] as const) if (!isInstant(o[key])) return `/${key}`;
+  for (const key of ['publishedAt', 'updatedAt', 'statusChangedAt'] as const) if (typeof o[key] !== 'string' || parseInstant(o[key]) === null) return `/${key}`;
   if (o.statusMessage !== undefined && typeof o.statusMessage !== 'string') return '/statusMessage';
   const state: UpstreamState = {
     status: o.status as Status,

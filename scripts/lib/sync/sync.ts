@@ -10,7 +10,7 @@ import { readApiSource, type RetryPolicy } from './api-source.ts';
 import { applyOps, SyncState, type ReadCheckpoint } from './checkpoint.ts';
 import { CONFIG_FILE_NAME, loadRegistryConfig } from './config.ts';
 import { readFileSource } from './file-source.ts';
-import { laterInstant } from './instant.ts';
+import { laterInstant } from '../query/compare.ts';
 import { planSourceSync } from './plan.ts';
 import type { SourceConfig, SourceSummary, SyncSummary, UpstreamVersion } from './types.ts';
 import type { Problem } from '../problems.ts';
