@@ -17,6 +17,11 @@ export interface Problem {
   hint: string;
 }
 
+/** One segment of a JSON pointer (a Problem's jsonPath): `~` → `~0`, `/` → `~1` (RFC 6901). */
+export function escapePointerSegment(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
 export function problem(p: Omit<Problem, 'severity'> & { severity?: Severity }): Problem {
   return { severity: 'error', ...p };
 }

@@ -2,7 +2,7 @@
 // change (published server.json files never change). YAML front matter for status, Markdown body for the site.
 
 import matter from 'gray-matter';
-import { problem, type Problem } from '../problems.ts';
+import { escapePointerSegment, problem, type Problem } from '../problems.ts';
 import { STATUSES, type Status, type StatusFile, type StatusSetting } from '../model.ts';
 
 export const STATUS_FILE_NAME = 'server.md';
@@ -97,7 +97,7 @@ function nonJsonValue(value: unknown, at: string): string | undefined {
   }
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     for (const [key, item] of Object.entries(value)) {
-      const bad = nonJsonValue(item, `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      const bad = nonJsonValue(item, `${at}/${escapePointerSegment(key)}`);
       if (bad !== undefined) return bad;
     }
     return undefined;

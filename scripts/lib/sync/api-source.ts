@@ -3,7 +3,7 @@
 // backoff (Retry-After honoured), and refusing a cursor it has already followed (a server that loops).
 
 import { OFFICIAL_META_KEY, STATUSES, type ServerJson, type Status } from '../model.ts';
-import { problem, ProblemsError, type Problem } from '../problems.ts';
+import { escapePointerSegment, problem, ProblemsError, type Problem } from '../problems.ts';
 import { parseInstant } from '../query/compare.ts';
 import type { UpstreamState, UpstreamVersion } from './types.ts';
 
@@ -169,7 +169,7 @@ export function parseListItem(item: unknown): UpstreamVersion | string {
   const official = entry._meta?.[OFFICIAL_META_KEY];
   if (official === undefined) return { server };
   const state = parseUpstreamState(official);
-  return typeof state === 'string' ? `/_meta/${OFFICIAL_META_KEY.replace('/', '~1')}${state}` : { server, state };
+  return typeof state === 'string' ? `/_meta/${escapePointerSegment(OFFICIAL_META_KEY)}${state}` : { server, state };
 }
 
 /** The official `_meta` object as an UpstreamState, or the JSON path of the bad field. */

@@ -2,7 +2,7 @@
 // of its versions. Written by the sync only, read by the build (timestamps and status) and the validator.
 
 import { compareBytewise } from '../query/compare.ts';
-import { problem, type Problem } from '../problems.ts';
+import { escapePointerSegment, problem, type Problem } from '../problems.ts';
 import { parseUpstreamState } from './api-source.ts';
 import type { Provenance, UpstreamState } from './types.ts';
 
@@ -25,7 +25,7 @@ export function parseProvenance(file: string, text: string): { provenance?: Prov
   const versions: Record<string, UpstreamState> = {};
   for (const [version, state] of Object.entries(raw)) {
     const parsed = parseUpstreamState(state);
-    if (typeof parsed === 'string') return bad(`/versions/${version.replace(/~/g, '~0').replace(/\//g, '~1')}${parsed}`, 'not an upstream state (status, statusChangedAt, publishedAt, updatedAt)');
+    if (typeof parsed === 'string') return bad(`/versions/${escapePointerSegment(version)}${parsed}`, 'not an upstream state (status, statusChangedAt, publishedAt, updatedAt)');
     versions[version] = parsed;
   }
   return { provenance: { source: o.source, from: o.from, versions }, problems: [] };

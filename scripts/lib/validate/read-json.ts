@@ -3,7 +3,7 @@
 // could reach a prototype.
 
 import { visit, type JSONVisitor } from 'jsonc-parser';
-import { problem, type Problem } from '../problems.ts';
+import { escapePointerSegment, problem, type Problem } from '../problems.ts';
 import type { ParsedJson, Position } from './types.ts';
 
 /**
@@ -73,10 +73,6 @@ function makePositionOf(text: string): (offset: number) => Position {
   };
 }
 
-/** `~` → `~0`, `/` → `~1` (RFC 6901). */
-export function escapePointerSegment(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Bytes → text

@@ -8,7 +8,7 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
-import type { Problem, Severity } from '../problems.ts';
+import { escapePointerSegment, type Problem, type Severity } from '../problems.ts';
 import {
   buildServerSchema,
   CURRENT_SCHEMA_VERSION,
@@ -120,9 +120,6 @@ function unionBranches(version: SchemaVersion, union: UnionDefinition): Map<stri
 // ---------------------------------------------------------------------------------------------------------------
 // JSON pointers and how locations read in messages.
 
-function escapeSegment(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 function segmentsOf(pointer: string): string[] {
   return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -353,7 +350,7 @@ function mapError(e: ErrorObject, ctx: Context): Finding {
       const allowed = Object.keys(((e.parentSchema as JsonSchema | undefined)?.properties as Record<string, unknown> | undefined) ?? {});
       const alt = otherSpelling(extra);
       return finding({
-        code: 'schema-unknown-property', jsonPath: `${pointer}/${escapeSegment(extra)}`, rank: 0,
+        code: 'schema-unknown-property', jsonPath: `${pointer}/${escapePointerSegment(extra)}`, rank: 0,
         message: `${where} has the property "${extra}", which schema version ${ctx.version} does not allow there.`,
         hint: alt && allowed.includes(alt)
           ? `Schema version ${ctx.version} spells it "${alt}": rename "${extra}" to "${alt}", ${UPGRADE}.`

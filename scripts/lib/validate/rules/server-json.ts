@@ -4,7 +4,7 @@
 // call (the package checks that ask npm, PyPI, … are a later stage). A field of the wrong type is the schema check's
 // business; these rules skip it. Codes all start with `rule-` and are documented in docs/errors.md.
 
-import { problem, type Problem, type Severity } from '../../problems.ts';
+import { escapePointerSegment, problem, type Problem, type Severity } from '../../problems.ts';
 import type { DocumentCheck, ServerDocument } from '../types.ts';
 
 type Json = Record<string, unknown>;
@@ -97,7 +97,7 @@ const present = (o: Json, key: string): string | undefined => {
 
 /** JSON pointer from path segments, escaping `~` and `/`. */
 export function jsonPointer(...segments: Array<string | number>): string {
-  return segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+  return segments.map((s) => `/${escapePointerSegment(String(s))}`).join('');
 }
 
 const q = (s: string): string => JSON.stringify(s);
