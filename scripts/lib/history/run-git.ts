@@ -1,12 +1,21 @@
 import { execFile, spawn } from 'node:child_process';
 
+export interface RunGitOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Written to git's standard input. */
+  input?: string;
+}
+
 /** Runs git in `cwd` and returns stdout; rejects with git's own message. */
-export function runGit(cwd: string, args: string[]): Promise<string> {
+export function runGit(cwd: string, args: string[], options: RunGitOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, maxBuffer: 1 << 30, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`));
+    const child = execFile('git', args, { cwd, env: options.env ?? process.env, maxBuffer: 1 << 30, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`git ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
       else resolve(stdout);
     });
+    // A git that exits before reading its input closes the pipe; its own error reaches the callback above.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.input);
   });
 }
 

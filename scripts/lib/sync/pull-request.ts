@@ -5,11 +5,11 @@
 // Upstream data is untrusted: every name, version and message reaches the body as a code span or escaped text, so
 // it cannot mention people, link, embed images or break the tables.
 
-import { execFile } from 'node:child_process';
 import { lstatSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Octokit } from '@octokit/rest';
+import { runGit } from '../history/run-git.ts';
 import type { Problem } from '../problems.ts';
 import type { SourceSummary, VersionRef } from './types.ts';
 
@@ -145,25 +145,8 @@ export function syncPullBody(s: SourceSummary): string {
 
 // ---- git ----------------------------------------------------------------------------------------------------
 
-interface GitOptions {
-  env?: NodeJS.ProcessEnv;
-  /** Written to git's standard input. */
-  input?: string;
-}
-
-/** Runs git in `cwd` and returns stdout; rejects with git's own message. */
-function git(cwd: string, args: string[], options: GitOptions = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('git', args, { cwd, env: options.env ?? process.env, maxBuffer: 1 << 28, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`git ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
-      else resolve(stdout);
-    });
-    // A git that exits before reading its input closes the pipe; its own error reaches the callback above.
-    child.stdin?.on('error', () => {});
-    if (options.input === undefined) child.stdin?.end();
-    else child.stdin?.end(options.input);
-  });
-}
+/** git in `cwd`: the project's runner (stdout, or git's own message on failure). */
+const git = runGit;
 
 export interface GitIdentity {
   name: string;
