@@ -14,6 +14,7 @@ import { COMMENT_MARKER, renderPrComment } from '../validate/report/pr-comment.t
 
 import type { PullRequestRef } from '../ownership/pull-request.ts';
 import type { OwnershipResult } from '../ownership/verify-change.ts';
+import { errorStatus } from './error-status.ts';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 /** The author of comments made with a workflow's GITHUB_TOKEN. */
@@ -61,9 +62,6 @@ export interface PrBotResult {
   filesOutsideEntries?: string[];
 }
 
-function status(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : undefined;
-}
 
 /** The commit status that carries the ownership check, for branch protection to require. */
 export const OWNERSHIP_STATUS_CONTEXT = 'mcp-registry/ownership';
@@ -202,7 +200,7 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
     try {
       await octokit.rest.issues.removeLabel({ owner, repo, issue_number, name });
     } catch (error) {
-      if (status(error) !== 404) throw error;
+      if (errorStatus(error) !== 404) throw error;
     }
   }
   if (add.length || remove.length) log(`labels: +${add.join(',') || '-'} -${remove.join(',') || '-'}`);
@@ -216,14 +214,14 @@ async function ensureLabel(octokit: Octokit, owner: string, repo: string, name: 
     await octokit.rest.issues.getLabel({ owner, repo, name });
     return false;
   } catch (error) {
-    if (status(error) !== 404) throw error;
+    if (errorStatus(error) !== 404) throw error;
   }
   const spec = LABELS[name];
   try {
     await octokit.rest.issues.createLabel({ owner, repo, name: spec.name, color: spec.color, description: spec.description });
     return true;
   } catch (error) {
-    if (status(error) === 422) return false; // created meanwhile by a concurrent run
+    if (errorStatus(error) === 422) return false; // created meanwhile by a concurrent run
     throw error;
   }
 }

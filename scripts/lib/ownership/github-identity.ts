@@ -4,6 +4,7 @@
 
 import type { Octokit } from '@octokit/rest';
 import { problem, type Problem } from '../problems.ts';
+import { errorStatus } from '../github/error-status.ts';
 
 export const GITHUB_NAMESPACE_PREFIX = 'io.github.';
 const LOGIN = /^[a-zA-Z0-9-]+$/;
@@ -14,10 +15,6 @@ export type GithubIdentityResult =
 
 function fail(code: string, file: string | undefined, message: string, hint: string): GithubIdentityResult {
   return { ok: false, problem: problem({ code, file, jsonPath: '/name', message, hint }) };
-}
-
-function status(error: unknown): number | undefined {
-  return (error as { status?: number }).status;
 }
 
 /** Who may publish under a `io.github.*` namespace, checked for one pull-request author. */
@@ -39,7 +36,7 @@ export async function verifyGithubNamespace(
   try {
     account = (await octokit.rest.users.getByUsername({ username: login })).data as { login: string; type: string };
   } catch (error) {
-    if (status(error) === 404) {
+    if (errorStatus(error) === 404) {
       return fail('ownership-github-account-missing', file, `there is no GitHub user or organisation named "${login}"`, `Use io.github.${author} (your login), or the login of an organisation you are an Owner of.`);
     }
     throw error;
@@ -66,7 +63,7 @@ export async function verifyGithubNamespace(
     }
     return { ok: true, namespace, via: 'org-owner', login };
   } catch (error) {
-    if (status(error) === 404) {
+    if (errorStatus(error) === 404) {
       return fail('ownership-github-org-not-member', file,
         `${author} is not a member of the organisation ${login} (or the membership is private and the check's token cannot see it)`,
         `Ask an Owner of ${login} to open the pull request. If you are an Owner, make your membership public, or ask the registry's maintainers whether the check's token has read:org.`);

@@ -10,6 +10,7 @@ import { syncBranchName } from '../sync/pull-request.ts';
 
 const SYNC_BRANCH_PREFIX = syncBranchName('');
 import type { OwnershipResult } from './verify-change.ts';
+import { errorStatus } from '../github/error-status.ts';
 
 /** Largest file read through the API: the validator's own limits are far below it. */
 const MAX_FILE_BYTES = 256 * 1024;
@@ -26,7 +27,7 @@ async function fileAt(octokit: Pick<Octokit, 'rest'>, where: { owner: string; re
     if (Array.isArray(data) || data.type !== 'file' || typeof data.content !== 'string' || data.size > MAX_FILE_BYTES) return undefined;
     return Buffer.from(data.content, 'base64');
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return undefined;
+    if (errorStatus(error) === 404) return undefined;
     throw error;
   }
 }

@@ -11,6 +11,7 @@ import { hasErrors } from '../problems.ts';
 import { renderReportForTerminal } from '../validate/report/terminal.ts';
 import { validateRegistry } from '../validate/validate.ts';
 import { parseCommand, UsageError, type CommandIo, type ExitCode } from './io.ts';
+import { errorStatus } from '../github/error-status.ts';
 
 export const SUBMIT_USAGE = 'submit --repo <owner/registry> [--base <branch>] [--entries <dir>] <server.json or version folder>…';
 export const DEFAULT_API_URL = 'https://api.github.com';
@@ -51,9 +52,6 @@ export interface SubmitResult {
   commit: string;
 }
 
-function status(error: unknown): number | undefined {
-  return (error as { status?: number } | null)?.status;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,7 +90,7 @@ async function whileSettling<T>(fn: () => Promise<T>, statuses: number[], deadli
     try {
       return await fn();
     } catch (error) {
-      if (!statuses.includes(status(error) ?? 0) || Date.now() >= deadline) throw error;
+      if (!statuses.includes(errorStatus(error) ?? 0) || Date.now() >= deadline) throw error;
       await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
     }
   }
@@ -152,7 +150,7 @@ export async function submitToGitHub(options: SubmitOptions): Promise<SubmitResu
   try {
     await octokit.rest.git.createRef({ owner: headOwner, repo: headRepo, ref: `refs/heads/${branch}`, sha: commit.sha });
   } catch (error) {
-    if (status(error) !== 422) throw error;
+    if (errorStatus(error) !== 422) throw error;
     await octokit.rest.git.updateRef({ owner: headOwner, repo: headRepo, ref: `heads/${branch}`, sha: commit.sha, force: true });
     log(`branch ${branch} moved to ${commit.sha.slice(0, 12)}`);
   }

@@ -12,6 +12,7 @@ import type { Octokit } from '@octokit/rest';
 import { runGit } from '../history/run-git.ts';
 import type { Problem } from '../problems.ts';
 import type { SourceSummary, VersionRef } from './types.ts';
+import { errorStatus } from '../github/error-status.ts';
 
 /** Items shown per list; the rest are counted. */
 export const LIST_LIMIT = 100;
@@ -252,9 +253,6 @@ export interface SyncPullRequest {
   created: boolean;
 }
 
-function status(error: unknown): number | undefined {
-  return (error as { status?: number } | null)?.status;
-}
 
 async function findOpenPull(o: SyncPullRequestOptions) {
   const { data } = await o.octokit.rest.pulls.list({ owner: o.owner, repo: o.repo, head: `${o.owner}:${o.branch}`, state: 'open', per_page: 1 });
@@ -278,7 +276,7 @@ export async function openOrUpdateSyncPullRequest(o: SyncPullRequestOptions): Pr
       return { number: data.number, url: data.html_url, created: true };
     } catch (error) {
       // 422 "A pull request already exists": another run opened it between our look and our create.
-      if (status(error) !== 422 || attempt > 0) throw error;
+      if (errorStatus(error) !== 422 || attempt > 0) throw error;
     }
   }
 }
