@@ -28,18 +28,22 @@ function later(a: CommitRef, b: CommitRef): CommitRef {
 interface StatusRevisionState {
   commit: CommitRef;
   statusFile: ReturnType<typeof parseStatusFile>['statusFile'] | undefined;
+  /** The annotations as JSON ('' for none), computed once per revision to compare revisions. */
+  annotations: string;
+}
+
+function revisionState(commit: CommitRef, statusFile: StatusRevisionState['statusFile']): StatusRevisionState {
+  return { commit, statusFile, annotations: statusFile?.annotations ? JSON.stringify(statusFile.annotations) : '' };
 }
 
 function statusTimeline(server: ServerEntry, history: EntriesHistory, clock: FallbackClock): StatusRevisionState[] {
   // The history of the file counts even when the file is gone now: deleting it makes its versions active again.
   const file = server.statusFile?.file ?? `${server.name}/${STATUS_FILE_NAME}`;
-  const revisions: StatusRevisionState[] = (history.statusRevisions.get(file) ?? []).map((r) => ({
-    commit: r.commit,
-    statusFile: r.text === null ? undefined : parseStatusFile(file, r.text).statusFile,
-  }));
+  const revisions: StatusRevisionState[] = (history.statusRevisions.get(file) ?? []).map((r) =>
+    revisionState(r.commit, r.text === null ? undefined : parseStatusFile(file, r.text).statusFile));
   if (!server.statusFile && revisions.length === 0) return [];
   if (!history.inGit || history.uncommitted.has(file) || revisions.length === 0) {
-    revisions.push({ commit: { index: WORKING_TREE, time: clock(file) }, statusFile: server.statusFile });
+    revisions.push(revisionState({ index: WORKING_TREE, time: clock(file) }, server.statusFile));
   }
   return revisions;
 }
@@ -65,13 +69,12 @@ function localState(file: string, version: string, timeline: StatusRevisionState
   let annotations = '';
   for (const revision of timeline) {
     const next = effectiveStatus(revision.statusFile, version);
-    const nextAnnotations = annotationsKey(revision);
     if (revision.commit.index > published.index) {
       if (next.status !== current.status) statusChanged = revision.commit;
-      if (next.status !== current.status || next.statusMessage !== current.statusMessage || nextAnnotations !== annotations) updated = later(updated, revision.commit);
+      if (next.status !== current.status || next.statusMessage !== current.statusMessage || revision.annotations !== annotations) updated = later(updated, revision.commit);
     }
     current = next;
-    annotations = nextAnnotations;
+    annotations = revision.annotations;
   }
   return { ...current, publishedAt: published.time, updatedAt: updated.time, statusChangedAt: statusChanged.time };
 }
@@ -88,11 +91,10 @@ function mirroredState(upstream: UpstreamState, timeline: StatusRevisionState[],
   let overrideChanged: string | undefined;
   for (const revision of timeline) {
     const next = explicitStatus(revision.statusFile, version);
-    const nextAnnotations = annotationsKey(revision);
     if (next?.status !== local?.status || next?.statusMessage !== local?.statusMessage) overrideChanged = localChanged = revision.commit.time;
-    else if (nextAnnotations !== annotations) localChanged = revision.commit.time;
+    else if (revision.annotations !== annotations) localChanged = revision.commit.time;
     local = next;
-    annotations = nextAnnotations;
+    annotations = revision.annotations;
   }
   const state: VersionState = { ...upstream };
   if (local?.status) {
@@ -110,8 +112,4 @@ function explicitStatus(statusFile: StatusRevisionState['statusFile'], version: 
   const own = statusFile?.versions[version];
   if (own?.status) return own;
   return statusFile?.status ? { status: statusFile.status, ...(statusFile.statusMessage !== undefined ? { statusMessage: statusFile.statusMessage } : {}) } : undefined;
-}
-
-function annotationsKey(revision: StatusRevisionState): string {
-  return revision.statusFile?.annotations ? JSON.stringify(revision.statusFile.annotations) : '';
 }
