@@ -8,10 +8,11 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import { NGINX_BINARY, nginxMissing } from '../scripts/lib/serve/run-nginx.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 const PROJECT = path.resolve(import.meta.dirname, '..');
 const missing = nginxMissing();
-const skipNginx = missing !== null && process.env.CI !== 'true';
+const skipNginx = missing !== null && !STRICT_PREREQUISITES;
 if (skipNginx) console.warn(`nginx CLI tests skipped: ${missing}`);
 
 let work: string;

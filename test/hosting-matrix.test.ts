@@ -12,14 +12,15 @@ import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
 import { nginxMissing, startNginx } from '../scripts/lib/serve/run-nginx.ts';
 import { createMatrixRegistry, measureHost, renderMatrix, MATRIX_ROWS } from './support/hosting-matrix.ts';
 import { startStaticFileServer } from './support/static-file-server.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 const DOC = path.join(import.meta.dirname, '..', 'docs', 'hosting.md');
 const START = '<!-- hosting-matrix:start -->';
 const END = '<!-- hosting-matrix:end -->';
 const missing = nginxMissing();
-if (missing && process.env.CI !== 'true') console.warn(`hosting matrix skipped: ${missing}`);
+if (missing && !STRICT_PREREQUISITES) console.warn(`hosting matrix skipped: ${missing}`);
 
-describe.skipIf(missing !== null && process.env.CI !== 'true')('hosting matrix (docs/hosting.md)', () => {
+describe.skipIf(missing !== null && !STRICT_PREREQUISITES)('hosting matrix (docs/hosting.md)', () => {
   let work: string;
   let table: string;
   let results: Record<string, Record<(typeof MATRIX_ROWS)[number], boolean>>;

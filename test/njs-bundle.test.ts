@@ -10,10 +10,10 @@ import { answerListQuery, readListParams, type ListResponse } from '../scripts/l
 import { CACHE_CONTROL } from '../scripts/lib/serve/routes.ts';
 import { bundleNjsListQuery, NJS_BUNDLE_FILE } from '../scripts/lib/serve/njs-bundle.ts';
 import { Repo, tempDir } from './support/git-fixture.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 const njsVersion = spawnSync('njs', ['-v'], { encoding: 'utf8' });
 const HAVE_NJS = njsVersion.status === 0;
-const IN_CI = process.env.CI === 'true';
 /** Named in the test titles, so a skip says why. */
 const NEEDS = HAVE_NJS ? '' : ' [skipped: njs is not installed]';
 
@@ -96,7 +96,7 @@ function answerInNode(query: string): ListResponse {
 }
 
 describe('the njs list-query bundle', () => {
-  if (!HAVE_NJS && IN_CI) {
+  if (!HAVE_NJS && STRICT_PREREQUISITES) {
     it('needs njs, which CI installs', () => {
       throw new Error(`njs is not installed (apt-get install njs): ${njsVersion.error?.message ?? njsVersion.stderr}`);
     });
@@ -158,7 +158,7 @@ describe('the njs list-query bundle', () => {
   });
 });
 
-if (!HAVE_NJS && !IN_CI) {
+if (!HAVE_NJS && !STRICT_PREREQUISITES) {
   // Visible in the output, not only as a skipped count.
   console.warn('njs-bundle.test.ts: njs is not installed (apt-get install njs); the njs tests are skipped');
 }

@@ -1,7 +1,7 @@
 // DNS and HTTP ownership proofs against real servers on 127.0.0.1: dnsmasq answering TXT records (with a SERVFAIL
 // responder and a silent upstream behind it), and an HTTPS server with a throwaway CA made by openssl. Every failure a
 // publisher can meet gets its own code; the happy paths run for ed25519 and ecdsap384 with both methods.
-// Without dnsmasq or openssl the network parts skip visibly, except under CI=true, where they fail.
+// Without dnsmasq or openssl the network parts skip visibly, except in strict mode (.ci/run), where they fail.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
@@ -36,14 +36,14 @@ import {
 import { verifyDnsProof } from '../scripts/lib/ownership/dns-proof.ts';
 import { createHttpProofVerifier, unsafeAddressReason, verifyHttpProof, type ResolvedAddress } from '../scripts/lib/ownership/http-proof.ts';
 import { freeUdpPort } from './support/dnsmasq.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
-const IN_CI = process.env.CI === 'true';
 const DNSMASQ = ['/usr/sbin/dnsmasq', 'dnsmasq'].find((bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0);
 const OPENSSL = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0 ? 'openssl' : undefined;
 const dnsMissing = DNSMASQ ? null : 'dnsmasq is not installed (Debian: apt-get install dnsmasq-base)';
 const httpMissing = OPENSSL ? null : 'openssl is not installed';
-if (dnsMissing && !IN_CI) console.warn(`DNS ownership proof tests skipped: ${dnsMissing}`);
-if (httpMissing && !IN_CI) console.warn(`HTTP ownership proof tests skipped: ${httpMissing}`);
+if (dnsMissing && !STRICT_PREREQUISITES) console.warn(`DNS ownership proof tests skipped: ${dnsMissing}`);
+if (httpMissing && !STRICT_PREREQUISITES) console.warn(`HTTP ownership proof tests skipped: ${httpMissing}`);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures
@@ -210,7 +210,7 @@ async function startServfailResponder(): Promise<Socket> {
   return socket;
 }
 
-describe.skipIf(dnsMissing !== null && !IN_CI)('DNS proof against dnsmasq', () => {
+describe.skipIf(dnsMissing !== null && !STRICT_PREREQUISITES)('DNS proof against dnsmasq', () => {
   let dnsmasq: ChildProcess | undefined;
   let servfail: Socket | undefined;
   let silent: Socket | undefined;
@@ -219,7 +219,7 @@ describe.skipIf(dnsMissing !== null && !IN_CI)('DNS proof against dnsmasq', () =
   const resolver = () => ({ resolver: { servers, timeoutMs: 1500 } });
 
   beforeAll(async () => {
-    if (dnsMissing) throw new Error(`${dnsMissing}; the DNS proof tests cannot be skipped in CI`);
+    if (dnsMissing) throw new Error(`${dnsMissing}; the DNS proof tests cannot be skipped in strict mode`);
     work = mkdtempSync(path.join(os.tmpdir(), 'dns-proof-'));
     servfail = await startServfailResponder();
     silent = createSocket('udp4');
@@ -380,7 +380,7 @@ function makeCertificates(dir: string): { ca: string; key: string; cert: string 
 
 const WELL_KNOWN = '/.well-known/mcp-registry-auth';
 
-describe.skipIf(httpMissing !== null && !IN_CI)('HTTP proof against an HTTPS server', () => {
+describe.skipIf(httpMissing !== null && !STRICT_PREREQUISITES)('HTTP proof against an HTTPS server', () => {
   let server: https.Server | undefined;
   let work: string;
   let ca: string;
@@ -397,7 +397,7 @@ describe.skipIf(httpMissing !== null && !IN_CI)('HTTP proof against an HTTPS ser
     createHttpProofVerifier({ allowLoopbackForTests: true, ca, port, resolve: loopback, ...extra });
 
   beforeAll(async () => {
-    if (httpMissing) throw new Error(`${httpMissing}; the HTTP proof tests cannot be skipped in CI`);
+    if (httpMissing) throw new Error(`${httpMissing}; the HTTP proof tests cannot be skipped in strict mode`);
     work = mkdtempSync(path.join(os.tmpdir(), 'http-proof-'));
     const certs = makeCertificates(work);
     ca = certs.ca;

@@ -10,9 +10,10 @@ import { proofVerifier } from '../scripts/lib/ownership/verifiers.ts';
 import { validateRegistry } from '../scripts/lib/validate/validate.ts';
 import { dnsmasqMissing, startDnsmasq } from './support/dnsmasq.ts';
 import { Repo } from './support/git-fixture.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 const PROJECT = path.resolve(import.meta.dirname, '..');
-const skip = dnsmasqMissing !== null && process.env.CI !== 'true';
+const skip = dnsmasqMissing !== null && !STRICT_PREREQUISITES;
 if (skip) console.warn(`ownership end-to-end skipped: ${dnsmasqMissing}`);
 
 describe.skipIf(skip)('publishing under a domain with a DNS proof', () => {

@@ -1,7 +1,7 @@
 // OCI package verification against the real distribution server (Debian's docker-registry), holding images this test
 // builds as OCI layouts and pushes with skopeo; a token proxy in front of it for the Bearer handshake; and small fakes
 // for what a real registry will not do on demand (429, wrong bytes, slowness, huge manifests, Basic auth).
-// Without docker-registry or skopeo the real-registry suite fails when CI=true and is skipped, visibly, elsewhere.
+// Without docker-registry or skopeo the real-registry suite fails in strict mode (.ci/run) and is skipped, visibly, elsewhere.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBoundedFetch } from '../scripts/lib/packages/fetch.ts';
 import { OCI_PROBLEM_CODES, OCI_SERVER_NAME_LABEL, parseBearerChallenge, pickManifest, verifyOciPackage, type OciPackageContext } from '../scripts/lib/packages/oci.ts';
 import { buildImage, ociToolsMissing, pushImage, startDockerRegistry, type RunningRegistry } from './support/oci-registry.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 const NAME = 'io.github.acme/weather';
 const LABEL = { [OCI_SERVER_NAME_LABEL]: NAME };
@@ -188,10 +189,10 @@ function realRegistrySuite(): void {
 
 if (!missing) {
   describe('OCI verification against docker-registry', realRegistrySuite);
-} else if (process.env.CI === 'true') {
+} else if (STRICT_PREREQUISITES) {
   describe('OCI verification against docker-registry', () => {
     it('needs docker-registry and skopeo', () => {
-      throw new Error(`docker-registry and skopeo are required in CI: ${missing}`);
+      throw new Error(`docker-registry and skopeo are required in strict mode: ${missing}`);
     });
   });
 } else {

@@ -1,7 +1,7 @@
 // Differential test: for every published schema version, the project's own schema (as the validator compiles it)
 // and the official schema file give the same valid/invalid verdict on the official examples, both seeds, and a
 // generated corpus of seeded mutations of valid documents. The official files are read from
-// ../shared/reference/schemas; without them the suite skips visibly, except under CI=true, where it fails.
+// ../shared/reference/schemas; without them the suite skips visibly, except in strict mode (MCP_REGISTRY_STRICT_TESTS=1, set by .ci/run), where it fails.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { checkSchema, ownSchemaValidator } from '../scripts/lib/validate/schema-
 import { officialSchemaUrl, SCHEMA_VERSIONS, toSnakeCase, type SchemaVersion } from '../scripts/lib/validate/schemas/define.ts';
 import { PROJECT_ROOT } from './support/reference.ts';
 import { mulberry32 } from '../scripts/lib/seeded-random.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -404,10 +405,10 @@ const SEED = 20251211;
 
 if (!present) {
   const reason = `official schemas not found at ${path.join(REFERENCE, 'schemas')}`;
-  if (process.env.CI === 'true') {
+  if (STRICT_PREREQUISITES) {
     describe('schema differential', () => {
-      it('has the official reference schemas (required under CI=true)', () => {
-        throw new Error(`${reason}; the differential test cannot be skipped in CI`);
+      it('has the official reference schemas (required in strict mode)', () => {
+        throw new Error(`${reason}; the differential test cannot be skipped in strict mode`);
       });
     });
   } else {

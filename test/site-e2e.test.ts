@@ -4,7 +4,7 @@
 // test-results/screenshots/ (gitignored), kept as CI artifacts.
 //
 // The site's contract with these tests is the data-testid attributes below, nothing about its markup otherwise.
-// Without Chromium the suite fails in CI (CI=true) and is skipped, visibly, elsewhere.
+// Without Chromium the suite fails in strict mode (.ci/run) and is skipped, visibly, elsewhere.
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -14,12 +14,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistryServer, type RunningServer } from '../scripts/lib/serve/node-server.ts';
 import { chromiumMissing, launchChromium, skipWithoutChromium } from './support/browser.ts';
 import { buildSiteFixture, serverPath, siteServer, SITE_SERVERS, type BuiltSite, type SiteServer } from './support/site-fixture.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const IN_CI = process.env.CI === 'true';
 const missing = chromiumMissing();
-if (missing && !IN_CI) console.warn(`SKIPPED web site end-to-end tests: ${missing}`);
+if (missing && !STRICT_PREREQUISITES) console.warn(`SKIPPED web site end-to-end tests: ${missing}`);
 
 // The page's globals, for the callbacks that run in the browser (the project compiles without the DOM library).
 declare const document: any;
@@ -121,7 +121,7 @@ describe.skipIf(skipWithoutChromium())(`web site in Chromium${missing ? ` (skipp
   let opened: Array<{ context: BrowserContext; errors: string[] }> = [];
 
   beforeAll(async () => {
-    if (missing) throw new Error(`Chromium is required in CI: ${missing}`);
+    if (missing) throw new Error(`Chromium is required in strict mode: ${missing}`);
     mkdirSync(SCREENSHOTS, { recursive: true });
     site = await buildSiteFixture();
     server = await startRegistryServer({ dir: site.distDir, port: 0 });

@@ -12,9 +12,10 @@ import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
 import { syncRegistry } from '../scripts/lib/sync/sync.ts';
 import { createFixtureRegistry, type FixtureRegistry } from './support/fixture-registry.ts';
 import { git, tempDir } from './support/git-fixture.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 const missing = nginxMissing();
-if (missing && process.env.CI !== 'true') console.warn(`registry chain skipped: ${missing}`);
+if (missing && !STRICT_PREREQUISITES) console.warn(`registry chain skipped: ${missing}`);
 
 interface Item {
   server: { name: string; version: string };
@@ -38,7 +39,7 @@ async function allRows(base: string): Promise<Item[]> {
 
 const B_KEY = 'com.example.fork/annotations';
 
-describe.skipIf(missing !== null && process.env.CI !== 'true')('registry A (nginx) → fork B', () => {
+describe.skipIf(missing !== null && !STRICT_PREREQUISITES)('registry A (nginx) → fork B', () => {
   let a: FixtureRegistry;
   let aDist: string;
   let nginx: RunningNginx;

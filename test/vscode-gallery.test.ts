@@ -9,9 +9,10 @@ import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
 import { nginxMissing, startNginx } from '../scripts/lib/serve/run-nginx.ts';
 import { createMatrixRegistry, MATRIX_SERVERS } from './support/hosting-matrix.ts';
 import { createVsCodeGallery } from './support/vscode-gallery.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 const missing = nginxMissing();
-if (missing && process.env.CI !== 'true') console.warn(`VS Code gallery on nginx skipped: ${missing}`);
+if (missing && !STRICT_PREREQUISITES) console.warn(`VS Code gallery on nginx skipped: ${missing}`);
 
 let work: string;
 let dist: string;
@@ -30,7 +31,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const hosts = [
   { name: 'node server', skip: false, start: async () => { const s = await startRegistryServer({ dir: dist, port: 0 }); return { url: s.url, stop: s.close }; } },
-  { name: 'nginx', skip: missing !== null && process.env.CI !== 'true', start: async () => startNginx({ dir: dist }) },
+  { name: 'nginx', skip: missing !== null && !STRICT_PREREQUISITES, start: async () => startNginx({ dir: dist }) },
 ];
 
 describe.each(hosts)('VS Code gallery against $name', ({ start, skip }) => {

@@ -1,10 +1,12 @@
 // The shared reference material (official OpenAPI, examples, seed) lives beside the project, at
-// ../shared/reference from the project root. Tests that read it run whenever it exists and skip visibly otherwise.
+// ../shared/reference from the project root. Tests that read it run whenever it exists and skip visibly otherwise,
+// except in strict mode (set by .ci/run), where its absence fails them.
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe } from 'vitest';
+import { describe, it } from 'vitest';
+import { STRICT_PREREQUISITES } from './strict.ts';
 import { parse } from 'yaml';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
@@ -26,6 +28,14 @@ export function describeWithReference(title: string, body: (dir: string) => void
     return;
   }
   const reason = `reference material not found at ${path.resolve(PROJECT_ROOT, '../shared/reference')}`;
+  if (STRICT_PREREQUISITES) {
+    describe(title, () => {
+      it('has the reference material (required in strict mode)', () => {
+        throw new Error(reason);
+      });
+    });
+    return;
+  }
   console.warn(`SKIPPED ${title}: ${reason}`);
   describe.skip(`${title} (skipped: ${reason})`, () => body(''));
 }

@@ -1,10 +1,11 @@
 // The two hosts every API test runs against: the Node server and nginx + njs on the generated configuration.
-// nginx is a system package; when it is missing, its tests fail in CI (CI=true) and are skipped, visibly, elsewhere.
+// nginx is a system package; when it is missing, its tests fail in strict mode (.ci/run) and are skipped, visibly, elsewhere.
 
 import { request, Agent } from 'node:http';
 import { describe, it } from 'vitest';
 import { startRegistryServer } from '../../scripts/lib/serve/node-server.ts';
 import { nginxMissing, startNginx } from '../../scripts/lib/serve/run-nginx.ts';
+import { STRICT_PREREQUISITES } from './strict.ts';
 
 export interface RunningHost {
   url: string;
@@ -38,7 +39,7 @@ export const hosts: Host[] = [
 ];
 
 /**
- * `describe.each` over the hosts. A host that cannot run becomes a failing test when CI=true, and a skipped
+ * `describe.each` over the hosts. A host that cannot run becomes a failing test in strict mode (.ci/run), and a skipped
  * suite with the reason in its title (and on stderr) otherwise.
  */
 export function describeEachHost(title: string, body: (host: Host) => void): void {
@@ -46,10 +47,10 @@ export function describeEachHost(title: string, body: (host: Host) => void): voi
     const missing = host.missing();
     if (!missing) {
       describe.each([host])(`${title} [$name]`, body);
-    } else if (process.env.CI === 'true') {
+    } else if (STRICT_PREREQUISITES) {
       describe(`${title} [${host.name}]`, () => {
         it(`needs ${host.name}`, () => {
-          throw new Error(`${host.name} is required in CI: ${missing}`);
+          throw new Error(`${host.name} is required in strict mode: ${missing}`);
         });
       });
     } else {
