@@ -33,6 +33,8 @@ export interface StatusFile extends StatusSetting {
   versions: Record<string, StatusSetting>;
   /** Markdown body: the long description shown on the site. */
   body: string;
+  /** The line of the file the body starts on (1 when absent), so problems in the body point into the file. */
+  bodyLine?: number;
   /** This registry's own data about the server, served under registry.yaml's `metaKey` in `_meta`. */
   annotations?: Record<string, unknown>;
 }

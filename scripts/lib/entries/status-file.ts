@@ -1,7 +1,7 @@
 // `entries/<namespace>/<server>/server.md`: the registry-managed state of a server that later pull requests may
 // change (published server.json files never change). YAML front matter for status, Markdown body for the site.
 
-import matter from 'gray-matter';
+import { parseDocument } from 'yaml';
 import { escapePointerSegment, problem, type Problem } from '../problems.ts';
 import { STATUSES, type Status, type StatusFile, type StatusSetting } from '../model.ts';
 
@@ -40,19 +40,94 @@ function readSetting(value: unknown, file: string, path: string, problems: Probl
   return setting;
 }
 
+/**
+ * YAML 1.2 core schema: no timestamps (`2025-01-01` stays a string), no `!!binary`, `!!set` or any other tag, no
+ * merge keys; aliases expand at most 100 times. The `yaml` package evaluates nothing.
+ */
+const YAML_OPTIONS = { version: '1.2', schema: 'core', resolveKnownTags: false, uniqueKeys: true, merge: false, strict: true, logLevel: 'error' } as const;
+const MAX_YAML_ALIASES = 100;
+
+/**
+ * Splits front matter from body without a front-matter library: gray-matter, the usual one, runs front matter
+ * written as `---js` through eval (and merges its eval engine into whatever engines it is given), and its
+ * comment-stripping regex is quadratic in the number of blank lines. This is one linear pass over the lines.
+ *
+ * Front matter is the first line `---` (nothing else on it but spaces) up to the next line `---`. A first line of
+ * four dashes or more is a Markdown rule, not front matter. Anything else after the opening `---` names a language
+ * (`---js`, `---toml`…): refused, never parsed.
+ */
+function splitFrontMatter(file: string, text: string, problems: Problem[]): { yaml: string; body: string; bodyLine: number } | undefined {
+  const firstEnd = text.indexOf('\n');
+  const firstLine = (firstEnd < 0 ? text : text.slice(0, firstEnd)).replace(/\r$/, '');
+  if (!firstLine.startsWith('---') || firstLine[3] === '-') return { yaml: '', ...bodyFrom(text, 0, 1) };
+  const language = firstLine.slice(3).trim();
+  if (language) {
+    problems.push(problem({
+      code: 'status-file-front-matter-language', file, jsonPath: '', line: 1, column: 4,
+      message: `the front matter is marked as "${language.slice(0, 40)}"; only YAML front matter is read, and nothing in server.md is ever run`,
+      hint: 'Start the file with a line holding only --- and write the front matter in YAML (status: deprecated, …).',
+    }));
+    return undefined;
+  }
+  let line = 1;
+  for (let start = firstEnd + 1; firstEnd >= 0 && start <= text.length; line++) {
+    const end = text.indexOf('\n', start);
+    const next = end < 0 ? text.length : end;
+    if (text.slice(start, next).trimEnd() === '---') {
+      // Keeps the first line's newline so YAML's line numbers are the file's.
+      return { yaml: text.slice(firstEnd, start), ...bodyFrom(text, end < 0 ? text.length : end + 1, line + 2) };
+    }
+    if (end < 0) break;
+    start = end + 1;
+  }
+  problems.push(problem({
+    code: 'status-file-yaml', file, jsonPath: '', line: 1, column: 1,
+    message: 'the front matter opened by --- on the first line has no closing --- line',
+    hint: 'End the front matter with a line holding only ---, then write the Markdown body.',
+  }));
+  return undefined;
+}
+
+/** The body from `offset` on without its leading blank lines, and the file line it starts on. */
+function bodyFrom(text: string, offset: number, line: number): { body: string; bodyLine: number } {
+  for (;;) {
+    const skip = text.startsWith('\n', offset) ? 1 : text.startsWith('\r\n', offset) ? 2 : 0;
+    if (!skip) return { body: text.slice(offset), bodyLine: line };
+    offset += skip;
+    line++;
+  }
+}
+
+/** The front matter's data, or undefined with a problem; positions are the file's. */
+function parseFrontMatter(file: string, yaml: string, problems: Problem[]): unknown {
+  const doc = parseDocument(yaml, YAML_OPTIONS);
+  // Warnings are tags the core schema does not know (`!!timestamp`, `!!js/function`, `!custom`): refused, not guessed.
+  const first = doc.errors[0] ?? doc.warnings[0];
+  if (first) {
+    const at = first.linePos?.[0];
+    problems.push(problem({
+      code: 'status-file-yaml', file, jsonPath: '', ...(at ? { line: at.line, column: at.col } : {}),
+      message: `${doc.errors.length ? 'the front matter is not valid YAML' : 'the front matter uses a YAML tag'}: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+      hint: doc.errors.length ? 'Fix the YAML between the two --- lines.' : 'Remove the YAML tag (!!… or !…): front matter holds only plain strings, numbers, booleans, lists and mappings.',
+    }));
+    return undefined;
+  }
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    problems.push(problem({ code: 'status-file-yaml', file, jsonPath: '', message: `the front matter cannot be read: ${(error as Error).message.split('\n')[0]}`, hint: 'Write the values out instead of using YAML aliases (*name).' }));
+    return undefined;
+  }
+}
+
 /** Parses the text of a status file. Problems are returned, never thrown. */
 export function parseStatusFile(file: string, text: string): { statusFile: StatusFile; problems: Problem[] } {
   const problems: Problem[] = [];
-  let data: Record<string, unknown> = {};
-  let body = '';
-  try {
-    // gray-matter caches by input text; an empty options object turns that off so every parse is independent.
-    const parsed = matter(text, {});
-    data = parsed.data as Record<string, unknown>;
-    body = parsed.content.replace(/^\n+/, '');
-  } catch (error) {
-    problems.push(problem({ code: 'status-file-yaml', file, jsonPath: '', message: `the front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}`, hint: 'Fix the YAML between the two --- lines.' }));
-  }
+  const split = splitFrontMatter(file, text, problems);
+  const parsed = split ? parseFrontMatter(file, split.yaml, problems) : undefined;
+  // No front matter, an empty one or an unreadable one is an empty mapping; readSetting reports any other non-mapping.
+  const data = (parsed ?? {}) as Record<string, unknown>;
+  const body = split?.body ?? '';
   const top = readSetting(data, file, '', problems);
   const versions: Record<string, StatusSetting> = {};
   const rawVersions = data.versions;
@@ -64,7 +139,7 @@ export function parseStatusFile(file: string, text: string): { statusFile: Statu
     }
   }
   const annotations = readAnnotations(data.annotations, file, problems);
-  return { statusFile: { file, ...top, versions, body, ...(annotations ? { annotations } : {}) }, problems };
+  return { statusFile: { file, ...top, versions, body, bodyLine: split?.bodyLine ?? 1, ...(annotations ? { annotations } : {}) }, problems };
 }
 
 /** Annotations are served as JSON; this many bytes of it at most (the official limit for publisher `_meta`). */
@@ -78,13 +153,13 @@ function readAnnotations(value: unknown, file: string, problems: Problem[]): Rec
   };
   if (typeof value !== 'object' || Array.isArray(value)) return report('', 'annotations must be a mapping', 'Write "annotations:" then indented keys, e.g. "approval: approved".');
   const bad = nonJsonValue(value, '');
-  if (bad !== undefined) return report(bad, 'annotations hold only strings, numbers, booleans, lists and mappings', 'Quote dates and other values YAML would read as something else.');
+  if (bad !== undefined) return report(bad, 'annotations hold only strings, numbers, booleans, lists and mappings', 'Replace .inf and .nan, which JSON cannot carry, with a string or a finite number.');
   const bytes = Buffer.byteLength(JSON.stringify(value));
   if (bytes > ANNOTATIONS_MAX_BYTES) return report('', `annotations take ${bytes} bytes as JSON; the limit is ${ANNOTATIONS_MAX_BYTES}`, 'Keep annotations short; link to longer documents.');
   return value as Record<string, unknown>;
 }
 
-/** The JSON path of the first value that JSON cannot carry as is (a YAML date, say), or undefined. */
+/** The JSON path of the first value that JSON cannot carry as is (YAML's .inf or .nan), or undefined. */
 function nonJsonValue(value: unknown, at: string): string | undefined {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : at;
