@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryRecord } from '../scripts/lib/model.ts';
 import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
-import { renderMarkdown } from '../scripts/lib/site/html.ts';
+import { renderLongDescription } from '../scripts/lib/site/markdown.ts';
 import { HOME_PAGE_SIZE, renderSiteFiles, type SiteAssets } from '../scripts/lib/site/render.ts';
 import { buildSiteFixture, SITE_SERVERS, siteServer, type BuiltSite } from './support/site-fixture.ts';
 
@@ -116,8 +116,10 @@ function record(server: Record<string, unknown>, official: Partial<RegistryRecor
 
 const ASSETS: SiteAssets = { css: 'body{}', js: 'void 0', worker: 'void 0' };
 
+/** The site for `records`, with `long` mapping server names to server.md bodies in Markdown, rendered as the build does. */
 function render(records: RegistryRecord[], long = new Map<string, string>()): Map<string, string> {
-  return new Map([...renderSiteFiles(records, long, ASSETS)].map((f) => [f.path, f.content]));
+  const html = new Map([...long].map(([name, body]) => [name, renderLongDescription({ file: `${name}/server.md`, body }).html]));
+  return new Map([...renderSiteFiles(records, html, ASSETS)].map((f) => [f.path, f.content]));
 }
 
 describe('escaping', () => {
@@ -162,9 +164,9 @@ describe('escaping', () => {
     expect(render([record({ name: 'io.github.acme/plain', version: '1.0.0', description: 'A tool.' })]).get('site/servers/io.github.acme/plain/index.html')).not.toContain('annotations');
   });
 
-  it('renders the Markdown subset', () => {
-    expect(renderMarkdown('## Setup\n\n- one\n- **two**\n\n1. a\n2. b\n\nText with `code` and *em*.\n\n> quoted\n'))
-      .toBe('<h4>Setup</h4>\n<ul><li>one</li><li><strong>two</strong></li></ul>\n<ol><li>a</li><li>b</li></ol>\n<p>Text with <code>code</code> and <em>em</em>.</p>\n<blockquote><p>quoted</p></blockquote>');
+  it('renders Markdown, headings below the page\'s own', () => {
+    expect(renderLongDescription({ file: 'f', body: '## Setup\n\n- one\n- **two**\n\n1. a\n2. b\n\nText with `code` and *em*.\n\n> quoted\n' }))
+      .toEqual({ html: '<h4>Setup</h4>\n<ul>\n<li>one</li>\n<li><strong>two</strong></li>\n</ul>\n<ol>\n<li>a</li>\n<li>b</li>\n</ol>\n<p>Text with <code>code</code> and <em>em</em>.</p>\n<blockquote>\n<p>quoted</p>\n</blockquote>', problems: [] });
   });
 });
 

@@ -12,6 +12,7 @@ import { fallbackClock } from './fallback-clock.ts';
 import { recoverInterruptedBuild, writeOutputAtomically } from './write-output.ts';
 import { bundleNjsListQuery, NJS_BUNDLE_FILE } from '../serve/njs-bundle.ts';
 import { bundleSiteAssets } from '../site/bundle.ts';
+import { renderLongDescription } from '../site/markdown.ts';
 import { renderSiteFiles } from '../site/render.ts';
 import { buildSearchIndex, MANIFEST_FILE, type BuiltSearchIndex } from '../search/index-build.ts';
 
@@ -63,12 +64,20 @@ export async function buildRegistry(options: BuildOptions): Promise<BuildResult>
   }
   const config = await loadRegistryConfig(options.configFile ?? path.join(path.dirname(path.resolve(options.entriesDir)), CONFIG_FILE_NAME));
   problems.push(...config.problems, ...annotationProblems(loaded.servers, config.config.metaKey));
+  // Markdown for the search index, HTML for the pages; a body that cannot be rendered fails the build here, with the
+  // problem the validator reports for it, before anything is written.
+  const longDescriptions = new Map<string, string>(), longDescriptionsHtml = new Map<string, string>();
+  for (const server of loaded.servers) {
+    if (!server.statusFile?.body) continue;
+    longDescriptions.set(server.name, server.statusFile.body);
+    const rendered = renderLongDescription(server.statusFile);
+    problems.push(...rendered.problems);
+    if (rendered.html) longDescriptionsHtml.set(server.name, rendered.html);
+  }
   if (hasErrors(problems)) throw new ProblemsError(problems);
   const records = assembleRegistry(loaded.servers, history, fallbackClock(options.entriesDir, options.env), config.config.metaKey);
   const [njs, siteAssets] = await Promise.all([bundleNjsListQuery(), bundleSiteAssets()]);
-  const longDescriptions = new Map<string, string>();
-  for (const server of loaded.servers) if (server.statusFile?.body) longDescriptions.set(server.name, server.statusFile.body);
   const search = buildSearchIndex(records, longDescriptions);
-  const written = await writeOutputAtomically(options.outDir, withSearchIndex(withNjsBundle(withSite(renderApiFiles(records), records, longDescriptions, siteAssets), njs), search));
+  const written = await writeOutputAtomically(options.outDir, withSearchIndex(withNjsBundle(withSite(renderApiFiles(records), records, longDescriptionsHtml, siteAssets), njs), search));
   return { records, servers: loaded.servers.length, ...written, problems };
 }

@@ -7,7 +7,7 @@ import type { RegistryRecord } from '../model.ts';
 import { compareBytewise, compareInstants, parseInstant } from '../query/compare.ts';
 import { SITE_ROOT } from '../serve/routes.ts';
 import { CLIENTS, clientConfigs, inputsOf, packagesOf, remotesOf, type Client, type Input } from './client-config.ts';
-import { escapeHtml, escapeText, linkOrText, renderMarkdown } from './html.ts';
+import { escapeHtml, escapeText, linkOrText } from './html.ts';
 import { countText, FACETS, renderResultItem, type FacetKey, type ResultSummary } from './result-item.ts';
 
 export const HOME_PAGE_SIZE = 200;
@@ -102,7 +102,7 @@ function renderConfigs(record: RegistryRecord): string {
   return `<p class="muted">Runs ${escapeHtml(configs.source)}. Add it to your client's configuration; values in <code>&lt;…&gt;</code> are yours to fill in.</p>${sections.join('')}`;
 }
 
-function renderServerPage(latest: RegistryRecord, versions: RegistryRecord[], longDescription: string | undefined, assets: AssetNames): string {
+function renderServerPage(latest: RegistryRecord, versions: RegistryRecord[], longDescriptionHtml: string | undefined, assets: AssetNames): string {
   const root = '../'.repeat(1 + latest.name.split('/').length);
   const server = latest.server;
   const title = str(server.title) || latest.name;
@@ -126,7 +126,7 @@ function renderServerPage(latest: RegistryRecord, versions: RegistryRecord[], lo
   facts.push(`<dt>API</dt><dd><a href="${root}v0.1/servers/${latest.name.split('/').map(encodeURIComponent).join('/')}/versions/latest">server.json</a></dd>`);
   parts.push(`<dl class="facts">${facts.join('')}</dl>`);
   parts.push(`<h2 id="install">Install</h2>${renderConfigs(latest)}`);
-  if (longDescription && longDescription.trim()) parts.push(`<h2 id="about">About</h2><div class="long" data-testid="long-description">${renderMarkdown(longDescription)}</div>`);
+  if (longDescriptionHtml) parts.push(`<h2 id="about">About</h2><div class="long" data-testid="long-description">${longDescriptionHtml}</div>`);
 
   const packages = packagesOf(server), remotes = remotesOf(server);
   if (packages.length) {
@@ -236,7 +236,8 @@ ${slice.map((s) => renderResultItem(s, root)).join('\n')}
 
 /**
  * Every file of the site for rows in (name, version) order, as renderApiFiles takes them. `longDescriptions` maps a
- * server name to its server.md body; `assets` are the stylesheet and the bundled browser script.
+ * server name to its server.md body as HTML from renderLongDescription (markdown.ts), which the validator runs too;
+ * `assets` are the stylesheet and the bundled browser script.
  */
 export function* renderSiteFiles(records: readonly RegistryRecord[], longDescriptions: ReadonlyMap<string, string>, assets: SiteAssets): Generator<OutputFile> {
   const names: AssetNames = { css: hashed('site', 'css', assets.css), js: hashed('site', 'js', assets.js), worker: hashed('search-worker', 'js', assets.worker) };

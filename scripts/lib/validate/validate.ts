@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
+import { renderLongDescription } from '../site/markdown.ts';
 import { parseProvenance } from '../sync/provenance.ts';
 import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
 import { compareBytewise } from '../query/compare.ts';
@@ -205,6 +206,8 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const config = await loadRegistryConfig(path.join(path.dirname(path.resolve(options.root, entriesDir)), CONFIG_FILE_NAME));
   if (!paths || selected(CONFIG_FILE_NAME, paths)) problems.push(...config.problems);
   problems.push(...annotationProblems([...statusFiles.values()].filter((f) => selected(f.file, paths)).map((statusFile) => ({ statusFile })), config.config.metaKey));
+  // Each body as the build renders it, with the same function: what the build would refuse is refused here.
+  for (const statusFile of statusFiles.values()) if (selected(statusFile.file, paths)) problems.push(...renderLongDescription(statusFile).problems);
 
   const docs = new Map<string, ServerDocument>();
   const unread: ScannedDocument[] = [];
