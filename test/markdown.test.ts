@@ -31,7 +31,7 @@ describe('what a body renders to', () => {
         '<hr>',
         '<pre><code>indented &lt;code&gt;\n</code></pre>',
         '<pre><code class="language-ts">const a = 1 &lt; 2;\n</code></pre>',
-        '<table>\n<thead>\n<tr>\n<th>Tool</th>\n<th style="text-align:center">Safe</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td><code>ls</code></td>\n<td style="text-align:center">yes</td>\n</tr>\n</tbody>\n</table>',
+        '<table>\n<thead>\n<tr>\n<th>Tool</th>\n<th class="align-center">Safe</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td><code>ls</code></td>\n<td class="align-center">yes</td>\n</tr>\n</tbody>\n</table>',
       ].join('\n'));
   });
 

@@ -45,7 +45,7 @@ const ALLOWED_SCHEMES = new Set(['http', 'https', 'mailto']);
  * which is https on an https page). Browsers ignore tabs, newlines and leading controls or spaces in a URL, so
  * `java&#9;script:` is javascript:; the scheme is read with all of those removed.
  */
-export function isAllowedLinkTarget(url: string): boolean {
+function isAllowedLinkTarget(url: string): boolean {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.replace(/[\u0000-\u0020]/g, ''));
   return !scheme || ALLOWED_SCHEMES.has(scheme[1]!.toLowerCase());
 }
@@ -117,6 +117,9 @@ export function renderLongDescription(statusFile: Pick<StatusFile, 'file' | 'bod
     }
     // The page's h1 is the server's title and its sections are h2: the body's headings go below them.
     if (token.type === 'heading_open' || token.type === 'heading_close') token.tag = `h${Math.min(6, Number(token.tag.slice(1)) + 2)}`;
+    // Table column alignment as a class, not a style attribute, so the pages need no inline styles (site CSP).
+    const align = token.type === 'th_open' || token.type === 'td_open' ? /^text-align:(left|center|right)$/.exec(String(token.attrGet('style'))) : null;
+    if (align) token.attrs = [['class', `align-${align[1]}`]];
   }
   const html = renderer.renderer.render(tokens, renderer.options, env).trimEnd();
   const htmlBytes = Buffer.byteLength(html);

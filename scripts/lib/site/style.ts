@@ -51,6 +51,7 @@ th{color:var(--muted);font-weight:600}
 .scroll{overflow-x:auto;max-width:100%}
 .long{max-width:48rem}
 .long pre{margin:.75rem 0}
+.long .align-center{text-align:center}.long .align-right{text-align:right}
 .config{margin:1rem 0}
 .config h3{display:flex;flex-wrap:wrap;align-items:center;gap:.75rem;font-size:1rem;margin:0 0 .4rem}
 .config button{font:inherit;font-size:.875rem;padding:.2rem .7rem;border:1px solid var(--accent);border-radius:4px;background:var(--bg);color:var(--accent);cursor:pointer}
