@@ -49,8 +49,9 @@ const MAX_YAML_ALIASES = 100;
 
 /**
  * Splits front matter from body without a front-matter library: gray-matter, the usual one, runs front matter
- * written as `---js` through eval (and merges its eval engine into whatever engines it is given), and its
- * comment-stripping regex is quadratic in the number of blank lines. This is one linear pass over the lines.
+ * written as `---js` through eval and adds that engine to whatever engines it is given (jonschlinkert/gray-matter
+ * 4.0.3, lib/engines.js and lib/defaults.js), and its comment-stripping regex (index.js, `/^\s*#[^\n]+/gm`) is
+ * quadratic in the number of blank lines. This is one linear pass over the lines.
  *
  * Front matter is the first line `---` (nothing else on it but spaces) up to the next line `---`. A first line of
  * four dashes or more is a Markdown rule, not front matter. Anything else after the opening `---` names a language
@@ -69,13 +70,12 @@ function splitFrontMatter(file: string, text: string, problems: Problem[]): { ya
     }));
     return undefined;
   }
-  let line = 1;
-  for (let start = firstEnd + 1; firstEnd >= 0 && start <= text.length; line++) {
+  // `start` is where line number `line` begins.
+  for (let start = firstEnd + 1, line = 2; firstEnd >= 0; line++) {
     const end = text.indexOf('\n', start);
-    const next = end < 0 ? text.length : end;
-    if (text.slice(start, next).trimEnd() === '---') {
-      // Keeps the first line's newline so YAML's line numbers are the file's.
-      return { yaml: text.slice(firstEnd, start), ...bodyFrom(text, end < 0 ? text.length : end + 1, line + 2) };
+    if (text.slice(start, end < 0 ? text.length : end).trimEnd() === '---') {
+      // The YAML keeps the first line's newline, so that its line numbers are the file's.
+      return { yaml: text.slice(firstEnd, start), ...bodyFrom(text, end < 0 ? text.length : end + 1, line + 1) };
     }
     if (end < 0) break;
     start = end + 1;
