@@ -1,5 +1,5 @@
 // server.md front matter is data: YAML only, read by a parser that runs nothing. A front matter in another language
-// (`---js`, which gray-matter evaluates) is refused by name in validation and in the build, and its code never runs.
+// (`---js`, which gray-matter's own engines evaluate) is refused by name in validation and in the build, and its code never runs.
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -77,9 +77,17 @@ describe('front matter in another language than YAML', () => {
     });
   });
 
-  it('no code under scripts/ imports gray-matter, whose engines evaluate front matter', () => {
+  it('gray-matter is reached only through status-file.ts, whose options replace every engine it has', () => {
     const importers = fg.sync('scripts/**/*.ts', { cwd: ROOT }).filter((file) => /['"]gray-matter['"]/.test(readFileSync(path.join(ROOT, file), 'utf8')));
-    expect(importers).toEqual([]);
+    expect(importers).toEqual(['scripts/lib/entries/status-file.ts']);
+  });
+
+  it('a front matter of more than 32 KiB is refused before gray-matter reads it', () => {
+    const blank = '\n'.repeat(40 * 1024);
+    const { statusFile, problems } = parseStatusFile(FILE, `---\nstatus: deprecated${blank}---\n# Body\n`);
+    expect(problems).toEqual([expect.objectContaining({ code: 'status-file-front-matter-too-large', file: FILE, line: 1 })]);
+    expect(statusFile.status).toBeUndefined();
+    expect(parseStatusFile(FILE, `---\nstatus: deprecated${'\n'.repeat(1000)}---\n# Body\n`).statusFile).toMatchObject({ status: 'deprecated', body: '# Body\n', bodyLine: 1003 });
   });
 });
 
@@ -117,7 +125,7 @@ describe('YAML front matter', () => {
 
   it('splits front matter and body, CRLF or not, and knows the line the body starts on', () => {
     expect(parseStatusFile(FILE, '---\r\nstatus: deprecated\r\nstatusMessage: "a: b"\r\n--- \r\n\r\n# Weather\r\n')).toEqual({
-      statusFile: { file: FILE, status: 'deprecated', statusMessage: 'a: b', versions: {}, body: '# Weather\r\n', bodyLine: 6 }, problems: [],
+      statusFile: { file: FILE, status: 'deprecated', statusMessage: 'a: b', versions: {}, body: '# Weather\n', bodyLine: 6 }, problems: [],
     });
     expect(parseStatusFile(FILE, '---\n# only a comment\n---\nBody')).toEqual({ statusFile: { file: FILE, versions: {}, body: 'Body', bodyLine: 4 }, problems: [] });
     expect(parseStatusFile(FILE, '# No front matter')).toEqual({ statusFile: { file: FILE, versions: {}, body: '# No front matter', bodyLine: 1 }, problems: [] });

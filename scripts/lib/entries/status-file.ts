@@ -1,6 +1,7 @@
 // `entries/<namespace>/<server>/server.md`: the registry-managed state of a server that later pull requests may
 // change (published server.json files never change). YAML front matter for status, Markdown body for the site.
 
+import matter from 'gray-matter';
 import { parseDocument } from 'yaml';
 import { escapePointerSegment, problem, type Problem } from '../problems.ts';
 import { STATUSES, type Status, type StatusFile, type StatusSetting } from '../model.ts';
@@ -48,20 +49,47 @@ const YAML_OPTIONS = { version: '1.2', schema: 'core', resolveKnownTags: false, 
 const MAX_YAML_ALIASES = 100;
 
 /**
- * Splits front matter from body without a front-matter library: gray-matter, the usual one, runs front matter
- * written as `---js` through eval and adds that engine to whatever engines it is given (jonschlinkert/gray-matter
- * 4.0.3, lib/engines.js and lib/defaults.js), and its comment-stripping regex (index.js, `/^\s*#[^\n]+/gm`) is
- * quadratic in the number of blank lines. This is one linear pass over the lines.
- *
- * Front matter is the first line `---` (nothing else on it but spaces) up to the next line `---`. A first line of
- * four dashes or more is a Markdown rule, not front matter. Anything else after the opening `---` names a language
- * (`---js`, `---toml`…): refused, never parsed.
+ * The front matter may be this long at most. gray-matter strips comments from it with `/^\s*#[^\n]+/gm`
+ * (jonschlinkert/gray-matter 4.0.3, index.js), which is quadratic in a run of blank lines: 64 KiB of them cost
+ * 1.5 s, 32 KiB about a quarter of that. Statuses, messages of 500 characters and 4 KB of annotations fit easily.
  */
-function splitFrontMatter(file: string, text: string, problems: Problem[]): { yaml: string; body: string; bodyLine: number } | undefined {
-  const firstEnd = text.indexOf('\n');
-  const firstLine = (firstEnd < 0 ? text : text.slice(0, firstEnd)).replace(/\r$/, '');
-  if (!firstLine.startsWith('---') || firstLine[3] === '-') return { yaml: '', ...bodyFrom(text, 0, 1) };
-  const language = firstLine.slice(3).trim();
+export const FRONT_MATTER_MAX_BYTES = 32 * 1024;
+
+/** Raised by every gray-matter engine but ours: a language reaching one is never parsed, let alone run. */
+class RefusedLanguage extends Error {}
+const refuse = (): never => {
+  throw new RefusedLanguage();
+};
+
+/** What the YAML engine hands back through gray-matter: the parsed document, read (and checked) by the caller. */
+const YAML_DOCUMENT = Symbol('yaml document');
+interface ParsedFrontMatter { [YAML_DOCUMENT]: ReturnType<typeof parseDocument> }
+
+/**
+ * gray-matter with YAML, read by the `yaml` package, as its only engine. Its own engines include one that runs
+ * `---js` front matter through eval and one that reads YAML 1.1 dates as Date objects (lib/engines.js); options
+ * replace an engine by name (lib/defaults.js), so every name it knows or aliases is replaced here, and a language
+ * it does not know is an error there (lib/engine.js). The language is also checked before gray-matter is called.
+ */
+const MATTER_OPTIONS = {
+  language: 'yaml',
+  excerpt: false,
+  engines: {
+    yaml: { parse: (text: string): ParsedFrontMatter => ({ [YAML_DOCUMENT]: parseDocument(text, YAML_OPTIONS) }), stringify: refuse },
+    yml: refuse, json: refuse, js: refuse, javascript: refuse, coffee: refuse, coffeescript: refuse, cs: refuse, cson: refuse, toml: refuse,
+  },
+} as unknown as Parameters<typeof matter>[1];
+
+/** Front matter and body as gray-matter splits them, after the checks it does not make; problems for the rest. */
+function splitFrontMatter(file: string, text: string, problems: Problem[]): { document?: ReturnType<typeof parseDocument>; body: string; bodyLine: number } | undefined {
+  // gray-matter splits at "\n---" and leaves a CR at the end of the YAML and the rest of the closing line in the
+  // body: lines end in LF alone before it sees them (line numbers stay the same).
+  const source = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  const firstEnd = source.indexOf('\n');
+  const firstLine = (firstEnd < 0 ? source : source.slice(0, firstEnd)).replace(/\r$/, '');
+  const opened = firstLine.startsWith('---') && firstLine[3] !== '-';
+  // Anything after the opening `---` names a language (`---js`, `---toml`…): refused by name, never parsed.
+  const language = opened ? firstLine.slice(3).trim() : '';
   if (language) {
     problems.push(problem({
       code: 'status-file-front-matter-language', file, jsonPath: '', line: 1, column: 4,
@@ -70,37 +98,54 @@ function splitFrontMatter(file: string, text: string, problems: Problem[]): { ya
     }));
     return undefined;
   }
-  // `start` is where line number `line` begins.
-  for (let start = firstEnd + 1, line = 2; firstEnd >= 0; line++) {
-    const end = text.indexOf('\n', start);
-    if (text.slice(start, end < 0 ? text.length : end).trimEnd() === '---') {
-      // The YAML keeps the first line's newline, so that its line numbers are the file's.
-      return { yaml: text.slice(firstEnd, start), ...bodyFrom(text, end < 0 ? text.length : end + 1, line + 1) };
+  if (opened) {
+    const close = source.indexOf('\n---', 3);
+    if (close < 0) {
+      problems.push(problem({
+        code: 'status-file-yaml', file, jsonPath: '', line: 1, column: 1,
+        message: 'the front matter opened by --- on the first line has no closing --- line',
+        hint: 'End the front matter with a line holding only ---, then write the Markdown body.',
+      }));
+      return undefined;
     }
-    if (end < 0) break;
-    start = end + 1;
+    if (close > FRONT_MATTER_MAX_BYTES) {
+      problems.push(problem({
+        code: 'status-file-front-matter-too-large', file, jsonPath: '', line: 1, column: 1,
+        message: `the front matter takes ${close} bytes; the limit is ${FRONT_MATTER_MAX_BYTES}`,
+        hint: 'Keep the front matter to statuses, short messages and annotations: set one status for the whole server instead of one per version, and put long text in the Markdown body.',
+      }));
+      return undefined;
+    }
   }
-  problems.push(problem({
-    code: 'status-file-yaml', file, jsonPath: '', line: 1, column: 1,
-    message: 'the front matter opened by --- on the first line has no closing --- line',
-    hint: 'End the front matter with a line holding only ---, then write the Markdown body.',
-  }));
-  return undefined;
+  let parsed: { data: unknown; content: string };
+  try {
+    // Options are always given: without them gray-matter caches results by input text, across files.
+    parsed = matter(source, MATTER_OPTIONS);
+  } catch (error) {
+    if (error instanceof RefusedLanguage) return undefined;
+    throw error;
+  }
+  const document = (parsed.data as Partial<ParsedFrontMatter>)[YAML_DOCUMENT];
+  // The body is what gray-matter leaves after the closing line; its first line is counted in the source.
+  return { ...(document ? { document } : {}), ...bodyFrom(source, source.length - parsed.content.length) };
 }
 
-/** The body from `offset` on without its leading blank lines, and the file line it starts on. */
-function bodyFrom(text: string, offset: number, line: number): { body: string; bodyLine: number } {
-  for (;;) {
-    const skip = text.startsWith('\n', offset) ? 1 : text.startsWith('\r\n', offset) ? 2 : 0;
-    if (!skip) return { body: text.slice(offset), bodyLine: line };
-    offset += skip;
-    line++;
+/**
+ * The body from `offset` on without its leading blank lines (and what follows the closing `---` on its line), and
+ * the file line it starts on.
+ */
+function bodyFrom(text: string, offset: number): { body: string; bodyLine: number } {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) line++;
+  for (const blank = /[ \t]*\n/y; ; line++) {
+    blank.lastIndex = offset;
+    if (!blank.test(text)) return { body: text.slice(offset), bodyLine: line };
+    offset = blank.lastIndex;
   }
 }
 
 /** The front matter's data, or undefined with a problem; positions are the file's. */
-function parseFrontMatter(file: string, yaml: string, problems: Problem[]): unknown {
-  const doc = parseDocument(yaml, YAML_OPTIONS);
+function parseFrontMatter(file: string, doc: ReturnType<typeof parseDocument>, problems: Problem[]): unknown {
   // Warnings are tags the core schema does not know (`!!timestamp`, `!!js/function`, `!custom`): refused, not guessed.
   const first = doc.errors[0] ?? doc.warnings[0];
   if (first) {
@@ -124,7 +169,7 @@ function parseFrontMatter(file: string, yaml: string, problems: Problem[]): unkn
 export function parseStatusFile(file: string, text: string): { statusFile: StatusFile; problems: Problem[] } {
   const problems: Problem[] = [];
   const split = splitFrontMatter(file, text, problems);
-  const parsed = split ? parseFrontMatter(file, split.yaml, problems) : undefined;
+  const parsed = split?.document ? parseFrontMatter(file, split.document, problems) : undefined;
   // No front matter, an empty one or an unreadable one is an empty mapping; readSetting reports any other non-mapping.
   const data = (parsed ?? {}) as Record<string, unknown>;
   const body = split?.body ?? '';
