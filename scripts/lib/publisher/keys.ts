@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import {
   buildProofMessage,
+  buildStatementMessage,
   domainProblem,
   generateProofKeyPair,
   PROOF_ALGORITHMS,
@@ -19,10 +20,13 @@ import {
 } from '../ownership/domain-proof.ts';
 import { renderProblemsForTerminal } from '../problems.ts';
 import { WELL_KNOWN_PATH } from '../ownership/http-proof.ts';
+import { defaultStatementDomain, MAX_STATEMENT_DAYS, normalizeRegistryUrl, STATEMENT_FILE_NAME, type Statement } from '../ownership/statement.ts';
+import { NAMESPACE_PATTERN } from '../validate/tree.ts';
 import { noPositionals, parseCommand, UsageError, type CommandIo, type ExitCode } from './io.ts';
 
 export const KEYGEN_USAGE = 'keygen [--algorithm ed25519|ecdsap384] [--out <dir>]';
 export const SIGN_USAGE = 'sign --key <private key .pem> --domain <domain> --method dns|http <path/to/server.json>';
+export const AUTHORIZE_USAGE = 'authorize --key <private key .pem> --method dns|http --author <github login> [--registry <url>] [--domain <domain>] [--days <n>] [--entries <dir>] <namespace>';
 
 /** True when `target` is the entries folder or inside it: private keys never go where a pull request picks them up. */
 function insideEntries(cwd: string, target: string): boolean {
@@ -118,6 +122,54 @@ export async function runSign(argv: string[], io: CommandIo): Promise<ExitCode> 
   io.err(
     `${replaced ? 'replaced' : 'wrote'} the ${values.method.toUpperCase()} proof for ${server.name} ${server.version} (signed with ${proofRecordForKey(privateKey)}).\n` +
       `It covers these exact server.json bytes: sign again after any change. The record must be ${values.method === 'dns' ? `a TXT record on ${values.domain}` : `at https://${values.domain}${WELL_KNOWN_PATH}`} when the pull request is checked.\n`,
+  );
+  return 0;
+}
+
+/** The registry a statement is for: --registry, else MCP_REGISTRY_URL, else https://github.com/<MCP_REGISTRY_REPO>. */
+function statementRegistry(flag: string | undefined, env: CommandIo['env']): string {
+  const url = flag || env.MCP_REGISTRY_URL || (env.MCP_REGISTRY_REPO ? `https://github.com/${env.MCP_REGISTRY_REPO}` : undefined);
+  if (!url) throw new UsageError('--registry <url> is required (or MCP_REGISTRY_URL / MCP_REGISTRY_REPO in the environment): the registry the statement is for, e.g. https://github.com/<owner>/<repo>');
+  if (!/^https:\/\/\S+$/.test(url)) throw new UsageError(`--registry must be an https URL, not "${url}"`);
+  return normalizeRegistryUrl(url);
+}
+
+export async function runAuthorize(argv: string[], io: CommandIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommand({
+    key: { type: 'string' }, method: { type: 'string' }, author: { type: 'string' }, registry: { type: 'string' },
+    domain: { type: 'string' }, days: { type: 'string', default: '7' }, entries: { type: 'string', default: 'entries' },
+  }, argv);
+  if (!values.key) throw new UsageError('--key <private key .pem> is required');
+  if (values.method !== 'dns' && values.method !== 'http') throw new UsageError(`--method must be dns or http${values.method === undefined ? '' : `, not "${values.method}"`}`);
+  if (!values.author || !/^[a-zA-Z0-9-]+$/.test(values.author)) throw new UsageError('--author <github login> is required: the GitHub user who opens the pull request, as GitHub spells the login');
+  if (positionals.length !== 1 || !NAMESPACE_PATTERN.test(positionals[0]!)) throw new UsageError('name exactly one namespace, e.g. com.example');
+  const namespace = positionals[0]!;
+  const days = Number(values.days);
+  if (!Number.isInteger(days) || days < 1 || days > MAX_STATEMENT_DAYS - 1) throw new UsageError(`--days must be a whole number from 1 to ${MAX_STATEMENT_DAYS - 1}`);
+  const registry = statementRegistry(values.registry, io.env);
+  const domain = values.domain ?? defaultStatementDomain(namespace);
+  const reason = domainProblem(domain);
+  if (reason) throw new UsageError(`--domain ${JSON.stringify(domain)} ${reason}`);
+  const grant = proofGrantProblem({ method: values.method, domain }, `${namespace}/`);
+  if (grant) {
+    io.err(renderProblemsForTerminal([grant]) + '\n');
+    return 1;
+  }
+  const privateKey = readPrivateKey(path.resolve(io.cwd, values.key));
+  const { algorithm } = publicKeyBase64(privateKey);
+  const expires = new Date(Date.now() + days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const message = buildStatementMessage({ registry, author: values.author, namespace, expires });
+  const statement: Statement = { method: values.method, domain, algorithm, registry, author: values.author, expires, signature: signProofMessage(privateKey, algorithm, message) };
+  const dir = path.resolve(io.cwd, values.entries!, namespace);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, STATEMENT_FILE_NAME);
+  const replaced = existsSync(file);
+  writeFileSync(file, JSON.stringify(statement, null, 2) + '\n');
+  io.out(`${path.relative(io.cwd, file) || file}\n`);
+  io.err(
+    `${replaced ? 'replaced' : 'wrote'} the authorization statement: ${values.author} may change ${namespace} in ${registry} until ${expires}\n` +
+      `(its owners.json, its servers' status, deletions and publications), signed with ${proofRecordForKey(privateKey)}.\n` +
+      `Commit it in ${values.author}'s pull request; it is valid in no other registry and for no other author. The record must be ${values.method === 'dns' ? `a TXT record on ${domain}` : `at https://${domain}${WELL_KNOWN_PATH}`} when the pull request is checked.\n`,
   );
   return 0;
 }

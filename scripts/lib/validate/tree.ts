@@ -13,6 +13,7 @@ import { STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
 import { LEDGER_FILE_NAME } from '../ownership/ledger.ts';
 import { PROOF_FILE_NAME } from '../ownership/proof-file.ts';
+import { STATEMENT_FILE_NAME } from '../ownership/statement.ts';
 import { MAX_PROVENANCE_FILE_BYTES, MAX_SERVER_JSON_BYTES, MAX_STATUS_FILE_BYTES } from './read-json.ts';
 
 /** Which level of `entries/<namespace>/<server>/<version>/server.json` a path segment names. */
@@ -68,6 +69,8 @@ export interface EntriesTree {
   statusFiles: ScannedStatusFile[];
   /** `<namespace>/owners.json` files. */
   ledgers: ScannedStatusFile[];
+  /** `<namespace>/authorization.json` files (scripts/lib/ownership/statement.ts). */
+  statements: ScannedStatusFile[];
   /** `<namespace>/<server>/<version>/proof.json` files of the servers in focus. */
   proofs: ScannedStatusFile[];
   /** `<namespace>/<server>/upstream.json` files of mirrored servers (written by npm run sync). */
@@ -273,6 +276,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
   const documents: ScannedDocument[] = [];
   const statusFiles: ScannedStatusFile[] = [];
   const ledgers: ScannedStatusFile[] = [];
+  const statements: ScannedStatusFile[] = [];
   const proofs: ScannedStatusFile[] = [];
   const provenances: ScannedStatusFile[] = [];
   const problems: Problem[] = [];
@@ -293,15 +297,15 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
       problems.push((error as NodeJS.ErrnoException)?.code === 'ENOENT'
         ? problem({ code: 'file-entries-missing', file: shown, message: `there is no folder ${shown}`, hint: 'Run the validator from the repository root, or pass --entries <dir> with the folder that holds <namespace>/<server>/<version>/server.json.' })
         : problem({ code: 'file-unreadable', file: shown, message: `could not read ${shown}: ${errorText(error)}`, hint: 'Check the permissions of the folder.' }));
-      return { documents, statusFiles, ledgers, proofs, provenances, problems };
+      return { documents, statusFiles, ledgers, statements, proofs, provenances, problems };
     }
     if (type === 'symlink') {
       problems.push(symlinkProblem(shown));
-      return { documents, statusFiles, ledgers, proofs, provenances, problems };
+      return { documents, statusFiles, ledgers, statements, proofs, provenances, problems };
     }
     if (type !== 'directory') {
       problems.push(problem({ code: 'file-not-regular', file: shown, message: `${shown} is a ${type}, not a folder`, hint: 'The entries folder must be a plain folder.' }));
-      return { documents, statusFiles, ledgers, proofs, provenances, problems };
+      return { documents, statusFiles, ledgers, statements, proofs, provenances, problems };
     }
   }
 
@@ -423,10 +427,11 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
       const serverRel = `${nsRel}/${server.name}`;
       if (rejectSpecial(serverRel, server)) continue;
       if (server.type === 'file') {
-        // The namespace's owners ledger (scripts/lib/ownership/ledger.ts) is the one file a namespace folder holds.
-        if (server.name === LEDGER_FILE_NAME) {
+        // A namespace folder holds its owners ledger (scripts/lib/ownership/ledger.ts) and an authorization
+        // statement (scripts/lib/ownership/statement.ts), nothing else.
+        if (server.name === LEDGER_FILE_NAME || server.name === STATEMENT_FILE_NAME) {
           const bytes = read(serverRel, MAX_STATUS_FILE_BYTES);
-          if (bytes) ledgers.push({ file: fileOf(serverRel), bytes });
+          if (bytes) (server.name === LEDGER_FILE_NAME ? ledgers : statements).push({ file: fileOf(serverRel), bytes });
         } else problems.push(strayProblem(fileOf(serverRel), server.name, 'namespace'));
         continue;
       }
@@ -491,8 +496,9 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
   documents.sort((a, b) => compareBytewise(a.file, b.file));
   statusFiles.sort((a, b) => compareBytewise(a.file, b.file));
   ledgers.sort((a, b) => compareBytewise(a.file, b.file));
+  statements.sort((a, b) => compareBytewise(a.file, b.file));
   proofs.sort((a, b) => compareBytewise(a.file, b.file));
-  return { documents, statusFiles, ledgers, proofs, provenances, problems };
+  return { documents, statusFiles, ledgers, statements, proofs, provenances, problems };
 }
 
 function symlinkProblem(file: string): Problem {

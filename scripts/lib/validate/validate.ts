@@ -243,7 +243,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   if (options.ownership && changes && options.base) {
     const bytes = new Map(tree.documents.map((d) => [d.file, d.bytes]));
     const ownership = await checkChangeOwnership({
-      readBaseText: gitBaseReader(options.root, options.base), entriesDir, changes, proofFiles: tree.proofs,
+      readBaseText: gitBaseReader(options.root, options.base), entriesDir, changes, proofFiles: tree.proofs, statementFiles: tree.statements,
       serverJsonBytes: (file) => bytes.get(file), verifiers: options.ownership,
     });
     problems.push(...ownership.problems);
