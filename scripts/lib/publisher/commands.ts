@@ -12,8 +12,10 @@ export const HELP = `usage: npm run publisher -- <command> [options]
       write <out>/<name>/<version>/server.json from a package.json (npm, npx) or pyproject.toml (PyPI, uvx);
       never overwrites a file
   ${KEYGEN_USAGE}
-      make a domain key pair: writes the private key (PEM, mode 0600) and prints the DNS TXT record and the
-      content of https://<domain>/.well-known/mcp-registry-auth
+      make a domain key pair: writes the private key (PEM, mode 0600) to --out, by default
+      $XDG_CONFIG_HOME/mcp-registry or ~/.config/mcp-registry (never into a repository unless git ignores it, never
+      over an existing key without --force), and prints the DNS TXT record and the content of
+      https://<domain>/.well-known/mcp-registry-auth
   ${SIGN_USAGE}
       write proof.json beside the server.json: the signature over its name, version and SHA-256 (it proves that
       publication only)

@@ -2,8 +2,10 @@
 // The message, signatures and record format are the verifier's own (scripts/lib/ownership/domain-proof.ts).
 
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { runGit } from '../history/run-git.ts';
 import {
   buildProofMessage,
   buildStatementMessage,
@@ -24,7 +26,7 @@ import { defaultStatementDomain, MAX_STATEMENT_DAYS, normalizeRegistryUrl, STATE
 import { NAMESPACE_PATTERN } from '../validate/tree.ts';
 import { noPositionals, parseCommand, UsageError, type CommandIo, type ExitCode } from './io.ts';
 
-export const KEYGEN_USAGE = 'keygen [--algorithm ed25519|ecdsap384] [--out <dir>]';
+export const KEYGEN_USAGE = 'keygen [--algorithm ed25519|ecdsap384] [--out <dir>] [--force]';
 export const SIGN_USAGE = 'sign --key <private key .pem> --domain <domain> --method dns|http <path/to/server.json>';
 export const AUTHORIZE_USAGE = 'authorize --key <private key .pem> --method dns|http --author <github login> [--registry <url>] [--domain <domain>] [--days <n>] [--entries <dir>] <namespace>';
 
@@ -34,20 +36,64 @@ function insideEntries(cwd: string, target: string): boolean {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative)) || target.split(path.sep).includes('entries');
 }
 
+/** The per-user folder keys go to by default: `$XDG_CONFIG_HOME/mcp-registry`, else `~/.config/mcp-registry`. */
+export function defaultKeyDir(env: CommandIo['env']): string {
+  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(env.HOME || os.homedir(), '.config');
+  return path.join(config, 'mcp-registry');
+}
+
+/** The git work tree holding `dir` (found by its `.git`, so without git too), or undefined. */
+function workTreeOf(dir: string): string | undefined {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    if (existsSync(path.join(at, '.git'))) return at;
+    if (path.dirname(at) === at) return undefined;
+  }
+}
+
+/**
+ * Why `file` must not receive a private key: it would sit in a git work tree where nothing ignores it, so one
+ * `git add -A` publishes it. A path git ignores (and does not track) is fine.
+ */
+async function keyInRepositoryProblem(file: string): Promise<string | undefined> {
+  const top = workTreeOf(path.dirname(file));
+  if (!top) return undefined;
+  // check-ignore exits 1 for a path that is not ignored (or is tracked), 128 on errors: both mean "not safe".
+  const ignored = await runGit(top, ['check-ignore', '--quiet', '--', path.relative(top, file)]).then(() => true, () => false);
+  return ignored ? undefined : `${file} would be inside the git work tree ${top}, where nothing ignores it`;
+}
+
+/** The path to show: relative to the folder the command runs in when it is below it, else absolute. */
+function shownPath(cwd: string, file: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
 export async function runKeygen(argv: string[], io: CommandIo): Promise<ExitCode> {
-  const { values, positionals } = parseCommand({ algorithm: { type: 'string', default: 'ed25519' }, out: { type: 'string', default: '.' } }, argv);
+  const { values, positionals } = parseCommand({ algorithm: { type: 'string', default: 'ed25519' }, out: { type: 'string' }, force: { type: 'boolean', default: false } }, argv);
   noPositionals(positionals);
   const algorithm = values.algorithm as ProofAlgorithm;
   if (!PROOF_ALGORITHMS.includes(algorithm)) throw new UsageError(`--algorithm must be one of ${PROOF_ALGORITHMS.join(', ')}, not "${values.algorithm}"`);
-  const dir = path.resolve(io.cwd, values.out!);
-  if (insideEntries(io.cwd, dir)) throw new UsageError(`--out ${values.out} is inside an entries folder: keep the private key out of the registry (e.g. --out ~/.config/mcp-registry)`);
+  const dir = values.out === undefined ? defaultKeyDir(io.env) : path.resolve(io.cwd, values.out);
+  if (insideEntries(io.cwd, dir)) throw new UsageError(`--out ${values.out} is inside an entries folder: keep the private key out of the registry (the default is ${defaultKeyDir(io.env)})`);
   const file = path.join(dir, `mcp-registry-${algorithm}.pem`);
-  if (existsSync(file)) throw new UsageError(`${file} exists already: pass another --out, or sign with the key you have`);
+  const inRepository = await keyInRepositoryProblem(file);
+  if (inRepository) {
+    throw new UsageError(`${inRepository}: a private key there is one \`git add\` away from a public pull request. Leave out --out (keys go to ${defaultKeyDir(io.env)}), pass a folder outside the repository, or git-ignore the path first`);
+  }
+  if (existsSync(file) && !values.force) {
+    throw new UsageError(`${file} exists already: sign with the key you have, pass another --out, or --force to replace it (the record of the old key then stops working; publish the new one)`);
+  }
   const { privateKey } = generateProofKeyPair(algorithm);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600, flag: 'wx' });
+  // The per-user folder is ours: keep it private even if something created it with a looser mode.
+  if (values.out === undefined) chmodSync(dir, 0o700);
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+  if (values.force) {
+    writeFileSync(file, pem, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  } else writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
   const record = proofRecordForKey(privateKey);
-  const shown = path.relative(io.cwd, file) || file;
+  const shown = shownPath(io.cwd, file);
   io.out(
     [
       `private key: ${shown}  (mode 0600; keep it secret and never commit it)`,

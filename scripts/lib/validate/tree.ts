@@ -15,6 +15,7 @@ import { LEDGER_FILE_NAME } from '../ownership/ledger.ts';
 import { PROOF_FILE_NAME } from '../ownership/proof-file.ts';
 import { STATEMENT_FILE_NAME } from '../ownership/statement.ts';
 import { MAX_PROVENANCE_FILE_BYTES, MAX_SERVER_JSON_BYTES, MAX_STATUS_FILE_BYTES } from './read-json.ts';
+import { PRIVATE_KEY_SCAN_BYTES, privateKeyProblem } from './rules/private-key.ts';
 
 /** Which level of `entries/<namespace>/<server>/<version>/server.json` a path segment names. */
 export type SegmentKind = 'namespace' | 'server' | 'version' | 'file';
@@ -393,7 +394,10 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
         if (n === 0) break;
         length += n;
       }
-      return buffer.subarray(0, length);
+      const bytes = buffer.subarray(0, length);
+      const key = privateKeyProblem(file, bytes);
+      if (key) problems.push(key);
+      return bytes;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException)?.code;
       problems.push(code === 'ELOOP'
@@ -403,6 +407,12 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
+  };
+
+  /** A file that does not belong: reported, and read only to tell whether it leaks a private key. */
+  const stray = (relative: string, name: string, where: 'root' | 'namespace' | 'server' | 'version'): void => {
+    problems.push(strayProblem(fileOf(relative), name, where));
+    read(relative, PRIVATE_KEY_SCAN_BYTES);
   };
 
   const emptyFolder = (relative: string, level: string): void => {
@@ -418,7 +428,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
     if (rejectSpecial(nsRel, ns)) continue;
     // .gitkeep: git keeps no empty folder, and a fork that starts with no entries of its own needs entries/.
     if (ns.type === 'file' && ns.name === '.gitkeep') continue;
-    if (ns.type === 'file') { problems.push(strayProblem(fileOf(nsRel), ns.name, 'root')); continue; }
+    if (ns.type === 'file') { stray(nsRel, ns.name, 'root'); continue; }
     problems.push(...checkPathSegment(ns.name, 'namespace', fileOf(nsRel)));
     const servers = list(nsRel);
     if (!servers) continue;
@@ -432,7 +442,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
         if (server.name === LEDGER_FILE_NAME || server.name === STATEMENT_FILE_NAME) {
           const bytes = read(serverRel, MAX_STATUS_FILE_BYTES);
           if (bytes) (server.name === LEDGER_FILE_NAME ? ledgers : statements).push({ file: fileOf(serverRel), bytes });
-        } else problems.push(strayProblem(fileOf(serverRel), server.name, 'namespace'));
+        } else stray(serverRel, server.name, 'namespace');
         continue;
       }
       problems.push(...checkPathSegment(server.name, 'server', fileOf(serverRel)));
@@ -455,7 +465,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
             if (bytes) provenances.push({ file: fileOf(itemRel), bytes });
             continue;
           }
-          if (item.name !== STATUS_FILE_NAME) { problems.push(strayProblem(fileOf(itemRel), item.name, 'server')); continue; }
+          if (item.name !== STATUS_FILE_NAME) { stray(itemRel, item.name, 'server'); continue; }
           problems.push(...checkPathLength(itemRel, fileOf(itemRel)));
           const bytes = read(itemRel, MAX_STATUS_FILE_BYTES);
           if (bytes) statusFiles.push({ file: fileOf(itemRel), bytes });
@@ -475,7 +485,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
             if (bytes) proofs.push({ file: fileOf(fRel), bytes });
             continue;
           }
-          if (f.name !== SERVER_FILE_NAME) { problems.push(strayProblem(fileOf(fRel), f.name, 'version')); continue; }
+          if (f.name !== SERVER_FILE_NAME) { stray(fRel, f.name, 'version'); continue; }
           found = true;
           problems.push(...checkPathLength(fRel, fileOf(fRel)));
           const bytes = read(fRel, MAX_SERVER_JSON_BYTES);
