@@ -6,12 +6,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateProofKeyPair, proofRecordForKey } from '../scripts/lib/ownership/domain-proof.ts';
+import { Octokit } from '@octokit/rest';
+import { checkPullRequestOwnership } from '../scripts/lib/ownership/pull-request.ts';
 import { statementVerifier } from '../scripts/lib/ownership/statement.ts';
 import { proofVerifier } from '../scripts/lib/ownership/verifiers.ts';
 import { runCommand } from '../scripts/lib/publisher/commands.ts';
 import type { Problem } from '../scripts/lib/problems.ts';
 import { validateRegistry } from '../scripts/lib/validate/validate.ts';
 import { dnsmasqMissing, startDnsmasq } from './support/dnsmasq.ts';
+import { startFakeGitHub } from './support/fake-github.ts';
 import { Repo, tempDir } from './support/git-fixture.ts';
 import { STRICT_PREREQUISITES } from './support/strict.ts';
 
@@ -151,6 +154,33 @@ describe.skipIf(skip)('one proof is one publication; other changes need a statem
     await authorize('--registry', REGISTRY, '--days', '30');
     const early = await ownership(repo, 'carol', () => new Date(Date.now() - 2 * DAY));
     expect(early.map((p) => p.code).sort()).toEqual(['ownership-statement-expiry-too-far', 'ownership-unproven']);
+  });
+
+  it('the trusted job reads the statement from the pull request\'s head through the API, bound to the PR\'s author', async () => {
+    const github = await startFakeGitHub();
+    try {
+      const repo = registry();
+      repo.git(['checkout', '--quiet', '-b', 'handover', 'main']);
+      expect((await publisher(repo, ['authorize', '--key', keyFile, '--method', 'dns', '--domain', 'victim.test', '--author', 'carol', '--registry', REGISTRY, 'test.victim'])).code).toBe(0);
+      const statement = readFileSync(path.join(repo.entries, 'test.victim/authorization.json'), 'utf8');
+      const files = [{ filename: 'entries/test.victim/authorization.json', status: 'added' }, { filename: 'entries/test.victim/owners.json', status: 'modified' }];
+      const octokit = new Octokit({ auth: github.token, baseUrl: github.url });
+      const check = async (pr: number, author: string) => {
+        const pull = github.addPull(pr, { author, files });
+        github.contents.set(`${pull.baseSha}:entries/test.victim/owners.json`, '{"owners": ["victim"]}\n');
+        github.contents.set(`${pull.headSha}:entries/test.victim/owners.json`, '{"owners": ["carol"]}\n');
+        github.contents.set(`${pull.headSha}:entries/test.victim/authorization.json`, statement);
+        const result = await checkPullRequestOwnership({
+          octokit, pull: { author, head: { owner: github.owner, repo: github.repo, sha: pull.headSha }, base: { owner: github.owner, repo: github.repo, sha: pull.baseSha } }, files,
+          verifiers: (who) => ({ author: who, verifyProof: proofVerifier({ registryUrl: REGISTRY, dnsServers: dns.servers }), verifyStatement: statementVerifier({ registryUrl: REGISTRY, dnsServers: dns.servers }) }),
+        });
+        return result.problems.map((p) => p.code).sort();
+      };
+      expect(await check(61, 'carol')).toEqual([]);
+      expect(await check(62, 'mallory')).toEqual(['ownership-statement-wrong-author', 'ownership-unproven']);
+    } finally {
+      await github.stop();
+    }
   });
 
   it('authorize refuses GitHub namespaces and bad command lines', async () => {
