@@ -42,6 +42,8 @@ export function touchedNamespaces(changes: readonly FileChange[], entriesDir: st
   for (const change of changes) {
     if (!change.file.startsWith(prefix)) continue;
     const rest = change.file.slice(prefix.length).split('/');
+    // A file directly in the entries folder (its .gitkeep) belongs to no namespace.
+    if (rest.length < 2) continue;
     const namespace = rest[0]!;
     const name = rest[rest.length - 1]!;
     const why: TouchedNamespace['why'] | undefined =
