@@ -8,6 +8,7 @@ import { parsePrNumber, parseValidationReport, REPORT_LIMITS, ReportDataError } 
 import { createOctokit, DEFAULT_API_URL, runPrBot, type PullFile } from './lib/github/pr-bot.ts';
 import { checkPullRequestOwnership, type PullRequestRef } from './lib/ownership/pull-request.ts';
 import { githubIdentityVerifier, proofVerifier } from './lib/ownership/verifiers.ts';
+import { statementVerifier } from './lib/ownership/statement.ts';
 import { githubDocsBaseUrl } from './lib/validate/report/docs-link.ts';
 import { labelsFor } from './lib/validate/report/labels.ts';
 import { renderPrComment } from './lib/validate/report/pr-comment.ts';
@@ -72,7 +73,7 @@ runMain(async () => {
   const ownership = flags.ownership
     ? (pull: PullRequestRef, files: PullFile[], recorded: unknown[]) => checkPullRequestOwnership({
         octokit, pull, files,
-        verifiers: (author) => ({ author, github: githubIdentityVerifier(octokit, author), verifyProof: proofVerifier({ registryUrl, recorded }) }),
+        verifiers: (author) => ({ author, github: githubIdentityVerifier(octokit, author), verifyProof: proofVerifier({ registryUrl, recorded }), verifyStatement: statementVerifier({ registryUrl }) }),
       })
     : undefined;
 

@@ -100,6 +100,17 @@ describe('ownership of a change', () => {
     expect(statusProblems.map((p) => [p.code, p.severity])).toEqual([['ownership-mirrored-status', 'warning']]);
   });
 
+  it('without GITHUB_TOKEN, the author is told to set the token, not to open the pull request as themselves', async () => {
+    const { localOwnershipVerifiers } = await import('../scripts/lib/ownership/verifiers.ts');
+    const repo = registry();
+    repo.server('io.github.alice/tool', '1.0.0');
+    const report = await validateRegistry({ root: repo.root, entriesDir: 'entries', base: 'main', ownership: localOwnershipVerifiers('alice', 'https://github.com/acme/registry', {}) });
+    const unproven = report.problems.filter((p) => p.code.startsWith('ownership-'));
+    expect(unproven.map((p) => p.code)).toEqual(['ownership-unproven']);
+    expect(unproven[0]!.hint).toContain('GITHUB_TOKEN is not set');
+    expect(unproven[0]!.hint).not.toMatch(/open the pull request as alice/i);
+  });
+
   it('a status change needs the same ownership as a publish', async () => {
     const repo = registry();
     repo.status('io.github.acme/weather', 'status: deprecated\nstatusMessage: "moved"');
@@ -139,6 +150,9 @@ describe('ownership in the trusted pull-request job (pr-bot)', () => {
     expect(github.statuses.at(-1)).toMatchObject({ context: 'mcp-registry/ownership', state: 'failure', sha: refused.headSha });
     const accepted = await runFor(42, 'alice');
     expect([...accepted.labels]).toEqual(['ready-to-merge']);
+    // The namespace has no owners ledger yet: the comment says which file to add so later PRs need no proof.
+    expect(accepted.comments[0]!.body).toContain('entries/io.github.acme/owners.json');
+    expect(accepted.comments[0]!.body).toContain('{"owners":["alice"]}');
     expect(github.statuses.at(-1)).toMatchObject({ context: 'mcp-registry/ownership', state: 'success' });
     expect(github.requests.map((r) => decodeURIComponent(r.path)).filter((p) => p.includes('/contents/'))).toContain('/repos/acme/registry/contents/entries/io.github.acme/weather/1.1.0/server.json');
   });
@@ -189,9 +203,9 @@ describe('GitHub OIDC proofs through the PR bot', () => {
     await run(new Date());
     expect([...pull.labels]).toEqual(['ready-to-merge']);
     expect(readRecords(pull.comments[0]!.body)).toHaveLength(1);
-    // The namespace has no owners ledger yet: the comment says which file to add so later PRs need no proof.
-    expect(pull.comments[0]!.body).toContain('entries/io.github.acme/owners.json');
-    expect(pull.comments[0]!.body).toContain('{"owners":["mallory"]}');
+    // The token proves this publication only: anyone could commit a copy of it, so it never makes the PR's author
+    // an owner of the namespace (GitHub identity or a signed statement does).
+    expect(pull.comments[0]!.body).not.toContain('owners.json');
     // An hour later the token has expired; the record of its verification for the same bytes still proves it.
     await run(new Date(Date.now() + 3_600_000));
     expect([...pull.labels]).toEqual(['ready-to-merge']);

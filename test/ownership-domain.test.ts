@@ -35,6 +35,7 @@ import {
 } from '../scripts/lib/ownership/domain-proof.ts';
 import { verifyDnsProof } from '../scripts/lib/ownership/dns-proof.ts';
 import { createHttpProofVerifier, unsafeAddressReason, verifyHttpProof, type ResolvedAddress } from '../scripts/lib/ownership/http-proof.ts';
+import { proofVerifier } from '../scripts/lib/ownership/verifiers.ts';
 import { freeUdpPort } from './support/dnsmasq.ts';
 import { STRICT_PREREQUISITES } from './support/strict.ts';
 
@@ -154,6 +155,24 @@ describe('proof message, records and signatures', () => {
       message: expect.stringMatching(/does not cover subdomains/),
     });
     expect(proofGrantProblem({ method: 'dns', domain: 'example.com' }, 'com.example.api/x')).toBeUndefined();
+  });
+
+  it('never grants a GitHub namespace: a Pages site on <org>.github.io is not the organisation', async () => {
+    for (const method of ['dns', 'http'] as const) {
+      expect(namespaceIsGranted(method, 'acme.github.io', 'io.github.acme')).toBe(false);
+      expect(namespaceIsGranted(method, 'github.io', 'io.github.acme')).toBe(false);
+      expect(namespaceIsGranted(method, 'ACME.github.io', 'IO.GitHub.acme')).toBe(false);
+      expect(proofGrantProblem({ method, domain: 'acme.github.io' }, 'io.github.acme/tool', 'p.json')).toMatchObject({
+        code: 'ownership-proof-github-namespace', file: 'p.json',
+        message: expect.stringContaining('cannot grant the GitHub namespace io.github.acme'),
+        hint: expect.stringMatching(/Owner of that organisation.*GitHub OIDC/),
+      });
+    }
+    // Refused before any network: the HTTP verifier must not be asked.
+    const verify = proofVerifier({ registryUrl: 'https://github.com/acme/registry', http: { verify: async () => { throw new Error('the well-known file was fetched'); } } });
+    const bytes = Buffer.from('{"name":"io.github.acme/tool","version":"1.0.0"}');
+    const outcome = await verify({ method: 'http', domain: 'acme.github.io', algorithm: 'ed25519', signature: sigA }, { file: 'entries/io.github.acme/tool/1.0.0/server.json', name: 'io.github.acme/tool', version: '1.0.0', bytes });
+    expect(outcome).toMatchObject({ ok: false, problem: { code: 'ownership-proof-github-namespace', file: 'entries/io.github.acme/tool/1.0.0/proof.json' } });
   });
 
   it('parses proof.json strictly', () => {

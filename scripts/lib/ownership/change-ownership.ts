@@ -9,12 +9,18 @@ import { parseProofFile, PROOF_FILE_NAME, type ProofFile } from './proof-file.ts
 import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
 import { STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { verifyChangeOwnership, type OwnershipResult, type ProofOutcome, type TouchedNamespace } from './verify-change.ts';
+import { parseStatementFile, STATEMENT_FILE_NAME, type StatementVerifier } from './statement.ts';
 
 /** The network-facing verifiers, injected so that the CLI wires real ones and tests local ones. */
 export interface OwnershipVerifiers {
   author: string;
   /** Verifies one proof.json for the server.json bytes beside it. */
   verifyProof(proof: ProofFile, target: { file: string; name: string; version: string; bytes: Buffer }): Promise<ProofOutcome>;
+  /**
+   * Verifies an authorization statement (authorization.json) for this registry and author; without it, statements
+   * are refused, so ledger changes, status changes and deletions need the ledger or GitHub identity.
+   */
+  verifyStatement?: StatementVerifier;
   /** GitHub identity of the author for an io.github.* namespace. */
   github?: (namespace: string, file: string) => Promise<ProofOutcome>;
   /**
@@ -24,20 +30,31 @@ export interface OwnershipVerifiers {
   syncPullRequest?: boolean;
 }
 
-const STATUS_FILE = /^[^/]+\/([^/]+)\/[^/]+\/server\.md$/;
-const SERVER_FILE = /^[^/]+\/([^/]+)\/([^/]+)\/([^/]+)\/server\.json$/;
-
-/** Namespaces a change touches: new versions, status changes and ledger changes need proof; proofs do not. */
+/**
+ * Namespaces a change touches, and why: new versions, status changes, ledger changes, deletions and edits of a
+ * published version's files need proof; a proof.json beside a new version and an authorization.json carry their
+ * own signatures and do not.
+ */
 export function touchedNamespaces(changes: readonly FileChange[], entriesDir: string): TouchedNamespace[] {
   const touched: TouchedNamespace[] = [];
   const prefix = `${entriesDir}/`;
+  const added = new Set(changes.filter((c) => c.kind === 'A').map((c) => c.file));
   for (const change of changes) {
     if (!change.file.startsWith(prefix)) continue;
     const rest = change.file.slice(prefix.length).split('/');
+    // A file directly in the entries folder (its .gitkeep) belongs to no namespace.
+    if (rest.length < 2) continue;
     const namespace = rest[0]!;
-    if (rest.length === 2 && rest[1] === LEDGER_FILE_NAME) touched.push({ namespace, file: change.file, why: 'ledger' });
-    else if (STATUS_FILE.test(change.file) ) touched.push({ namespace, file: change.file, why: 'status' });
-    else if (SERVER_FILE.test(change.file) && change.kind === 'A') touched.push({ namespace, file: change.file, why: 'publish' });
+    const name = rest[rest.length - 1]!;
+    const why: TouchedNamespace['why'] | undefined =
+      rest.length === 2 && name === STATEMENT_FILE_NAME ? undefined
+      : rest.length === 2 && name === LEDGER_FILE_NAME ? 'ledger'
+      : change.kind === 'D' ? 'delete'
+      : rest.length === 3 && name === STATUS_FILE_NAME ? 'status'
+      : rest.length === 4 && name === 'server.json' && change.kind === 'A' ? 'publish'
+      : rest.length === 4 && name === PROOF_FILE_NAME && change.kind === 'A' && added.has(change.file.slice(0, -PROOF_FILE_NAME.length) + 'server.json') ? undefined
+      : 'change';
+    if (why) touched.push({ namespace, file: change.file, why });
   }
   return touched;
 }
@@ -119,6 +136,8 @@ export async function checkChangeOwnership(input: {
   entriesDir: string;
   changes: readonly FileChange[];
   proofFiles: ReadonlyArray<{ file: string; bytes: Buffer }>;
+  /** The authorization.json files of the change (others are ignored), as they are in the change. */
+  statementFiles?: ReadonlyArray<{ file: string; bytes: Buffer }>;
   serverJsonBytes: (file: string) => Buffer | undefined;
   verifiers: OwnershipVerifiers;
   /** Overall limit for verifying the proofs (default OWNERSHIP_DEADLINE_MS). */
@@ -154,10 +173,26 @@ export async function checkChangeOwnership(input: {
     }
     const [namespace, server, version] = serverFile.slice(input.entriesDir.length + 1).split('/');
     const target = { file: serverFile, name: `${namespace}/${server}`, version: version!, bytes };
-    pending.push(withDeadline(input.verifiers.verifyProof(parsed.proof, target), input.deadlineMs ?? OWNERSHIP_DEADLINE_MS, proofFile.file).then((outcome) => ({ file: proofFile.file, outcome })));
+    pending.push(withDeadline(input.verifiers.verifyProof(parsed.proof, target), input.deadlineMs ?? OWNERSHIP_DEADLINE_MS, proofFile.file).then((outcome) => ({ file: proofFile.file, serverFile, outcome })));
+  }
+  // Statements count only where this change adds or edits them: a statement is the author's for this pull request.
+  const changed = new Set(input.changes.filter((c) => c.kind !== 'D').map((c) => c.file));
+  const statements: Array<Promise<{ file: string; namespace: string; outcome: ProofOutcome }>> = [];
+  for (const statementFile of input.statementFiles ?? []) {
+    const rest = statementFile.file.slice(input.entriesDir.length + 1).split('/');
+    if (!changed.has(statementFile.file) || rest.length !== 2 || rest[1] !== STATEMENT_FILE_NAME) continue;
+    const namespace = rest[0]!;
+    const parsed = parseStatementFile(statementFile.file, statementFile.bytes.toString('utf8'));
+    const verify = input.verifiers.verifyStatement;
+    const outcome: Promise<ProofOutcome> = !parsed.statement
+      ? Promise.resolve({ ok: false, problem: parsed.problems[0]! })
+      : !verify
+        ? Promise.resolve({ ok: false, problem: problem({ code: 'ownership-statement-unchecked', file: statementFile.file, message: 'this check was run without a verifier for authorization statements, so the statement proves nothing here', hint: 'The pull request\'s ownership check verifies it; locally, npm run validate -- --base <ref> --author <login> does too.' }) })
+        : withDeadline(verify(parsed.statement, { file: statementFile.file, namespace, author: input.verifiers.author }), input.deadlineMs ?? OWNERSHIP_DEADLINE_MS, statementFile.file);
+    statements.push(outcome.then((o) => ({ file: statementFile.file, namespace, outcome: o })));
   }
   const proofs = await Promise.all(pending);
-  const result = await verifyChangeOwnership({ author: input.verifiers.author, touched, baseLedgers: ledgers, proofs, github: input.verifiers.github });
+  const result = await verifyChangeOwnership({ author: input.verifiers.author, touched, baseLedgers: ledgers, proofs, statements: await Promise.all(statements), github: input.verifiers.github });
   const seen = new Set<string>();
   const unique = [...mirrorProblems, ...problems, ...result.problems].filter((p) => {
     const key = `${p.code}\0${p.file}\0${p.message}`;

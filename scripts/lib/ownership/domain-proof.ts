@@ -66,6 +66,39 @@ export function parseProofMessage(message: string): { name: string; version: str
   return m ? { name: m[1]!, version: m[2]!, sha256: m[3]! } : undefined;
 }
 
+// The authorization statement, version 1. A publish message proves one server.json and nothing else; changes to
+// the owners ledger, to a server's status and deletions are made by a person, so the domain owner signs who may
+// make them, in which registry, until when:
+// `mcp-static-registry authorize v1\nregistry=<url>\nauthor=<GitHub login>\nnamespace=<namespace>\nexpires=<UTC>\n`.
+// Its own first line keeps a publish signature from ever verifying as a statement, and the other way round.
+
+const STATEMENT_HEADER = 'mcp-static-registry authorize v1\n';
+/** `expires=` is an RFC 3339 UTC time to the second, e.g. 2026-07-01T00:00:00Z. */
+export const STATEMENT_EXPIRES_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+export interface StatementMessageInput {
+  /** The registry's URL, without a trailing slash (as the checking workflow is configured). */
+  registry: string;
+  /** The GitHub login of the pull request's author, as GitHub spells it. */
+  author: string;
+  namespace: string;
+  /** RFC 3339 UTC to the second (`2026-07-01T00:00:00Z`). */
+  expires: string;
+}
+
+export function buildStatementMessage(input: StatementMessageInput): string {
+  for (const [field, value] of Object.entries(input)) {
+    if (value === '' || /[\s]/.test(value)) throw new Error(`${field} must be non-empty, without spaces or line breaks`);
+  }
+  if (!STATEMENT_EXPIRES_PATTERN.test(input.expires)) throw new Error('expires must be a UTC time such as 2026-07-01T00:00:00Z');
+  return `${STATEMENT_HEADER}registry=${input.registry}\nauthor=${input.author}\nnamespace=${input.namespace}\nexpires=${input.expires}\n`;
+}
+
+export function parseStatementMessage(message: string): StatementMessageInput | undefined {
+  const m = /^mcp-static-registry authorize v1\nregistry=(\S+)\nauthor=(\S+)\nnamespace=(\S+)\nexpires=(\S+)\n$/.exec(message);
+  return m ? { registry: m[1]!, author: m[2]!, namespace: m[3]!, expires: m[4]! } : undefined;
+}
+
 /** Contents a publisher plausibly signed by mistake instead of `message`, each with what differs. */
 export interface SignedContentVariant {
   bytes: Buffer;
@@ -309,8 +342,18 @@ export function namespaceGrantedBy(method: ProofMethod, domain: string): string[
   return method === 'dns' ? [base, `${base}.*`] : [base];
 }
 
+/**
+ * GitHub namespaces (`io.github`, `io.github.<login>`) are never granted by a domain: controlling `<org>.github.io`
+ * (write access to a Pages repository) or a record there is not the organisation Owner role the rules require.
+ */
+export function isGithubNamespace(namespace: string): boolean {
+  const ns = namespace.toLowerCase();
+  return ns === 'io.github' || ns.startsWith('io.github.');
+}
+
 /** Whether a proof for `domain` by `method` lets its owner publish under `namespace` (DNS names compare case-insensitively). */
 export function namespaceIsGranted(method: ProofMethod, domain: string, namespace: string): boolean {
+  if (isGithubNamespace(namespace)) return false;
   const ns = namespace.toLowerCase();
   return namespaceGrantedBy(method, domain).some((pattern) => (pattern.endsWith('*') ? ns.startsWith(pattern.slice(0, -1)) && ns.length > pattern.length - 1 : ns === pattern));
 }
@@ -354,6 +397,15 @@ export function parseProofJson(text: string, file?: string): { ok: true; proof: 
 /** A problem when the proof's domain and method do not cover the namespace of `serverName`, else undefined. */
 export function proofGrantProblem(proof: Pick<DomainProof, 'method' | 'domain'>, serverName: string, file?: string): Problem | undefined {
   const namespace = serverName.split('/')[0] ?? '';
+  if (isGithubNamespace(namespace)) {
+    return problem({
+      code: 'ownership-proof-github-namespace',
+      ...(file !== undefined ? { file } : {}),
+      jsonPath: '/method',
+      message: `A ${proof.method.toUpperCase()} proof cannot grant the GitHub namespace ${namespace}: control of ${proof.domain} (a GitHub Pages site or its records) is not the GitHub account or the organisation Owner role that ${namespace} requires.`,
+      hint: `Open the pull request as the GitHub user ${namespace.slice('io.github.'.length) || '<login>'} (or an Owner of that organisation), or publish from its GitHub Actions with the registry's publish action (GitHub OIDC); then remove proof.json. To publish with a domain proof, use a namespace of a domain you own (com.example/…).`,
+    });
+  }
   if (namespaceIsGranted(proof.method, proof.domain, namespace)) return undefined;
   const wanted = domainForNamespace(namespace);
   const subdomain = proof.method === 'http' && namespaceIsGranted('dns', proof.domain, namespace);
@@ -388,15 +440,21 @@ export function recordCheckProblem(
 ): Problem {
   const file = ctx.file !== undefined ? { file: ctx.file } : {};
   const fields = parseProofMessage(ctx.message);
+  const statement = parseStatementMessage(ctx.message);
   const v1 = fields
     ? `the v1 message for name=${fields.name}, version=${fields.version}, sha256=${fields.sha256} (the SHA-256 of the exact server.json bytes committed)`
-    : 'the v1 message for this name, version and server.json';
+    : statement
+      ? `the authorize v1 statement for registry=${statement.registry}, author=${statement.author}, namespace=${statement.namespace}, expires=${statement.expires}`
+      : 'the v1 message for this name, version and server.json';
+  // The same checks serve proof.json (a publication) and authorization.json (a statement).
+  const where = statement ? 'authorization.json' : 'proof.json';
+  const resign = statement ? '`npm run publisher -- authorize`' : '`npm run publisher -- sign`';
   switch (check.kind) {
     case 'key-type-mismatch':
       return problem({
         ...file,
         code: ctx.codes.keyTypeMismatch.code,
-        message: `proof.json says "algorithm": "${ctx.algorithm}", but ${ctx.where} hold${check.found.length === 1 ? 's' : ''} only ${check.found.map((r) => `k=${r.algorithm} (${r.fingerprint})`).join(', ')}.`,
+        message: `${where} says "algorithm": "${ctx.algorithm}", but ${ctx.where} hold${check.found.length === 1 ? 's' : ''} only ${check.found.map((r) => `k=${r.algorithm} (${r.fingerprint})`).join(', ')}.`,
         hint: `Sign with the private key of the published record and set "algorithm" to its k= value, or ${ctx.republish} a ${ctx.algorithm} record for the key you signed with.`,
       });
     case 'key-invalid':
@@ -410,15 +468,17 @@ export function recordCheckProblem(
       return problem({
         ...file,
         code: ctx.codes.otherContent.code,
-        message: `The signature in proof.json was made with the key ${check.fingerprint} from ${ctx.where}, but over other content: ${check.difference}. It must be over ${v1}.`,
-        hint: 'Sign again after the last change to server.json, with `npm run publisher -- sign`, and commit server.json exactly as signed (LF line endings, no byte-order mark).',
+        message: `The signature in ${where} was made with the key ${check.fingerprint} from ${ctx.where}, but over other content: ${check.difference}. It must be over ${v1}.`,
+        hint: statement
+          ? `Sign the statement again with ${resign}, and commit authorization.json as it writes it.`
+          : 'Sign again after the last change to server.json, with `npm run publisher -- sign`, and commit server.json exactly as signed (LF line endings, no byte-order mark).',
       });
     case 'signature-invalid':
       return problem({
         ...file,
         code: ctx.codes.signatureInvalid.code,
-        message: `The signature in proof.json verifies with none of the ${check.tried.length} ${ctx.algorithm} key${check.tried.length === 1 ? '' : 's'} in ${ctx.where} (tried ${check.tried.join(', ')}${check.skipped.length > 0 ? `; skipped ${check.skipped.map((r) => r.fingerprint).join(', ')}, another algorithm` : ''}). It must be ${v1}, signed with the private key of one of them.`,
-        hint: 'Either the signature was made with another key (the fingerprint is `<alg>:` and the first 8 characters of the p= value of the record; compare it with your public key), or over other content (a different name, version or server.json): sign again with `npm run publisher -- sign` after the last change.',
+        message: `The signature in ${where} verifies with none of the ${check.tried.length} ${ctx.algorithm} key${check.tried.length === 1 ? '' : 's'} in ${ctx.where} (tried ${check.tried.join(', ')}${check.skipped.length > 0 ? `; skipped ${check.skipped.map((r) => r.fingerprint).join(', ')}, another algorithm` : ''}). It must be ${v1}, signed with the private key of one of them.`,
+        hint: `Either the signature was made with another key (the fingerprint is \`<alg>:\` and the first 8 characters of the p= value of the record; compare it with your public key), or over other content (${statement ? 'another registry, author, namespace or expiry' : 'a different name, version or server.json'}): sign again with ${resign}${statement ? '' : ' after the last change'}.`,
       });
   }
 }

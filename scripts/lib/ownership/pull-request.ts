@@ -6,6 +6,7 @@ import type { Octokit } from '@octokit/rest';
 import type { FileChange } from '../validate/rules/changes.ts';
 import { checkChangeOwnership, type OwnershipVerifiers } from './change-ownership.ts';
 import { PROOF_FILE_NAME } from './proof-file.ts';
+import { STATEMENT_FILE_NAME } from './statement.ts';
 import { syncBranchName } from '../sync/pull-request.ts';
 
 const SYNC_BRANCH_PREFIX = syncBranchName('');
@@ -61,8 +62,16 @@ export async function checkPullRequestOwnership(input: {
     const proof = await fileAt(input.octokit, input.pull.head, proofPath);
     if (proof) proofFiles.push({ file: proofPath, bytes: proof });
   }
+  // Authorization statements the pull request adds or edits (entries/<namespace>/authorization.json).
+  const statementFiles: Array<{ file: string; bytes: Buffer }> = [];
+  for (const change of changes) {
+    const rest = change.file.slice(entriesDir.length + 1).split('/');
+    if (change.kind === 'D' || !change.file.startsWith(`${entriesDir}/`) || rest.length !== 2 || rest[1] !== STATEMENT_FILE_NAME) continue;
+    const bytes = await fileAt(input.octokit, input.pull.head, change.file);
+    if (bytes) statementFiles.push({ file: change.file, bytes });
+  }
   return checkChangeOwnership({
-    entriesDir, changes, proofFiles,
+    entriesDir, changes, proofFiles, statementFiles,
     serverJsonBytes: (file) => serverJson.get(file),
     readBaseText: async (file) => (await fileAt(input.octokit, input.pull.base, file))?.toString('utf8'),
     verifiers: { ...input.verifiers(input.pull.author), syncPullRequest: isSyncPullRequest(input.pull) },

@@ -9,6 +9,7 @@ import { verifyDnsProof } from './dns-proof.ts';
 import { verifyHttpProof, type HttpProofVerifier } from './http-proof.ts';
 import { acceptRecordedProof, githubOidcVerifier, verifyOidcProof, type OidcVerifier } from './oidc-proof.ts';
 import { PROOF_FILE_NAME, type ProofFile } from './proof-file.ts';
+import { statementVerifier } from './statement.ts';
 
 /** GitHub identity as a proof outcome: it grants exactly the namespace it was asked about. */
 export function githubIdentityVerifier(octokit: Pick<Octokit, 'rest'>, author: string): (namespace: string, file: string) => Promise<ProofOutcome> {
@@ -88,5 +89,6 @@ export function localOwnershipVerifiers(author: string, registryUrl = process.en
     author,
     github: octokit ? githubIdentityVerifier(octokit, author) : undefined,
     verifyProof: proofVerifier({ registryUrl }),
+    verifyStatement: statementVerifier({ registryUrl }),
   };
 }

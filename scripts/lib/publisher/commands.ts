@@ -2,7 +2,7 @@
 
 import { INIT_USAGE, runInit } from './init.ts';
 import { UsageError, type CommandIo, type ExitCode } from './io.ts';
-import { KEYGEN_USAGE, runKeygen, runSign, SIGN_USAGE } from './keys.ts';
+import { AUTHORIZE_USAGE, KEYGEN_USAGE, runAuthorize, runKeygen, runSign, SIGN_USAGE } from './keys.ts';
 import { runSubmit, SUBMIT_USAGE } from './submit.ts';
 import { runValidate, VALIDATE_USAGE } from './validate.ts';
 
@@ -12,10 +12,16 @@ export const HELP = `usage: npm run publisher -- <command> [options]
       write <out>/<name>/<version>/server.json from a package.json (npm, npx) or pyproject.toml (PyPI, uvx);
       never overwrites a file
   ${KEYGEN_USAGE}
-      make a domain key pair: writes the private key (PEM, mode 0600) and prints the DNS TXT record and the
-      content of https://<domain>/.well-known/mcp-registry-auth
+      make a domain key pair: writes the private key (PEM, mode 0600) to --out, by default
+      $XDG_CONFIG_HOME/mcp-registry or ~/.config/mcp-registry (never into a repository unless git ignores it, never
+      over an existing key without --force), and prints the DNS TXT record and the content of
+      https://<domain>/.well-known/mcp-registry-auth
   ${SIGN_USAGE}
-      write proof.json beside the server.json: the signature over its name, version and SHA-256
+      write proof.json beside the server.json: the signature over its name, version and SHA-256 (it proves that
+      publication only)
+  ${AUTHORIZE_USAGE}
+      write <entries>/<namespace>/authorization.json: a statement, signed with the domain's key, that <author> may
+      change the namespace's owners.json, its servers' status and delete files, in this registry, for --days (7)
   ${VALIDATE_USAGE}
       the checks CI runs on the files; exit 1 on errors. With --base and --author, namespace ownership too
       (owners ledger, GitHub account with GITHUB_TOKEN, DNS or HTTP record, OIDC token), over the network;
@@ -34,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   init: runInit,
   keygen: runKeygen,
   sign: runSign,
+  authorize: runAuthorize,
   validate: (argv, io, options) => runValidate(argv, io, options),
   submit: (argv, io) => runSubmit(argv, io),
 };

@@ -13,7 +13,9 @@ import { STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
 import { LEDGER_FILE_NAME } from '../ownership/ledger.ts';
 import { PROOF_FILE_NAME } from '../ownership/proof-file.ts';
+import { STATEMENT_FILE_NAME } from '../ownership/statement.ts';
 import { MAX_PROVENANCE_FILE_BYTES, MAX_SERVER_JSON_BYTES, MAX_STATUS_FILE_BYTES } from './read-json.ts';
+import { PRIVATE_KEY_SCAN_BYTES, privateKeyProblem } from './rules/private-key.ts';
 
 /** Which level of `entries/<namespace>/<server>/<version>/server.json` a path segment names. */
 export type SegmentKind = 'namespace' | 'server' | 'version' | 'file';
@@ -68,6 +70,8 @@ export interface EntriesTree {
   statusFiles: ScannedStatusFile[];
   /** `<namespace>/owners.json` files. */
   ledgers: ScannedStatusFile[];
+  /** `<namespace>/authorization.json` files (scripts/lib/ownership/statement.ts). */
+  statements: ScannedStatusFile[];
   /** `<namespace>/<server>/<version>/proof.json` files of the servers in focus. */
   proofs: ScannedStatusFile[];
   /** `<namespace>/<server>/upstream.json` files of mirrored servers (written by npm run sync). */
@@ -273,6 +277,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
   const documents: ScannedDocument[] = [];
   const statusFiles: ScannedStatusFile[] = [];
   const ledgers: ScannedStatusFile[] = [];
+  const statements: ScannedStatusFile[] = [];
   const proofs: ScannedStatusFile[] = [];
   const provenances: ScannedStatusFile[] = [];
   const problems: Problem[] = [];
@@ -293,15 +298,15 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
       problems.push((error as NodeJS.ErrnoException)?.code === 'ENOENT'
         ? problem({ code: 'file-entries-missing', file: shown, message: `there is no folder ${shown}`, hint: 'Run the validator from the repository root, or pass --entries <dir> with the folder that holds <namespace>/<server>/<version>/server.json.' })
         : problem({ code: 'file-unreadable', file: shown, message: `could not read ${shown}: ${errorText(error)}`, hint: 'Check the permissions of the folder.' }));
-      return { documents, statusFiles, ledgers, proofs, provenances, problems };
+      return { documents, statusFiles, ledgers, statements, proofs, provenances, problems };
     }
     if (type === 'symlink') {
       problems.push(symlinkProblem(shown));
-      return { documents, statusFiles, ledgers, proofs, provenances, problems };
+      return { documents, statusFiles, ledgers, statements, proofs, provenances, problems };
     }
     if (type !== 'directory') {
       problems.push(problem({ code: 'file-not-regular', file: shown, message: `${shown} is a ${type}, not a folder`, hint: 'The entries folder must be a plain folder.' }));
-      return { documents, statusFiles, ledgers, proofs, provenances, problems };
+      return { documents, statusFiles, ledgers, statements, proofs, provenances, problems };
     }
   }
 
@@ -389,7 +394,10 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
         if (n === 0) break;
         length += n;
       }
-      return buffer.subarray(0, length);
+      const bytes = buffer.subarray(0, length);
+      const key = privateKeyProblem(file, bytes);
+      if (key) problems.push(key);
+      return bytes;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException)?.code;
       problems.push(code === 'ELOOP'
@@ -399,6 +407,12 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
+  };
+
+  /** A file that does not belong: reported, and read only to tell whether it leaks a private key. */
+  const stray = (relative: string, name: string, where: 'root' | 'namespace' | 'server' | 'version'): void => {
+    problems.push(strayProblem(fileOf(relative), name, where));
+    read(relative, PRIVATE_KEY_SCAN_BYTES);
   };
 
   const emptyFolder = (relative: string, level: string): void => {
@@ -414,7 +428,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
     if (rejectSpecial(nsRel, ns)) continue;
     // .gitkeep: git keeps no empty folder, and a fork that starts with no entries of its own needs entries/.
     if (ns.type === 'file' && ns.name === '.gitkeep') continue;
-    if (ns.type === 'file') { problems.push(strayProblem(fileOf(nsRel), ns.name, 'root')); continue; }
+    if (ns.type === 'file') { stray(nsRel, ns.name, 'root'); continue; }
     problems.push(...checkPathSegment(ns.name, 'namespace', fileOf(nsRel)));
     const servers = list(nsRel);
     if (!servers) continue;
@@ -423,11 +437,12 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
       const serverRel = `${nsRel}/${server.name}`;
       if (rejectSpecial(serverRel, server)) continue;
       if (server.type === 'file') {
-        // The namespace's owners ledger (scripts/lib/ownership/ledger.ts) is the one file a namespace folder holds.
-        if (server.name === LEDGER_FILE_NAME) {
+        // A namespace folder holds its owners ledger (scripts/lib/ownership/ledger.ts) and an authorization
+        // statement (scripts/lib/ownership/statement.ts), nothing else.
+        if (server.name === LEDGER_FILE_NAME || server.name === STATEMENT_FILE_NAME) {
           const bytes = read(serverRel, MAX_STATUS_FILE_BYTES);
-          if (bytes) ledgers.push({ file: fileOf(serverRel), bytes });
-        } else problems.push(strayProblem(fileOf(serverRel), server.name, 'namespace'));
+          if (bytes) (server.name === LEDGER_FILE_NAME ? ledgers : statements).push({ file: fileOf(serverRel), bytes });
+        } else stray(serverRel, server.name, 'namespace');
         continue;
       }
       problems.push(...checkPathSegment(server.name, 'server', fileOf(serverRel)));
@@ -450,7 +465,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
             if (bytes) provenances.push({ file: fileOf(itemRel), bytes });
             continue;
           }
-          if (item.name !== STATUS_FILE_NAME) { problems.push(strayProblem(fileOf(itemRel), item.name, 'server')); continue; }
+          if (item.name !== STATUS_FILE_NAME) { stray(itemRel, item.name, 'server'); continue; }
           problems.push(...checkPathLength(itemRel, fileOf(itemRel)));
           const bytes = read(itemRel, MAX_STATUS_FILE_BYTES);
           if (bytes) statusFiles.push({ file: fileOf(itemRel), bytes });
@@ -470,7 +485,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
             if (bytes) proofs.push({ file: fileOf(fRel), bytes });
             continue;
           }
-          if (f.name !== SERVER_FILE_NAME) { problems.push(strayProblem(fileOf(fRel), f.name, 'version')); continue; }
+          if (f.name !== SERVER_FILE_NAME) { stray(fRel, f.name, 'version'); continue; }
           found = true;
           problems.push(...checkPathLength(fRel, fileOf(fRel)));
           const bytes = read(fRel, MAX_SERVER_JSON_BYTES);
@@ -491,8 +506,9 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
   documents.sort((a, b) => compareBytewise(a.file, b.file));
   statusFiles.sort((a, b) => compareBytewise(a.file, b.file));
   ledgers.sort((a, b) => compareBytewise(a.file, b.file));
+  statements.sort((a, b) => compareBytewise(a.file, b.file));
   proofs.sort((a, b) => compareBytewise(a.file, b.file));
-  return { documents, statusFiles, ledgers, proofs, provenances, problems };
+  return { documents, statusFiles, ledgers, statements, proofs, provenances, problems };
 }
 
 function symlinkProblem(file: string): Problem {

@@ -16,6 +16,7 @@ import { decodeTextFile, MAX_PROVENANCE_FILE_BYTES, MAX_STATUS_FILE_BYTES, readS
 import { checkChanges, parseNameStatus, type FileChange } from './rules/changes.ts';
 import { checkChangeOwnership, gitBaseReader, type OwnershipVerifiers } from '../ownership/change-ownership.ts';
 import { checkPathMatchesContent } from './rules/path-match.ts';
+import { privateKeyProblemsInFiles } from './rules/private-key.ts';
 import { checkRegistry } from './rules/registry.ts';
 import { checkServerRules, checkVersionCount } from './rules/server-json.ts';
 import { checkSchema } from './schema-check.ts';
@@ -241,12 +242,14 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
     // A server whose upstream.json the change deletes was mirrored too (a sync taking out its last versions).
     const unmirrored = new Set(changes.filter((c) => c.kind === 'D' && c.file.endsWith(`/${PROVENANCE_FILE_NAME}`)).map((c) => path.posix.dirname(c.file)));
     problems.push(...checkChanges(changes, entriesDir, (serverDir) => mirrored.has(serverDir) || unmirrored.has(serverDir)));
+    // Private keys anywhere in the change: the entries tree scan covers the files under the entries folder.
+    problems.push(...privateKeyProblemsInFiles(options.root, changes.filter((c) => c.kind !== 'D' && !c.file.startsWith(`${entriesDir}/`)).map((c) => c.file)));
   }
   const ownershipRan = Boolean(options.ownership && changes && options.base);
   if (options.ownership && changes && options.base) {
     const bytes = new Map(tree.documents.map((d) => [d.file, d.bytes]));
     const ownership = await checkChangeOwnership({
-      readBaseText: gitBaseReader(options.root, options.base), entriesDir, changes, proofFiles: tree.proofs,
+      readBaseText: gitBaseReader(options.root, options.base), entriesDir, changes, proofFiles: tree.proofs, statementFiles: tree.statements,
       serverJsonBytes: (file) => bytes.get(file), verifiers: options.ownership,
     });
     problems.push(...ownership.problems);
