@@ -104,6 +104,14 @@ describe('validation refuses private key material', () => {
     expect(privateKeyKind(Buffer.from(ed.publicKey.export({ type: 'spki', format: 'pem' }).toString()))).toBeUndefined();
     expect(privateKeyKind(Buffer.from(JSON.stringify(ed.publicKey.export({ format: 'jwk' }))))).toBeUndefined();
     expect(privateKeyKind(Buffer.from('{"d": "not a key", "description": "kty"}'))).toBeUndefined();
+    // An RSA JWK quoted in YAML: its long n and e stand between kty and d.
+    expect(privateKeyKind(Buffer.from(`key:\n  {"kty": "RSA", "n": "${'a'.repeat(700)}", "e": "AQAB", "d": "${'b'.repeat(700)}"}\n`))).toBe('a JSON Web Key with its private "d" member');
+    // A d in another object is not the kty's.
+    expect(privateKeyKind(Buffer.from('x {"kty": "RSA", "n": "x"} {"d": "bbbbbbbbbbbbbbbbbbbbbbbb"}'))).toBeUndefined();
+  });
+
+  it('gets through a megabyte of "kty" members without braces (a bounded search, not a scan to the end from each)', () => {
+    expect(privateKeyKind(Buffer.from('"d":"x" ' + '"kty":"a",'.repeat(100_000)))).toBeUndefined();
   });
 
   it('in any file under entries/ and in any changed file of a pull request, with the rotation hint', async () => {

@@ -10,8 +10,32 @@ import { problem, type Problem } from '../../problems.ts';
 /** `-----BEGIN PRIVATE KEY-----`, `… RSA PRIVATE KEY`, `… EC PRIVATE KEY`, `… ENCRYPTED PRIVATE KEY`, `… OPENSSH PRIVATE KEY`, `… PGP PRIVATE KEY BLOCK`. */
 const PEM_PRIVATE_KEY = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/;
 const PUTTY_KEY = /PuTTY-User-Key-File-\d+:/;
-/** A JWK's private member in text that is not JSON as a whole (a YAML or Markdown file quoting one). */
-const JWK_PRIVATE_TEXT = /"kty"\s*:\s*"[A-Za-z-]+"[^{}]*"d"\s*:\s*"[A-Za-z0-9_-]{16,}"|"d"\s*:\s*"[A-Za-z0-9_-]{16,}"[^{}]*"kty"\s*:\s*"[A-Za-z-]+"/;
+/** A JWK's members in text that is not JSON as a whole (a YAML or Markdown file quoting one). */
+const JWK_KTY = /"kty"\s*:\s*"[A-Za-z-]+"/g;
+const JWK_D = /"d"\s*:\s*"[A-Za-z0-9_-]{16,}"/;
+/** How far from a "kty" member its "d" may stand (an RSA-4096 key's n and e come between them), and how many "kty" are looked at. */
+const JWK_WINDOW = 4096;
+const JWK_MAX_CANDIDATES = 1000;
+
+/**
+ * A "kty" with a private "d" near it, outside any brace of another object. A search window per "kty" rather than one
+ * regular expression with an unbounded gap: that costs a scan to the end of the text from every "kty" (quadratic
+ * on a megabyte of them).
+ */
+function hasPrivateJwkText(text: string): boolean {
+  let candidates = 0;
+  for (const match of text.matchAll(JWK_KTY)) {
+    if (++candidates > JWK_MAX_CANDIDATES) return false;
+    const lo = Math.max(0, match.index - JWK_WINDOW);
+    const before = text.slice(lo, match.index);
+    const after = text.slice(match.index, match.index + JWK_WINDOW);
+    // The object the "kty" belongs to: from its opening brace to its closing one, when they are in the window.
+    const close = after.indexOf('}');
+    const window = before.slice(before.lastIndexOf('{') + 1) + (close < 0 ? after : after.slice(0, close));
+    if (JWK_D.test(window)) return true;
+  }
+  return false;
+}
 
 /** How many bytes of a changed file outside entries/ are searched: keys sit near the top of the files they leak in. */
 export const PRIVATE_KEY_SCAN_BYTES = 1 << 20;
@@ -42,7 +66,7 @@ export function privateKeyKind(bytes: Uint8Array): string | undefined {
   try {
     if (hasPrivateJwk(JSON.parse(text.replace(/^\uFEFF/, '')))) return 'a JSON Web Key with its private "d" member';
   } catch {
-    if (JWK_PRIVATE_TEXT.test(text)) return 'a JSON Web Key with its private "d" member';
+    if (hasPrivateJwkText(text)) return 'a JSON Web Key with its private "d" member';
   }
   return undefined;
 }
