@@ -135,6 +135,26 @@ const tables: Record<(typeof SERVER_RULE_CODES)[number], Table> = {
     ],
   },
   'rule-server-version-count': { pass: [], fail: [] }, // checkVersionCount, tested below
+  'rule-version-web-extension': {
+    pass: [['a dotted date', server({ version: '2025.06.18' })], ['"html" without a dot', server({ version: '1.0.0-html' })], ['a package version is no URL', pkg({ version: '1.0.0.js' })]],
+    fail: [
+      ['.html', server({ version: '2.0.html' }), '/version', '"2.0"', 'ends with ".html"'],
+      ['any case', server({ version: '2.0.SVG' }), '/version', '"2.0"', 'ends with ".svg"'],
+      ['.js', server({ version: '1.0.0-rc.1.mjs' }), '/version', '"1.0.0-rc.1"', 'ends with ".mjs"'],
+      ['.php', server({ version: '3.php' }), '/version', '"3"', 'ends with ".php"'],
+    ],
+  },
+  'rule-version-hidden-character': {
+    pass: [['letters of any script', server({ version: '1.0.0-ß' })]],
+    fail: [
+      ['right-to-left override, shown escaped', server({ version: '1.0.0\u202e1-ta' }), '/version', 'visible characters', 'U+202E'],
+      ['left-to-right isolate', server({ version: '\u20661.0.0\u2069' }), '/version', 'visible characters', 'U+2066, U+2069'],
+      ['Arabic letter mark', server({ version: '1.0\u061c' }), '/version', 'visible characters', 'U+061C'],
+      ['zero-width space', server({ version: '1.0.0\u200b' }), '/version', 'visible characters', 'U+200B'],
+      ['byte order mark', server({ version: '\ufeff1.0.0' }), '/version', 'visible characters', 'U+FEFF'],
+      ['Hangul filler', server({ version: '1.0.0\u3164' }), '/version', 'visible characters', 'U+3164'],
+    ],
+  },
   // ---- repository, websiteUrl, title, icons (§3.3)
   'rule-repository-source-unsupported': {
     pass: [

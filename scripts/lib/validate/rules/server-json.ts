@@ -6,6 +6,7 @@
 
 import { escapePointerSegment, problem, type Problem, type Severity } from '../../problems.ts';
 import type { DocumentCheck, ServerDocument } from '../types.ts';
+import { checkVersionString, RESERVED_VERSION } from '../../versions/version-string.ts';
 
 type Json = Record<string, unknown>;
 
@@ -29,6 +30,7 @@ export const VERSION_RANGE_PATTERNS = {
 export const SERVER_RULE_CODES = [
   'rule-name-no-slash', 'rule-name-multiple-slashes', 'rule-name-namespace-invalid', 'rule-name-server-invalid',
   'rule-version-latest', 'rule-version-range', 'rule-version-too-long', 'rule-server-version-count',
+  'rule-version-web-extension', 'rule-version-hidden-character',
   'rule-repository-source-unsupported', 'rule-repository-url-invalid', 'rule-repository-subfolder-invalid',
   'rule-website-url-invalid-characters', 'rule-website-url-not-https', 'rule-title-blank', 'rule-icon-src-not-https',
   'rule-package-identifier-spaces', 'rule-package-registry-type-unsupported', 'rule-package-registry-base-url',
@@ -250,7 +252,7 @@ const RANGE_KIND_TEXT = {
 } as const;
 
 function checkVersionValue(add: (p: Found) => void, version: string, jsonPath: string, subject: string, example: string): void {
-  if (version === 'latest') {
+  if (version === RESERVED_VERSION) {
     add({
       code: 'rule-version-latest', jsonPath,
       message: `${subject} "latest" is reserved and cannot be used: a registry entry describes one exact release`,
@@ -289,7 +291,11 @@ const checkServerVersion: DocumentCheck = (doc) => {
   const version = doc.server && str(doc.server, 'version');
   if (version === undefined || version === '') return problems;
   const example = doc.pathVersion && doc.pathVersion !== 'latest' && !looksLikeVersionRange(doc.pathVersion) ? doc.pathVersion : '1.0.0';
-  checkVersionValue(add, version, '/version', 'server version', example);
+  // The rules the build applies too (a version is a URL segment and a file name): versions/version-string.ts.
+  for (const finding of checkVersionString(version)) {
+    add({ ...finding, jsonPath: '/version', ...(finding.code === 'rule-version-latest' ? { hint: `Set it to the exact version you release, e.g. ${q(example)}.` } : {}) });
+  }
+  if (version !== RESERVED_VERSION) checkVersionValue(add, version, '/version', 'server version', example);
   return problems;
 };
 
