@@ -15,7 +15,7 @@ interface NjsRequest {
 function send(r: NjsRequest, result: ListResponse): void {
   r.headersOut['Content-Type'] = result.contentType;
   r.headersOut['Cache-Control'] = result.status === 200 ? CACHE_CONTROL.list : CACHE_CONTROL.error;
-  if (result.status !== 200) r.headersOut['X-Content-Type-Options'] = 'nosniff';
+  r.headersOut['X-Content-Type-Options'] = 'nosniff';
   r.return(result.status, result.body);
 }
 

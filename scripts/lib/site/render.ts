@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { OutputFile } from '../build/api-files.ts';
 import type { RegistryRecord } from '../model.ts';
 import { compareBytewise, compareInstants, parseInstant } from '../query/compare.ts';
-import { SITE_ROOT } from '../serve/routes.ts';
+import { SITE_CSP_META, SITE_ROOT } from '../serve/routes.ts';
 import { CLIENTS, clientConfigs, inputsOf, packagesOf, remotesOf, type Client, type Input } from './client-config.ts';
 import { escapeHtml, escapeText, linkOrText, renderMarkdown } from './html.ts';
 import { countText, FACETS, renderResultItem, type FacetKey, type ResultSummary } from './result-item.ts';
@@ -36,7 +36,7 @@ const CLIENT_LABELS: Record<Client, { title: string; file: string }> = {
 function page(opts: { title: string; description: string; root: string; kind: string; assets: AssetNames; body: string }): string {
   const { root, assets } = opts;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark">
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${SITE_CSP_META}"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark">
 <title>${escapeHtml(opts.title)}</title><meta name="description" content="${escapeHtml(opts.description)}">
 <link rel="stylesheet" href="${root}${assets.css}"><script defer src="${root}${assets.js}"></script></head>
 <body data-page="${opts.kind}" data-root="${root}"${opts.kind === 'home' ? ` data-worker="${root}${assets.worker}"` : ''}><a class="skip" href="#main">Skip to content</a>
