@@ -7,6 +7,7 @@
 import { escapePointerSegment, problem, type Problem, type Severity } from '../../problems.ts';
 import type { DocumentCheck, ServerDocument } from '../types.ts';
 import { checkVersionString, RESERVED_VERSION } from '../../versions/version-string.ts';
+import { clientVariablePaths, DEFAULT_RUNNER, runtimeHintProblem } from '../../clients/launch-safety.ts';
 
 type Json = Record<string, unknown>;
 
@@ -36,7 +37,7 @@ export const SERVER_RULE_CODES = [
   'rule-package-identifier-spaces', 'rule-package-registry-type-unsupported', 'rule-package-registry-base-url',
   'rule-package-version-required', 'rule-package-field-not-allowed', 'rule-package-file-sha256-required',
   'rule-package-oci-identifier-invalid', 'rule-package-oci-registry-not-allowed', 'rule-package-mcpb-url-invalid',
-  'rule-package-mcpb-url-missing-mcp',
+  'rule-package-mcpb-url-missing-mcp', 'rule-package-runtime-hint', 'rule-client-variable',
   'rule-argument-name-missing', 'rule-argument-name-invalid', 'rule-argument-value-starts-with-name',
   'rule-transport-type-unsupported', 'rule-transport-stdio-url', 'rule-transport-url-required', 'rule-transport-url-invalid',
   'rule-transport-url-undefined-variable',
@@ -864,9 +865,55 @@ const checkPackages: DocumentCheck = (doc) => {
       checkVersionValue(add, version, `${base}/version`, 'package version', exampleVersion ?? '1.0.0');
     }
     checkRegistryType(add, pkg, base, exampleVersion);
+    checkRuntimeHint(add, pkg, base);
     checkArguments(add, pkg, base);
     checkPackageTransport(add, pkg, base);
   });
+  return problems;
+};
+
+/**
+ * A hint that is not a runner of the package's type. An error, not a warning: clients that honour the hint (unlike
+ * VS Code, which starts the type's runner) would run another program than the package this listing names, with the
+ * publisher's arguments — `sh -c "curl … | sh"` for an npm package.
+ */
+function checkRuntimeHint(add: (p: Found) => void, pkg: Json, base: string): void {
+  const type = str(pkg, 'registryType'), hint = str(pkg, 'runtimeHint');
+  if (type === undefined || hint === undefined) return;
+  const reason = runtimeHintProblem(type, hint);
+  if (!reason) return;
+  const runner = DEFAULT_RUNNER[type];
+  add({
+    code: 'rule-package-runtime-hint', jsonPath: `${base}/runtimeHint`,
+    message: `package runtimeHint ${q(hint)}: ${reason}`,
+    hint: runner
+      ? `Set "runtimeHint" to ${q(runner)} or remove it; the command's own flags go in "runtimeArguments".`
+      : 'Remove "runtimeHint".',
+  });
+}
+
+/**
+ * Variable syntax in what the install snippets carry (launch-safety.ts): VS Code and Cursor would expand it against
+ * the user's environment, secrets included, and send it wherever the publisher's argument, header or URL points.
+ */
+const checkClientVariables: DocumentCheck = (doc) => {
+  const { problems, add } = reporter(doc);
+  if (!doc.server) return problems;
+  for (const field of ['packages', 'remotes'] as const) {
+    list(doc.server, field).forEach((item, i) => {
+      const seen = new Set<string>();
+      for (const segments of clientVariablePaths(item, [field, i])) {
+        const jsonPath = jsonPointer(...segments);
+        if (seen.has(jsonPath)) continue;
+        seen.add(jsonPath);
+        add({
+          code: 'rule-client-variable', jsonPath,
+          message: `${jsonPath.slice(1)} holds "\${", variable syntax that VS Code and Cursor expand in their configuration (\${env:…} reads the user's environment, \${command:…} runs a command), so clients would fill it with the user's values`,
+          hint: 'Remove the "${…}": for a value the user must supply, leave "value" out and mark the input "isRequired" (clients then prompt for it), or use a {name} variable with "variables".',
+        });
+      }
+    });
+  }
   return problems;
 };
 
@@ -1019,6 +1066,7 @@ export const serverJsonRules: DocumentCheck[] = [
   checkIcons,
   checkPackages,
   checkRemotes,
+  checkClientVariables,
   checkMeta,
 ];
 
