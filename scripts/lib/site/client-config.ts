@@ -5,7 +5,7 @@
 // not offered at all, the program is always the runner of the package type whatever `runtimeHint` says, and the
 // only variables in a snippet are the registry's own placeholders (clients/launch-safety.ts).
 
-import { DEFAULT_RUNNER, holdsClientVariable } from '../clients/launch-safety.ts';
+import { CLIENT_VARIABLE, DEFAULT_RUNNER, holdsClientVariable } from '../clients/launch-safety.ts';
 
 type Json = Record<string, unknown>;
 
@@ -203,6 +203,8 @@ export function commandLine(command: string, args: readonly string[], env: Reado
 /** The three snippets, or undefined when the server has nothing a client can start or reach. */
 export function clientConfigs(server: Json): ClientConfigs | undefined {
   const name = String(server.name);
+  // The name is a key of every snippet; the build takes it from folder names, which validation keeps to a pattern.
+  if (CLIENT_VARIABLE.test(name)) return undefined;
   const source = pickSource(server);
   if (!source) return undefined;
   const { placeholder, inputs } = vscodeInputs();
