@@ -389,7 +389,30 @@ describeEachHost('v0.1 API conformance', (host) => {
       expect(header(answer, 'content-type'), target).toBe(type);
       for (const [name, value] of Object.entries(CORS)) expect(header(answer, name), `${target}: ${name}`).toBe(value);
       expect(header(answer, 'cache-control'), `${target}: cache-control`).toBeTruthy();
+      expect(header(answer, 'x-content-type-options'), `${target}: nosniff`).toBe('nosniff');
     }
+  });
+
+  it('sends the site\'s Content-Security-Policy, nosniff and frame headers on its pages and assets', async () => {
+    const home = await get('/');
+    expect(home.status).toBe(200);
+    const assets = [...home.body.matchAll(/(?:href|src)="(assets\/[^"]+)"/g)].map((m) => `/${m[1]}`);
+    expect(assets.length).toBeGreaterThanOrEqual(2);
+    for (const target of ['/', `/servers/${encodeName('io.github.alpha/beta-server', '/')}/`, ...assets]) {
+      const answer = await get(target);
+      expect(answer.status, target).toBe(200);
+      const csp = header(answer, 'content-security-policy') ?? '';
+      expect(csp, target).toContain("default-src 'none'");
+      expect(csp, target).toContain("script-src 'self'");
+      expect(csp, target).toContain("frame-ancestors 'none'");
+      expect(header(answer, 'x-frame-options'), target).toBe('DENY');
+      expect(header(answer, 'x-content-type-options'), target).toBe('nosniff');
+    }
+    // The page carries the policy itself too, for hosts that send no headers (GitHub Pages); a meta tag cannot hold
+    // frame-ancestors, which browsers would ignore there with a warning.
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(home.body)?.[1];
+    expect(meta).toContain("script-src 'self'");
+    expect(meta).not.toContain('frame-ancestors');
   });
 
   it('sends an ETag on built files and answers If-None-Match with 304', async () => {

@@ -289,6 +289,27 @@ describe('error reporting', () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('refuses versions that would break URLs: "latest", a web file extension, hidden characters', async () => {
+    const dir = scratch('url-versions');
+    const r = new Repo(dir);
+    r.write('io.github.acme/weather/1.0.0/server.json', serverJson('io.github.acme/weather', '1.0.0'));
+    const refused: Array<[version: string, code: string]> = [
+      ['latest', 'rule-version-latest'],
+      ['2.0.html', 'rule-version-web-extension'],
+      ['2.1.SVG', 'rule-version-web-extension'],
+      ['1.0.0\u202e1', 'rule-version-hidden-character'],
+      ['1.0.1\u200b', 'rule-version-hidden-character'],
+    ];
+    for (const [version] of refused) r.write(`io.github.acme/weather/${version}/server.json`, serverJson('io.github.acme/weather', version));
+    const problems = await buildProblems(dir, path.join(dir, 'out'));
+    expect(problems.map((p) => [p.file, p.code, p.jsonPath]).sort()).toEqual(
+      refused.map(([version, code]) => [`io.github.acme/weather/${version}/server.json`, code, '/version']).sort(),
+    );
+    // The message shows hidden characters escaped, never raw.
+    for (const p of problems) expect(p.message).not.toMatch(/[\u202e\u200b]/);
+    expect(existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
   it('reports bad status file values with file, path and hint', async () => {
     const dir = scratch('status');
     const r = new Repo(dir);

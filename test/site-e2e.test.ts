@@ -147,6 +147,10 @@ describe.skipIf(skipWithoutChromium())(`web site in Chromium${missing ? ` (skipp
     opened.push({ context, errors });
     context.on('weberror', (e) => errors.push(`page error: ${e.error().message}`));
     context.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+    // The site's Content-Security-Policy (header and meta tag) must let everything the site needs load.
+    context.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) errors.push(`CSP: ${m.text()}`);
+    });
     context.on('response', (r) => {
       if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
     });

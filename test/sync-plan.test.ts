@@ -226,6 +226,15 @@ describe('planSourceSync', () => {
     ]);
   });
 
+  it('skips, with a warning, versions the build would refuse (latest, a web file extension, hidden characters)', () => {
+    const versions = ['latest', '2.0.html', '1.0.0\u202e1'];
+    const result = plan({ versions: versions.map((v) => up(server('io.github.a/one', v), state())) });
+    expect(result.ops).toEqual([]);
+    expect(result.summary.problems.map((p) => [p.code, p.severity, p.jsonPath])).toEqual(
+      versions.map((v) => ['sync-version-unstorable', 'warning', `io.github.a/one@${v}`]),
+    );
+  });
+
   it('takes the last copy of a version read twice (a resumed read)', () => {
     const result = plan({ versions: [up(server('io.github.a/one', '1.0.0'), state()), up(server('io.github.a/one', '1.0.0'), state('deprecated', T2))] });
     expect(result.summary.added).toEqual([{ name: 'io.github.a/one', version: '1.0.0' }]);

@@ -135,6 +135,26 @@ const tables: Record<(typeof SERVER_RULE_CODES)[number], Table> = {
     ],
   },
   'rule-server-version-count': { pass: [], fail: [] }, // checkVersionCount, tested below
+  'rule-version-web-extension': {
+    pass: [['a dotted date', server({ version: '2025.06.18' })], ['"html" without a dot', server({ version: '1.0.0-html' })], ['a package version is no URL', pkg({ version: '1.0.0.js' })]],
+    fail: [
+      ['.html', server({ version: '2.0.html' }), '/version', '"2.0"', 'ends with ".html"'],
+      ['any case', server({ version: '2.0.SVG' }), '/version', '"2.0"', 'ends with ".svg"'],
+      ['.js', server({ version: '1.0.0-rc.1.mjs' }), '/version', '"1.0.0-rc.1"', 'ends with ".mjs"'],
+      ['.php', server({ version: '3.php' }), '/version', '"3"', 'ends with ".php"'],
+    ],
+  },
+  'rule-version-hidden-character': {
+    pass: [['letters of any script', server({ version: '1.0.0-ß' })]],
+    fail: [
+      ['right-to-left override, shown escaped', server({ version: '1.0.0\u202e1-ta' }), '/version', 'visible characters', 'U+202E'],
+      ['left-to-right isolate', server({ version: '\u20661.0.0\u2069' }), '/version', 'visible characters', 'U+2066, U+2069'],
+      ['Arabic letter mark', server({ version: '1.0\u061c' }), '/version', 'visible characters', 'U+061C'],
+      ['zero-width space', server({ version: '1.0.0\u200b' }), '/version', 'visible characters', 'U+200B'],
+      ['byte order mark', server({ version: '\ufeff1.0.0' }), '/version', 'visible characters', 'U+FEFF'],
+      ['Hangul filler', server({ version: '1.0.0\u3164' }), '/version', 'visible characters', 'U+3164'],
+    ],
+  },
   // ---- repository, websiteUrl, title, icons (§3.3)
   'rule-repository-source-unsupported': {
     pass: [
@@ -317,6 +337,39 @@ const tables: Record<(typeof SERVER_RULE_CODES)[number], Table> = {
     fail: [['no mcp anywhere', mcpb({ identifier: 'https://github.com/acme/weather/releases/download/v1/weather.zip' }), '/packages/0/identifier', 'weather-mcp.mcpb', 'does not contain "mcp"']],
   },
   // ---- arguments
+  'rule-package-runtime-hint': {
+    pass: [
+      ['npx for npm', pkg({ runtimeHint: 'npx' })],
+      ['python for pypi, as in the official seed', pkg({ registryType: 'pypi', identifier: 'weather-mcp', runtimeHint: 'python' })],
+      ['uvx for pypi', pkg({ registryType: 'pypi', identifier: 'weather-mcp', runtimeHint: 'uvx' })],
+      ['docker for oci', oci({ runtimeHint: 'docker' })],
+      ['dnx for nuget', pkg({ registryType: 'nuget', identifier: 'Acme.Weather', runtimeHint: 'dnx' })],
+      ['no hint', pkg({})],
+    ],
+    fail: [
+      ['a shell for npm', pkg({ runtimeHint: 'sh', runtimeArguments: [{ type: 'positional', value: '-c' }] }), '/packages/0/runtimeHint', '"npx"', 'not a runner for npm packages (allowed: npx)'],
+      ['another type\'s runner', pkg({ runtimeHint: 'docker' }), '/packages/0/runtimeHint', '"npx"', '"docker"'],
+      ['a path to a program', pkg({ registryType: 'pypi', identifier: 'weather-mcp', runtimeHint: '/usr/bin/curl' }), '/packages/0/runtimeHint', '"uvx"', 'allowed: uvx, python, pipx'],
+      ['case matters: commands are case-sensitive', pkg({ runtimeHint: 'NPX' }), '/packages/0/runtimeHint', '"npx"'],
+      ['any hint on mcpb', mcpb({ runtimeHint: 'sh' }), '/packages/0/runtimeHint', 'Remove "runtimeHint"', 'take no runtimeHint'],
+    ],
+  },
+  'rule-client-variable': {
+    pass: [
+      ['{name} variables of the official format', remote({ url: 'https://{tenant}.example.com/mcp', variables: { tenant: { description: 'Tenant' } } })],
+      ['a "$" alone', arg({ type: 'positional', value: '$HOME' })],
+      ['descriptions are only shown', pkg({ environmentVariables: [{ name: 'TOKEN', description: 'Set ${input:token}' }] })],
+    ],
+    fail: [
+      ['an environment variable value', pkg({ environmentVariables: [{ name: 'TOKEN', value: '${env:GITHUB_TOKEN}' }] }), '/packages/0/environmentVariables/0/value', 'isRequired', 'VS Code and Cursor expand'],
+      ['a header sent to the remote', remote({ headers: [{ name: 'X-Token', value: 'Bearer ${env:GITHUB_TOKEN}' }] }), '/remotes/0/headers/0/value', 'isRequired'],
+      ['a command variable in an argument', arg({ type: 'positional', value: '${command:workbench.action.terminal.new}' }), '/packages/0/packageArguments/0/value', 'isRequired'],
+      ['a default', arg({ type: 'named', name: '--token', default: '${userHome}/.ssh/id_rsa' }), '/packages/0/packageArguments/0/default', 'isRequired'],
+      ['a remote URL', remote({ url: 'https://example.com/mcp?t=${env:AWS_SECRET_ACCESS_KEY}' }), '/remotes/0/url', 'isRequired'],
+      ['a package identifier', pkg({ identifier: '@acme/weather${workspaceFolder}' }), '/packages/0/identifier', 'isRequired'],
+      ['a value hint, which becomes a placeholder', arg({ type: 'positional', valueHint: '${env:HOME}', isRequired: true }), '/packages/0/packageArguments/0/valueHint', 'isRequired'],
+    ],
+  },
   'rule-argument-name-missing': {
     pass: [['named with a name', arg({ type: 'named', name: '--port', value: '8080' })], ['positional has no name', arg({ type: 'positional', valueHint: 'path' })]],
     fail: [

@@ -10,6 +10,7 @@ import { jsonErrorOffset, jsonSyntaxErrorOffset, lineAndColumn } from './json-po
 import { parseStatusFile, STATUS_FILE_NAME } from './status-file.ts';
 import { parseProvenance } from '../sync/provenance.ts';
 import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
+import { checkVersionString } from '../versions/version-string.ts';
 
 export const SERVER_FILE_NAME = 'server.json';
 
@@ -62,7 +63,10 @@ function checkPathMatches(file: string, server: ServerJson, problems: Problem[])
     problems.push(problem({ code: 'entry-version-too-long', file, jsonPath: '/version', message: `version is ${Buffer.byteLength(server.version)} bytes long; the registry stores it as a file name, which allows ${MAX_VERSION_FILE_BYTES}`, hint: 'Use a shorter version string (semantic versions such as 1.2.3 are recommended).' }));
     return false;
   }
-  return true;
+  // A version that would be shadowed by the /versions/latest alias, served as a web page, or read as another one.
+  const versionFindings = checkVersionString(server.version);
+  for (const finding of versionFindings) problems.push(problem({ ...finding, file, jsonPath: '/version' }));
+  return versionFindings.length === 0;
 }
 
 function subdirectories(dir: string): string[] {

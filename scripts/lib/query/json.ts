@@ -11,6 +11,18 @@ export function encodeJson(value: unknown): string {
   return JSON.stringify(value).replace(LINE_SEPARATORS, escapeLineSeparator);
 }
 
+const HTML_SPECIALS = /[<>&]/g;
+const HTML_SAFE_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026' };
+
+/**
+ * JSON text with `<`, `>` and `&` written as `\u003c`, `\u003e`, `\u0026`: the same value for every JSON parser,
+ * but no markup for a host that serves the file as HTML. Outside strings JSON has none of the three, and inside
+ * one a backslash never escapes them, so replacing each character is exact.
+ */
+export function htmlSafeJson(json: string): string {
+  return json.replace(HTML_SPECIALS, function (c) { return HTML_SAFE_ESCAPES[c]!; });
+}
+
 /** A `ServerList` body from already-encoded items (each the bytes of a detail file without its newline). */
 export function renderServerList(items: string[], nextCursor: string | undefined): string {
   const metadata = nextCursor !== undefined

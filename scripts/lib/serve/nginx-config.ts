@@ -3,8 +3,8 @@
 // shared query code. Generated, never edited by hand: `npm run nginx -- --print`.
 
 import { LIST_QUERY_PATTERN } from '../query/list-query.ts';
-import { CACHE_CONTROL, CORS_HEADERS, IMMUTABLE_PATH_PATTERN, PREFLIGHT_MAX_AGE, ROUTES, SITE_ROOT, SITE_TYPES, type RouteSpec } from './routes.ts';
-import { badPath, methodNotAllowed, problemAnswer, type ProblemAnswer } from './router.ts';
+import { CORS_HEADERS, IMMUTABLE_PATH_PATTERN, PREFLIGHT_MAX_AGE, ROUTES, SITE_ROOT, SITE_TYPES, type RouteSpec } from './routes.ts';
+import { answerHeaders, badPath, methodNotAllowed, problemAnswer, siteHeaders, type ProblemAnswer } from './router.ts';
 import { NJS_BUNDLE_FILE } from './njs-bundle.ts';
 import { DELETED_ROOT } from '../query/layout.ts';
 
@@ -71,7 +71,10 @@ const ERROR_PAGES = ['error_page 400 /_registry/bad-request;', 'error_page 405 =
 function routeLocation(route: RouteSpec, indent: string): string {
   const inner = `${indent}  `;
   const lines = [`${indent}location ~ ${quote(route.pattern)} {`];
-  lines.push(headerLines({ ...CORS_HEADERS, 'Cache-Control': CACHE_CONTROL[route.cache] }, inner));
+  // The Content-Type comes from default_type; the other headers are the router's.
+  const headers = answerHeaders(route.cache);
+  delete headers['Content-Type'];
+  lines.push(headerLines(headers, inner));
   lines.push(preflight(inner));
   lines.push(`${inner}error_page 404 = @not_found_${route.id.replace(/-/g, '_')};`);
   lines.push(ERROR_PAGES.map((e) => `${inner}${e}`).join('\n'));
@@ -131,7 +134,7 @@ ${Object.entries(SITE_TYPES).map(([ext, type]) => `        ${type.split(';')[0]}
       }
       charset utf-8;
       charset_types text/html text/css text/javascript text/plain;
-${headerLines({ ...CORS_HEADERS, 'Cache-Control': CACHE_CONTROL.page }, '      ')}
+${headerLines(siteHeaders('page'), '      ')}
 ${preflight('      ')}
       error_page 404 = @unknown_endpoint;
       try_files /${SITE_ROOT}$uri /${SITE_ROOT}$uri/index.html =404;
@@ -140,7 +143,7 @@ ${preflight('      ')}
       types {
 ${Object.entries(SITE_TYPES).map(([ext, type]) => `        ${type.split(';')[0]} ${ext};`).join('\n')}
       }
-${headerLines({ ...CORS_HEADERS, 'Cache-Control': CACHE_CONTROL.immutable }, '      ')}
+${headerLines(siteHeaders('immutable'), '      ')}
       error_page 404 = @unknown_endpoint;
       try_files /${SITE_ROOT}$uri =404;
     }

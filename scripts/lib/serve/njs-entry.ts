@@ -3,7 +3,7 @@
 
 import fs from 'fs';
 import { answerListQuery, parseListParams, readListParams, type ListResponse } from '../query/list-query.ts';
-import { CACHE_CONTROL } from './routes.ts';
+import { API_SECURITY_HEADERS, CACHE_CONTROL } from './routes.ts';
 import { renderUnknownEndpoint } from '../query/json.ts';
 
 interface NjsRequest {
@@ -15,7 +15,7 @@ interface NjsRequest {
 function send(r: NjsRequest, result: ListResponse): void {
   r.headersOut['Content-Type'] = result.contentType;
   r.headersOut['Cache-Control'] = result.status === 200 ? CACHE_CONTROL.list : CACHE_CONTROL.error;
-  if (result.status !== 200) r.headersOut['X-Content-Type-Options'] = 'nosniff';
+  Object.keys(API_SECURITY_HEADERS).forEach(function (name) { r.headersOut[name] = API_SECURITY_HEADERS[name]!; });
   r.return(result.status, result.body);
 }
 

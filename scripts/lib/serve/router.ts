@@ -4,7 +4,7 @@
 
 import { parseGoBool, LIST_QUERY_PATTERN, readListParams, type ListParams } from '../query/list-query.ts';
 import { renderProblem, renderUnknownEndpoint } from '../query/json.ts';
-import { CACHE_CONTROL, CORS_HEADERS, fillTemplate, IMMUTABLE_PATH_PATTERN, PREFLIGHT_MAX_AGE, ROUTES, SITE_PATH_PATTERN, SITE_ROOT, type CacheClass, type RouteSpec } from './routes.ts';
+import { API_SECURITY_HEADERS, CACHE_CONTROL, CORS_HEADERS, fillTemplate, IMMUTABLE_PATH_PATTERN, PREFLIGHT_MAX_AGE, ROUTES, SITE_PATH_PATTERN, SITE_ROOT, SITE_SECURITY_HEADERS, type CacheClass, type RouteSpec } from './routes.ts';
 
 export type Headers = Record<string, string>;
 
@@ -51,7 +51,12 @@ export function badPath(): ProblemAnswer {
 }
 
 export function answerHeaders(cache: CacheClass): Headers {
-  return { ...CORS_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': CACHE_CONTROL[cache] };
+  return { ...CORS_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': CACHE_CONTROL[cache], ...API_SECURITY_HEADERS };
+}
+
+/** Headers of a site page or asset (the Content-Type follows the file's extension). */
+export function siteHeaders(cache: 'page' | 'immutable'): Headers {
+  return { ...CORS_HEADERS, 'Cache-Control': CACHE_CONTROL[cache], ...SITE_SECURITY_HEADERS };
 }
 
 const COMPILED = ROUTES.map((route) => ({ route, regex: new RegExp(route.pattern) }));
@@ -112,7 +117,7 @@ export function routeRequest(method: string, target: string): RouteDecision {
     const base = `${SITE_ROOT}${path}`;
     const files = path.endsWith('/') ? [`${base}index.html`] : [base, `${base}/index.html`];
     const cache = IMMUTABLE_PATH.test(path) ? 'immutable' : 'page';
-    return { type: 'file', files, headers: { ...CORS_HEADERS, 'Cache-Control': CACHE_CONTROL[cache] }, notFound: endpointNotFound(path), typeByExtension: true };
+    return { type: 'file', files, headers: siteHeaders(cache), notFound: endpointNotFound(path), typeByExtension: true };
   }
   return endpointNotFound(path);
 }

@@ -95,6 +95,32 @@ export const CORS_HEADERS: Record<string, string> = {
 
 export const PREFLIGHT_MAX_AGE = '86400';
 
+/**
+ * The web site's Content-Security-Policy, without the directives a `<meta http-equiv>` cannot carry: its scripts are
+ * the hashed bundles under /assets/ (no inline script, no eval), the search worker is one of them and fetches the
+ * index from the same origin, styles come from one stylesheet, and nothing else loads. A description that slipped
+ * markup past escaping could then still run nothing.
+ */
+export const SITE_CSP_META = [
+  "default-src 'none'", "script-src 'self'", "worker-src 'self'", "connect-src 'self'", "style-src 'self'",
+  "img-src 'self'", "manifest-src 'self'", "base-uri 'none'", "form-action 'self'",
+].join('; ');
+
+/** The same policy as a header, which can also forbid framing (a meta tag cannot carry frame-ancestors). */
+export const SITE_CSP = `${SITE_CSP_META}; frame-ancestors 'none'`;
+
+/** Sent with every site page and asset: the policy, no content sniffing, no framing (older browsers too). */
+export const SITE_SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': SITE_CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+};
+
+/** Sent with every API answer: a JSON body is never to be sniffed into a page. */
+export const API_SECURITY_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+};
+
 export function fillTemplate(template: string, groups: Record<string, string>): string {
   return template.replace(/\$(\w+)/g, (_, name: string) => groups[name] ?? '');
 }

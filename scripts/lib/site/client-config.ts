@@ -1,5 +1,11 @@
 // Ready-to-paste client configuration for one server version: VS Code (`mcp.json`), Claude Desktop
 // (`claude_desktop_config.json`) and Cursor (`.cursor/mcp.json`). Pure; reads only the server.json.
+//
+// Publisher values are data the user did not type: a package or remote holding client variable syntax (`${…}`) is
+// not offered at all, the program is always the runner of the package type whatever `runtimeHint` says, and the
+// only variables in a snippet are the registry's own placeholders (clients/launch-safety.ts).
+
+import { CLIENT_VARIABLE, DEFAULT_RUNNER, holdsClientVariable } from '../clients/launch-safety.ts';
 
 type Json = Record<string, unknown>;
 
@@ -38,8 +44,11 @@ export type Client = 'vscode' | 'claude' | 'cursor';
 export const CLIENTS: readonly Client[] = ['vscode', 'claude', 'cursor'];
 
 export interface ClientConfigs {
-  /** What the snippets run: a package (`npm @x/y`) or a remote URL. */
-  source: string;
+  /**
+   * What the snippets do, exactly: for a package, the full command line they start (environment included, with
+   * `<placeholders>` for what the user fills in); for a remote, the URL they connect to.
+   */
+  run: { kind: 'command'; commandLine: string } | { kind: 'remote'; url: string; claudeCommandLine: string };
   vscode: Json;
   claude: Json;
   cursor: Json;
@@ -59,8 +68,6 @@ export function remotesOf(server: Json): ServerRemote[] {
 export function inputsOf(list: unknown): Input[] {
   return Array.isArray(list) ? (list.filter((i) => isObject(i)) as unknown as Input[]) : [];
 }
-
-const DEFAULT_COMMAND: Record<string, string> = { npm: 'npx', pypi: 'uvx', oci: 'docker', nuget: 'dnx', cargo: 'cargo' };
 
 /** Resolves a value the user must supply, per client. */
 interface Placeholders {
@@ -107,7 +114,8 @@ interface Local {
 
 function localCommand(pkg: ServerPackage, placeholder: Placeholders): Local | undefined {
   const type = pkg.registryType ?? '';
-  const command = str(pkg.runtimeHint) ?? DEFAULT_COMMAND[type];
+  // Never the publisher's runtimeHint: the argument layout below is that of the type's runner, as in VS Code.
+  const command = DEFAULT_RUNNER[type];
   const id = str(pkg.identifier);
   if (!command || !id || (pkg.transport?.type ?? 'stdio') !== 'stdio') return undefined;
   const env: Record<string, string> = {};
@@ -150,9 +158,9 @@ function remoteTarget(remote: ServerRemote, placeholder: Placeholders): { url: s
 /** What the snippets should run: the first local stdio package a client can start, else the first remote. */
 function pickSource(server: Json): { pkg: ServerPackage } | { remote: ServerRemote } | undefined {
   const noop: Placeholders = () => '';
-  const pkg = packagesOf(server).find((p) => localCommand(p, noop));
+  const pkg = packagesOf(server).find((p) => !holdsClientVariable(p) && localCommand(p, noop));
   if (pkg) return { pkg };
-  const remote = remotesOf(server).find((r) => str(r.url));
+  const remote = remotesOf(server).find((r) => !holdsClientVariable(r) && str(r.url));
   return remote ? { remote } : undefined;
 }
 
@@ -170,11 +178,33 @@ function vscodeInputs(): { placeholder: Placeholders; inputs: Json[] } {
 }
 
 const angle: Placeholders = (input) => `<${input.name}>`;
-const cursorEnv: Placeholders = (input, id) => (input.isSecret ? `\${env:${id}}` : `<${input.name}>`);
+
+/**
+ * Cursor reads a secret from an environment variable the user sets. Its name is the registry's, `MCP_` + the input,
+ * never the publisher's alone: `${env:GITHUB_TOKEN}` would hand the user's existing token to the publisher's remote.
+ */
+export function cursorSecretVariable(id: string): string {
+  return `MCP_${id.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase()}`;
+}
+const cursorEnv: Placeholders = (input, id) => (input.isSecret ? `\${env:${cursorSecretVariable(id)}}` : `<${input.name}>`);
+
+/** One argument as a POSIX shell would need it, for showing; the registry's `<placeholders>` stay as they are. */
+function shellWord(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word) || /^<[^<>'"`$\\\n]+>$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command line a local configuration starts: `NAME=value … command args…`. */
+export function commandLine(command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): string {
+  const assignments = Object.entries(env).map(([name, value]) => `${shellWord(name)}=${shellWord(value)}`);
+  return [...assignments, shellWord(command), ...args.map(shellWord)].join(' ');
+}
 
 /** The three snippets, or undefined when the server has nothing a client can start or reach. */
 export function clientConfigs(server: Json): ClientConfigs | undefined {
   const name = String(server.name);
+  // The name is a key of every snippet; the build takes it from folder names, which validation keeps to a pattern.
+  if (CLIENT_VARIABLE.test(name)) return undefined;
   const source = pickSource(server);
   if (!source) return undefined;
   const { placeholder, inputs } = vscodeInputs();
@@ -188,8 +218,9 @@ export function clientConfigs(server: Json): ClientConfigs | undefined {
       ...(Object.keys(local.env).length ? { env: local.env } : {}),
     });
     const vscode = entry(localCommand(pkg, placeholder)!, true);
+    const shown = localCommand(pkg, angle)!;
     return {
-      source: `${pkg.registryType ?? 'package'} ${pkg.identifier ?? ''}`.trim(),
+      run: { kind: 'command', commandLine: commandLine(shown.command, shown.args, shown.env) },
       vscode: withInputs({ [name]: vscode }),
       claude: { mcpServers: { [name]: entry(localCommand(pkg, angle)!, false) } },
       cursor: { mcpServers: { [name]: entry(localCommand(pkg, cursorEnv)!, false) } },
@@ -205,7 +236,7 @@ export function clientConfigs(server: Json): ClientConfigs | undefined {
   const claudeArgs = ['-y', 'mcp-remote', cl.url];
   for (const [key, value] of Object.entries(cl.headers)) claudeArgs.push('--header', `${key}: ${value}`);
   return {
-    source: String(remote.url),
+    run: { kind: 'remote', url: cl.url, claudeCommandLine: commandLine('npx', claudeArgs) },
     vscode: withInputs({ [name]: { type: http, url: vs.url, ...headers(vs.headers) } }),
     claude: { mcpServers: { [name]: { command: 'npx', args: claudeArgs } } },
     cursor: { mcpServers: { [name]: { url: cu.url, ...headers(cu.headers) } } },

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import type { OutputFile } from '../build/api-files.ts';
 import type { RegistryRecord } from '../model.ts';
 import { compareBytewise, compareInstants, parseInstant } from '../query/compare.ts';
-import { SITE_ROOT } from '../serve/routes.ts';
+import { SITE_CSP_META, SITE_ROOT } from '../serve/routes.ts';
+import { holdsClientVariable } from '../clients/launch-safety.ts';
 import { CLIENTS, clientConfigs, inputsOf, packagesOf, remotesOf, type Client, type Input } from './client-config.ts';
 import { escapeHtml, escapeText, linkOrText } from './html.ts';
 import { countText, FACETS, renderResultItem, type FacetKey, type ResultSummary } from './result-item.ts';
@@ -36,7 +37,7 @@ const CLIENT_LABELS: Record<Client, { title: string; file: string }> = {
 function page(opts: { title: string; description: string; root: string; kind: string; assets: AssetNames; body: string }): string {
   const { root, assets } = opts;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark">
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${SITE_CSP_META}"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark">
 <title>${escapeHtml(opts.title)}</title><meta name="description" content="${escapeHtml(opts.description)}">
 <link rel="stylesheet" href="${root}${assets.css}"><script defer src="${root}${assets.js}"></script></head>
 <body data-page="${opts.kind}" data-root="${root}"${opts.kind === 'home' ? ` data-worker="${root}${assets.worker}"` : ''}><a class="skip" href="#main">Skip to content</a>
@@ -91,7 +92,11 @@ function inputRows(list: Array<{ owner: string; input: Input }>, named: boolean)
 
 function renderConfigs(record: RegistryRecord): string {
   const configs = clientConfigs(record.server);
-  if (!configs) return '<p class="muted">No package or remote that a client can start or reach: see the packages below.</p>';
+  if (!configs) {
+    return [...packagesOf(record.server), ...remotesOf(record.server)].some(holdsClientVariable)
+      ? '<p class="muted" data-testid="no-snippet">No configuration to copy: this server\'s packages or remotes hold <code>${…}</code>, which clients would fill with values from your environment.</p>'
+      : '<p class="muted" data-testid="no-snippet">No package or remote that a client can start or reach: see the packages below.</p>';
+  }
   const sections = CLIENTS.map((client) => {
     const { title, file } = CLIENT_LABELS[client];
     return `<section class="config" aria-labelledby="h-${client}"><h3 id="h-${client}">${title} <code class="muted">${file}</code>` +
@@ -99,7 +104,11 @@ function renderConfigs(record: RegistryRecord): string {
       `<span class="copied" role="status" aria-live="polite" data-testid="copied-${client}"></span></h3>` +
       `<pre id="config-${client}" data-testid="config-${client}" tabindex="0">${escapeText(JSON.stringify(configs[client], null, 2))}</pre></section>`;
   });
-  return `<p class="muted">Runs ${escapeHtml(configs.source)}. Add it to your client's configuration; values in <code>&lt;…&gt;</code> are yours to fill in.</p>${sections.join('')}`;
+  // The exact command, not a summary: what a publisher's package runs is for the user to read before pasting.
+  const run = configs.run.kind === 'command'
+    ? `<p>Runs <code data-testid="command-line">${escapeHtml(configs.run.commandLine)}</code></p>`
+    : `<p>Connects to <code data-testid="remote-url">${escapeHtml(configs.run.url)}</code>; Claude Desktop runs <code data-testid="command-line">${escapeHtml(configs.run.claudeCommandLine)}</code></p>`;
+  return `${run}<p class="muted">Add it to your client's configuration; values in <code>&lt;…&gt;</code> are yours to fill in.</p>${sections.join('')}`;
 }
 
 function renderServerPage(latest: RegistryRecord, versions: RegistryRecord[], longDescriptionHtml: string | undefined, assets: AssetNames): string {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { compareBytewise } from '../query/compare.ts';
 import { problem, type Problem } from '../problems.ts';
 import { SERVER_FILE_NAME, MAX_VERSION_FILE_BYTES } from '../entries/load.ts';
+import { checkVersionString } from '../versions/version-string.ts';
 import { STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
 import { LEDGER_FILE_NAME } from '../ownership/ledger.ts';
@@ -212,6 +213,8 @@ export function checkEntryPath(file: string, entriesDir = 'entries'): EntryPathI
   const [namespace, server, third, fourth] = parts;
   if (parts.length === 4 && fourth === SERVER_FILE_NAME) {
     problems.push(...checkServerName(namespace!, server!, file));
+    // What the build refuses in a version (so a sync never writes a version the next build would refuse).
+    problems.push(...checkVersionString(third!).map((finding) => problem({ ...finding, file })));
     return { kind: 'document', pathName: `${namespace}/${server}`, pathVersion: third!, problems };
   }
   if (parts.length === 3 && third === PROVENANCE_FILE_NAME) return { kind: 'provenance', pathName: `${namespace}/${server}`, problems };

@@ -6,6 +6,8 @@
 
 import { escapePointerSegment, problem, type Problem, type Severity } from '../../problems.ts';
 import type { DocumentCheck, ServerDocument } from '../types.ts';
+import { checkVersionString, RESERVED_VERSION } from '../../versions/version-string.ts';
+import { clientVariablePaths, DEFAULT_RUNNER, runtimeHintProblem } from '../../clients/launch-safety.ts';
 
 type Json = Record<string, unknown>;
 
@@ -29,12 +31,13 @@ export const VERSION_RANGE_PATTERNS = {
 export const SERVER_RULE_CODES = [
   'rule-name-no-slash', 'rule-name-multiple-slashes', 'rule-name-namespace-invalid', 'rule-name-server-invalid',
   'rule-version-latest', 'rule-version-range', 'rule-version-too-long', 'rule-server-version-count',
+  'rule-version-web-extension', 'rule-version-hidden-character',
   'rule-repository-source-unsupported', 'rule-repository-url-invalid', 'rule-repository-subfolder-invalid',
   'rule-website-url-invalid-characters', 'rule-website-url-not-https', 'rule-title-blank', 'rule-icon-src-not-https',
   'rule-package-identifier-spaces', 'rule-package-registry-type-unsupported', 'rule-package-registry-base-url',
   'rule-package-version-required', 'rule-package-field-not-allowed', 'rule-package-file-sha256-required',
   'rule-package-oci-identifier-invalid', 'rule-package-oci-registry-not-allowed', 'rule-package-mcpb-url-invalid',
-  'rule-package-mcpb-url-missing-mcp',
+  'rule-package-mcpb-url-missing-mcp', 'rule-package-runtime-hint', 'rule-client-variable',
   'rule-argument-name-missing', 'rule-argument-name-invalid', 'rule-argument-value-starts-with-name',
   'rule-transport-type-unsupported', 'rule-transport-stdio-url', 'rule-transport-url-required', 'rule-transport-url-invalid',
   'rule-transport-url-undefined-variable',
@@ -250,7 +253,7 @@ const RANGE_KIND_TEXT = {
 } as const;
 
 function checkVersionValue(add: (p: Found) => void, version: string, jsonPath: string, subject: string, example: string): void {
-  if (version === 'latest') {
+  if (version === RESERVED_VERSION) {
     add({
       code: 'rule-version-latest', jsonPath,
       message: `${subject} "latest" is reserved and cannot be used: a registry entry describes one exact release`,
@@ -289,7 +292,11 @@ const checkServerVersion: DocumentCheck = (doc) => {
   const version = doc.server && str(doc.server, 'version');
   if (version === undefined || version === '') return problems;
   const example = doc.pathVersion && doc.pathVersion !== 'latest' && !looksLikeVersionRange(doc.pathVersion) ? doc.pathVersion : '1.0.0';
-  checkVersionValue(add, version, '/version', 'server version', example);
+  // The rules the build applies too (a version is a URL segment and a file name): versions/version-string.ts.
+  for (const finding of checkVersionString(version)) {
+    add({ ...finding, jsonPath: '/version', ...(finding.code === 'rule-version-latest' ? { hint: `Set it to the exact version you release, e.g. ${q(example)}.` } : {}) });
+  }
+  if (version !== RESERVED_VERSION) checkVersionValue(add, version, '/version', 'server version', example);
   return problems;
 };
 
@@ -858,9 +865,55 @@ const checkPackages: DocumentCheck = (doc) => {
       checkVersionValue(add, version, `${base}/version`, 'package version', exampleVersion ?? '1.0.0');
     }
     checkRegistryType(add, pkg, base, exampleVersion);
+    checkRuntimeHint(add, pkg, base);
     checkArguments(add, pkg, base);
     checkPackageTransport(add, pkg, base);
   });
+  return problems;
+};
+
+/**
+ * A hint that is not a runner of the package's type. An error, not a warning: clients that honour the hint (unlike
+ * VS Code, which starts the type's runner) would run another program than the package this listing names, with the
+ * publisher's arguments — `sh -c "curl … | sh"` for an npm package.
+ */
+function checkRuntimeHint(add: (p: Found) => void, pkg: Json, base: string): void {
+  const type = str(pkg, 'registryType'), hint = str(pkg, 'runtimeHint');
+  if (type === undefined || hint === undefined) return;
+  const reason = runtimeHintProblem(type, hint);
+  if (!reason) return;
+  const runner = DEFAULT_RUNNER[type];
+  add({
+    code: 'rule-package-runtime-hint', jsonPath: `${base}/runtimeHint`,
+    message: `package runtimeHint ${q(hint)}: ${reason}`,
+    hint: runner
+      ? `Set "runtimeHint" to ${q(runner)} or remove it; the command's own flags go in "runtimeArguments".`
+      : 'Remove "runtimeHint".',
+  });
+}
+
+/**
+ * Variable syntax in what the install snippets carry (launch-safety.ts): VS Code and Cursor would expand it against
+ * the user's environment, secrets included, and send it wherever the publisher's argument, header or URL points.
+ */
+const checkClientVariables: DocumentCheck = (doc) => {
+  const { problems, add } = reporter(doc);
+  if (!doc.server) return problems;
+  for (const field of ['packages', 'remotes'] as const) {
+    list(doc.server, field).forEach((item, i) => {
+      const seen = new Set<string>();
+      for (const segments of clientVariablePaths(item, [field, i])) {
+        const jsonPath = jsonPointer(...segments);
+        if (seen.has(jsonPath)) continue;
+        seen.add(jsonPath);
+        add({
+          code: 'rule-client-variable', jsonPath,
+          message: `${jsonPath.slice(1)} holds "\${", variable syntax that VS Code and Cursor expand in their configuration (\${env:…} reads the user's environment, \${command:…} runs a command), so clients would fill it with the user's values`,
+          hint: 'Remove the "${…}": for a value the user must supply, leave "value" out and mark the input "isRequired" (clients then prompt for it), or use a {name} variable with "variables".',
+        });
+      }
+    });
+  }
   return problems;
 };
 
@@ -1013,6 +1066,7 @@ export const serverJsonRules: DocumentCheck[] = [
   checkIcons,
   checkPackages,
   checkRemotes,
+  checkClientVariables,
   checkMeta,
 ];
 
