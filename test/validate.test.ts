@@ -125,3 +125,22 @@ describe('reports', () => {
     expect(run(['--format', 'yaml']).status).toBe(2);
   });
 });
+
+describe('values the site neutralises, on a mirrored server', () => {
+  it('are warnings when mirrored from an upstream and errors when published here', async () => {
+    const repo = Repo.init('validate', 'entries');
+    repos.push(repo);
+    const state = '{"status":"active","statusChangedAt":"2025-09-01T00:00:00Z","publishedAt":"2025-09-01T00:00:00Z","updatedAt":"2025-09-01T00:00:00Z"}';
+    const packages = [{ registryType: 'npm', identifier: '@acme/tool', version: '1.0.0', transport: { type: 'stdio' }, runtimeHint: 'sh', environmentVariables: [{ name: 'TOKEN', value: '${input:token}' }] }];
+    repo.server('io.github.upstreamer/tool', '1.0.0', { packages }).write('io.github.upstreamer/tool/upstream.json', `{"source":"official","from":"https://registry.example","versions":{"1.0.0":${state}}}\n`);
+    repo.server('io.github.acme/tool', '1.0.0', { packages: [{ ...packages[0], identifier: '@acme/own' }] });
+    const report = await validate(repo);
+    const found = report.problems.filter((p) => p.code === 'rule-client-variable' || p.code === 'rule-package-runtime-hint').map((p) => [p.code, p.severity, p.file!.split('/')[1]]);
+    expect(found.sort()).toEqual([
+      ['rule-client-variable', 'error', 'io.github.acme'],
+      ['rule-client-variable', 'warning', 'io.github.upstreamer'],
+      ['rule-package-runtime-hint', 'error', 'io.github.acme'],
+      ['rule-package-runtime-hint', 'warning', 'io.github.upstreamer'],
+    ]);
+  });
+});
