@@ -2,7 +2,7 @@
 // read files → per-document checks (schema, rules) → registry-wide checks → change checks → positions, order.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
@@ -48,6 +48,33 @@ interface GitView {
   committed: FileChange[];
   tracked: Set<string>;
   uncommitted: Promise<FileChange[]>;
+}
+
+/**
+ * Where a validation of the entries folder `entries` (as typed, relative to `cwd`) runs: the root its report's paths
+ * are relative to, and the entries folder relative to that root. Git must run in the repository that holds the
+ * entries, which need not be the one the command was started in (a registry kept in its own repository): the root
+ * is that repository's top level; outside any repository, `cwd` when the entries are inside it, else their parent.
+ */
+export function entriesLocation(entries: string, cwd: string): { root: string; entriesDir: string; inGit: boolean } {
+  let absolute = path.resolve(cwd, entries);
+  try {
+    absolute = realpathSync(absolute);
+  } catch {
+    // A missing folder is reported by the scan (file-entries-missing), from the path as typed.
+  }
+  let top: string | undefined;
+  try {
+    top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: absolute, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    top = undefined; // no git, not a repository, or no such folder
+  }
+  const inside = (root: string) => {
+    const relative = path.relative(root, absolute);
+    return !relative.startsWith('..') && !path.isAbsolute(relative) && relative !== '' ? relative : undefined;
+  };
+  const root = top && inside(top) ? top : inside(cwd) ? cwd : path.dirname(absolute);
+  return { root, entriesDir: inside(root)!.split(path.sep).join('/'), inGit: root === top };
 }
 
 function runGit(root: string, args: string[]): string {
