@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createOctokit, runPrBot } from '../scripts/lib/github/pr-bot.ts';
+import { composeComment, createOctokit, readRecords, runPrBot, writeRecords } from '../scripts/lib/github/pr-bot.ts';
 import type { ValidationReport } from '../scripts/lib/validate/types.ts';
 import { COMMENT_MARKER } from '../scripts/lib/validate/report/pr-comment.ts';
 import { startFakeGitHub, type FakeGitHub } from './support/fake-github.ts';
@@ -106,7 +106,7 @@ describe('npm run pr-bot', () => {
     await cli(clean, 8);
     expect(pull.comments).toHaveLength(1);
     expect(pull.comments[0]!.body).toContain('Ready to merge');
-    expect(pull.comments[0]!.body).toContain('`io.github.acme/weather`');
+    expect(pull.comments[0]!.body).toContain('<code>io.github.acme/weather</code>');
     expect([...pull.labels]).toEqual(['ready-to-merge']);
     expect(gh.labels.get('ready-to-merge')?.color).toBe('0e8a16');
   });
@@ -170,7 +170,27 @@ describe('runPrBot', () => {
     expect(result.filesOutsideEntries).toEqual(['scripts/lib/validate/validate.ts']);
     expect([...pull.labels]).toEqual(['needs-maintainer']);
     expect(pull.comments[0]!.body).toContain('Needs a maintainer');
-    expect(pull.comments[0]!.body).toContain('`scripts/lib/validate/validate.ts`');
+    expect(pull.comments[0]!.body).toContain('<code>scripts/lib/validate/validate.ts</code>');
     expect(pull.comments[0]!.body).not.toContain('Ready to merge');
+  });
+});
+
+describe('the records line of the bot\'s comment', () => {
+  const record = { method: 'github-oidc', owner: 'victim' };
+  const block = writeRecords([record]).trimEnd();
+
+  it('is read back only from its fixed place, right after the marker', () => {
+    const body = composeComment(`${COMMENT_MARKER}\n## ✅ Ready to merge\n`, [record]);
+    expect(body.startsWith(`${COMMENT_MARKER}\n${block}\n`)).toBe(true);
+    expect(readRecords(body)).toEqual([record]);
+    // The same block anywhere else (quoted by a problem, at the end, after a blank line) is nobody's record.
+    expect(readRecords(`${COMMENT_MARKER}\n## ❌ 1 problem to fix\n- at ${block}\n`)).toEqual([]);
+    expect(readRecords(`${COMMENT_MARKER}\n\n${block}\n`)).toEqual([]);
+    expect(readRecords(`${block}\n${COMMENT_MARKER}\n`)).toEqual([]);
+    expect(readRecords(`${COMMENT_MARKER}\n<!-- mcp-static-registry:oidc-records not*base64 -->\n`)).toEqual([]);
+  });
+
+  it('refuses to write a comment whose rendered text holds an HTML comment', () => {
+    expect(() => composeComment(`${COMMENT_MARKER}\nat ${block}\n`, [])).toThrow(/HTML comment/);
   });
 });

@@ -68,27 +68,48 @@ export const OWNERSHIP_STATUS_CONTEXT = 'mcp-registry/ownership';
 
 const RECORDS_MARKER = '<!-- mcp-static-registry:oidc-records ';
 
-/** Verified OIDC proofs kept in the bot's comment, as base64 JSON in an HTML comment (invisible when rendered). */
+/**
+ * Verified OIDC proofs kept in the bot's comment, as base64 JSON in an HTML comment (invisible when rendered), on the
+ * line right after the comment's marker, where the bot alone writes. They are read only from there: the rest of the
+ * comment quotes what publishers wrote (escaped, so it holds no `<!--`, but a record found anywhere else would be
+ * a forgery either way). The caller reads only a comment by the bot's own login; records need no secret to be
+ * trusted, since nobody else can write that line, and each is still matched against the verified claims of the
+ * token it stands in for (verifiers.ts).
+ */
 export function readRecords(body: string): unknown[] {
-  const start = body.lastIndexOf(RECORDS_MARKER);
-  if (start < 0) return [];
-  const end = body.indexOf(' -->', start);
+  const head = `${COMMENT_MARKER}\n${RECORDS_MARKER}`;
+  if (!body.startsWith(head)) return [];
+  const end = body.indexOf(' -->\n', head.length);
+  const encoded = end < 0 ? '' : body.slice(head.length, end);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return [];
   try {
-    const value: unknown = JSON.parse(Buffer.from(body.slice(start + RECORDS_MARKER.length, end), 'base64').toString('utf8'));
-    return Array.isArray(value) ? value.slice(0, 100) : [];
+    const value: unknown = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    return Array.isArray(value) ? value.slice(0, MAX_RECORDS) : [];
   } catch {
     return [];
   }
 }
 
+/** The records line, for right after the marker line (empty when there are none). */
 export function writeRecords(records: readonly unknown[]): string {
-  return records.length ? `\n${RECORDS_MARKER}${Buffer.from(JSON.stringify(records)).toString('base64')} -->\n` : '';
+  return records.length ? `${RECORDS_MARKER}${Buffer.from(JSON.stringify(records)).toString('base64')} -->\n` : '';
 }
+
+/** The comment: the marker, the records line, then the rendered report, which must not hold an HTML comment. */
+export function composeComment(rendered: string, records: readonly unknown[]): string {
+  if (!rendered.startsWith(`${COMMENT_MARKER}\n`)) throw new Error('the rendered comment does not start with the marker');
+  const rest = rendered.slice(COMMENT_MARKER.length + 1);
+  // Every untrusted text is escaped (report/text.ts); this stops a future renderer bug from reopening the hole.
+  if (rest.includes('<!--')) throw new Error('the rendered comment holds an HTML comment: refusing to write it');
+  return `${COMMENT_MARKER}\n${writeRecords(records)}${rest}`;
+}
+
+const MAX_RECORDS = 100;
 
 function mergeRecords(earlier: readonly unknown[], fresh: readonly unknown[]): unknown[] {
   const byKey = new Map<string, unknown>();
   for (const record of [...earlier, ...fresh]) byKey.set(JSON.stringify((record as { audience?: unknown })?.audience ?? record), record);
-  return [...byKey.values()].slice(-100);
+  return [...byKey.values()].slice(-MAX_RECORDS);
 }
 
 export interface PullFile {
@@ -169,13 +190,13 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
   }
 
   // 3. The comment: edit ours if there is one, else create it.
-  const body = renderPrComment(report, {
+  const body = composeComment(renderPrComment(report, {
     runUrl: options.runUrl,
     docsBaseUrl: options.docsBaseUrl,
     headSha: pull.head.sha,
     filesOutsideEntries,
     ownership: ownershipView,
-  }) + writeRecords(records);
+  }), records);
   let comment: PrBotResult['comment'];
   if (!existing) {
     const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number, body });
