@@ -53,21 +53,21 @@ async function cli(report: ValidationReport | string, pr: number, extra: string[
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_TOKEN: gh.token, GITHUB_API_URL: gh.url };
   return promisify(execFile)(
     'npm',
-    ['run', '-s', 'pr-bot', '--', '--report', file, '--repo', `${gh.owner}/${gh.repo}`, '--pr', String(pr), '--head-sha', SHA, '--run-url', 'https://github.com/acme/registry/actions/runs/1', ...extra],
+    ['run', '-s', 'pr-bot', '--', '--report', file, '--repo', `${gh.owner}/${gh.repo}`, '--pr', String(pr), '--head-sha', SHA, '--pr-tree', path.join(work, `tree-${Math.random().toString(36).slice(2)}`), '--run-url', 'https://github.com/acme/registry/actions/runs/1', ...extra],
     { cwd: PROJECT, env },
   );
 }
 
 function api(report: ValidationReport, pr = 7, extra: Partial<Parameters<typeof runPrBot>[0]> = {}) {
-  return runPrBot({ octokit: createOctokit({ token: gh.token, baseUrl: gh.url }), owner: gh.owner, repo: gh.repo, pr, report, headSha: SHA, ...extra });
+  return runPrBot({ octokit: createOctokit({ token: gh.token, baseUrl: gh.url }), owner: gh.owner, repo: gh.repo, pr, validate: async () => ({ report }), headSha: SHA, ...extra });
 }
 
-describe('npm run pr-bot', () => {
+describe('runPrBot, comment and labels', () => {
   it('creates one comment and the labels, then edits the same comment and swaps the labels', async () => {
     const pull = gh.addPull(7, { labels: new Set(['documentation']) });
 
-    const first = await cli(schemaBroken, 7);
-    expect(first.stdout).toContain('created');
+    const first = await api(schemaBroken, 7);
+    expect(first.comment?.action).toBe('created');
     expect(pull.comments).toHaveLength(1);
     const id = pull.comments[0]!.id;
     expect(pull.comments[0]!.body.startsWith(COMMENT_MARKER)).toBe(true);
@@ -80,7 +80,7 @@ describe('npm run pr-bot', () => {
     expect(gh.unexpected).toEqual([]);
 
     gh.requests.length = 0;
-    await cli(ruleBroken, 7);
+    await api(ruleBroken, 7);
     expect(pull.comments).toHaveLength(1);
     expect(pull.comments[0]!.id).toBe(id);
     expect(pull.comments[0]!.body).toContain('1 problem to fix');
@@ -102,8 +102,8 @@ describe('npm run pr-bot', () => {
 
   it('shows ready-to-merge for a clean report and removes the failure labels', async () => {
     const pull = gh.addPull(8);
-    await cli(ruleBroken, 8);
-    await cli(clean, 8);
+    await api(ruleBroken, 8);
+    await api(clean, 8);
     expect(pull.comments).toHaveLength(1);
     expect(pull.comments[0]!.body).toContain('Ready to merge');
     expect(pull.comments[0]!.body).toContain('<code>io.github.acme/weather</code>');
@@ -111,6 +111,9 @@ describe('npm run pr-bot', () => {
     expect(gh.labels.get('ready-to-merge')?.color).toBe('0e8a16');
   });
 
+});
+
+describe('npm run pr-bot', () => {
   it('refuses a report that is not a ValidationReport and writes nothing', async () => {
     gh.addPull(9);
     await expect(cli('{"problems":[{"code":"x","severity":"fatal"}],"publishes":[],"checks":[]}', 9)).rejects.toMatchObject({

@@ -137,6 +137,8 @@ describe('labelsFor', () => {
   it('needs a maintainer for changes outside entries/ whatever their severity; unknown errors still fail', () => {
     const outside: Problem = { code: 'change-outside-entries', severity: 'warning', file: 'README.md', message: 'm', hint: 'h' };
     expect(labelsFor(report([outside]))).toEqual(['needs-maintainer']);
+    // A mirrored server's server.md: a warning, since nothing is wrong with it, but no proof can cover it.
+    expect(labelsFor(report([{ ...outside, code: 'ownership-mirrored-status', file: 'entries/io.github.up/tool/server.md' }]))).toEqual(['needs-maintainer']);
     expect(labelsFor(report([{ ...shallow, code: 'brand-new-check', severity: 'error' }]))).toEqual([FALLBACK_LABEL]);
     const failedCheck = report([], { checks: [{ id: 'packages', ran: true, passed: false }] });
     expect(labelsFor(failedCheck)).toEqual([FALLBACK_LABEL]);

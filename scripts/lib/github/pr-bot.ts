@@ -1,11 +1,11 @@
 // The PR bot: one comment per PR, found again by its hidden marker and edited in place on every run, and one
-// label per failure class. It runs in the privileged workflow (pr-comment.yml) on the base branch's code; the
-// report it gets is data from an unprivileged run, already checked by report-data.ts.
+// label per failure class. It runs in the privileged workflow (pr-comment.yml) on the base branch's code.
 //
-// It trusts GitHub, not the report, for two things: the PR's head commit must be the one that was validated
-// (otherwise a newer run is on its way, or the artifact belongs to another PR), and the list of changed files
-// (a PR that changes anything outside entries/ ran its own validator, so it is labelled needs-maintainer and
-// never ready-to-merge, whatever the report says).
+// It trusts GitHub and its own code, never the PR's run: the PR's head commit must be the one that was validated
+// (otherwise a newer run is on its way, or the artifact belongs to another PR); the list of changed files comes from
+// GitHub (a PR that changes anything outside entries/ is labelled needs-maintainer, never ready-to-merge); and the
+// checklist, the problems and the labels come from `validate`, the default branch's validator run here over the
+// PR's files read as data (pr-tree.ts). The report the PR's own run uploaded is at most mentioned, never believed.
 
 import { Octokit } from '@octokit/rest';
 import type { ValidationReport } from '../validate/types.ts';
@@ -38,7 +38,13 @@ export interface PrBotOptions {
   owner: string;
   repo: string;
   pr: number;
-  report: ValidationReport;
+  /**
+   * The trusted validation of the PR (validatePullRequest in pr-tree.ts, from the default branch's code over the
+   * PR's files), or why there is none to write about (the PR moved on).
+   */
+  validate: (pull: PullRequestRef & { number: number; baseRef: string }) => Promise<{ report: ValidationReport } | { skipped: string }>;
+  /** Errors the PR's own run reported (untrusted): only mentioned in the comment when the trusted count differs. */
+  untrustedErrors?: number;
   /** The commit that was validated (`workflow_run.head_sha`); when the PR's head is another commit, nothing is written. */
   headSha?: string;
   /** Link to the validation run. */
@@ -163,15 +169,18 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
   }
   const recorded = readRecords(existing?.body ?? '');
 
-  let report = options.report;
+  const ref: PullRequestRef = {
+    author: pull.user?.login ?? '',
+    head: { owner: pull.head.repo?.owner.login ?? owner, repo: pull.head.repo?.name ?? repo, sha: pull.head.sha, ref: pull.head.ref },
+    base: { owner, repo, sha: pull.base.sha },
+  };
+  const validated = await options.validate({ ...ref, number: issue_number, baseRef: pull.base.ref });
+  if ('skipped' in validated) return { skipped: validated.skipped };
+  let report = validated.report;
   let records = recorded;
   let ownershipView: { proven: OwnershipResult['proven']; ledgerSuggestions: OwnershipResult['ledgerSuggestions'] } | undefined;
   if (options.ownership) {
-    const ownership = await options.ownership({
-      author: pull.user?.login ?? '',
-      head: { owner: pull.head.repo?.owner.login ?? owner, repo: pull.head.repo?.name ?? repo, sha: pull.head.sha, ref: pull.head.ref },
-      base: { owner, repo, sha: pull.base.sha },
-    }, files, recorded);
+    const ownership = await options.ownership(ref, files, recorded);
     report = withOwnership(report, ownership);
     records = mergeRecords(recorded, ownership.records);
     ownershipView = { proven: ownership.proven, ledgerSuggestions: ownership.ledgerSuggestions };
@@ -196,6 +205,7 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
     headSha: pull.head.sha,
     filesOutsideEntries,
     ownership: ownershipView,
+    untrustedErrors: options.untrustedErrors,
   }), records);
   let comment: PrBotResult['comment'];
   if (!existing) {

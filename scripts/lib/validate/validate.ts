@@ -30,6 +30,11 @@ export interface ValidateOptions {
   base?: string;
   /** Only these repository-relative files or folders are checked (plus what they collide with). */
   paths?: string[];
+  /**
+   * registry.yaml to read; default: the one beside the entries folder. The trusted PR job passes its own checkout's,
+   * so that nothing outside the PR's entries is read from the PR's folder.
+   */
+  configFile?: string;
   /** Who may make the change (needs `base`): the pull request's author and the proof verifiers. */
   ownership?: OwnershipVerifiers;
   /**
@@ -100,6 +105,17 @@ function gitView(root: string, base: string, entriesDir: string): GitView {
       outsideEntries.length ? runGitInBackground(root, ['ls-files', '-z', '--others', '--exclude-standard', '--', ...outsideEntries]) : Promise.resolve(''),
     ]).then(([diff, others]) => [...parseNameStatus(diff), ...others.split('\0').filter(Boolean).map((file) => ({ kind: 'A' as const, file }))]),
   };
+}
+
+/** Which of these server folders have an upstream.json in `ref`: one `git cat-file --batch-check` for all. */
+function serversMirroredAt(root: string, ref: string, serverDirs: readonly string[]): Set<string> {
+  // One path a line: a name with a line break (never a valid entry) cannot be asked about, so it counts as not mirrored.
+  const dirs = [...new Set(serverDirs)].filter((dir) => !/[\r\n]/.test(dir));
+  if (dirs.length === 0) return new Set();
+  const out = execFileSync('git', ['cat-file', '--batch-check=%(objecttype)'], {
+    cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, input: dirs.map((dir) => `${ref}:${dir}/${PROVENANCE_FILE_NAME}`).join('\n') + '\n',
+  }).split('\n');
+  return new Set(dirs.filter((_, i) => out[i] === 'blob'));
 }
 
 /** Changes since the base: committed, uncommitted, and untracked files the scan found under entries/. */
@@ -229,7 +245,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
     if (readServerFile(file, MAX_PROVENANCE_FILE_BYTES, parseProvenance)?.provenance) mirrored.add(path.posix.dirname(file.file));
   }
   // Beside the entries folder, as the build reads it.
-  const config = await loadRegistryConfig(path.join(path.dirname(path.resolve(options.root, entriesDir)), CONFIG_FILE_NAME));
+  const config = await loadRegistryConfig(options.configFile ?? path.join(path.dirname(path.resolve(options.root, entriesDir)), CONFIG_FILE_NAME));
   if (!paths || selected(CONFIG_FILE_NAME, paths)) problems.push(...config.problems);
   problems.push(...annotationProblems([...statusFiles.values()].filter((f) => selected(f.file, paths)).map((statusFile) => ({ statusFile })), config.config.metaKey));
 
@@ -262,9 +278,11 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const registryProblems = checkRegistry([...docs.values(), ...unreadDocs], isDeleted);
   problems.push(...registryProblems.filter((p) => !p.file || selected(p.file, paths)));
   if (changes) {
-    // A server whose upstream.json the change deletes was mirrored too (a sync taking out its last versions).
-    const unmirrored = new Set(changes.filter((c) => c.kind === 'D' && c.file.endsWith(`/${PROVENANCE_FILE_NAME}`)).map((c) => path.posix.dirname(c.file)));
-    problems.push(...checkChanges(changes, entriesDir, (serverDir) => mirrored.has(serverDir) || unmirrored.has(serverDir)));
+    // Whether a server is mirrored, for the change, is what the base says: an upstream.json the change adds must
+    // not lift the immutability of files published before it (and one it deletes still counts).
+    const published = changes.filter((c) => c.kind !== 'A' && c.file.endsWith('/server.json')).map((c) => c.file.split('/').slice(0, -2).join('/'));
+    const mirroredAtBase = options.base ? serversMirroredAt(options.root, options.base, published) : mirrored;
+    problems.push(...checkChanges(changes, entriesDir, (serverDir) => mirroredAtBase.has(serverDir)));
   }
   const ownershipRan = Boolean(options.ownership && changes && options.base);
   if (options.ownership && changes && options.base) {
