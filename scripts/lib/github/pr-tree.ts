@@ -91,7 +91,7 @@ export async function checkOutPullRequest(options: PullRequestTreeOptions): Prom
   if (options.remote.startsWith('-')) throw new Error('the remote must be a URL or a path');
   await git(['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', options.remote,
     `+refs/heads/${options.baseRef}:refs/trusted/base`, `+refs/pull/${options.pr}/head:refs/trusted/head`]);
-  const [base, head] = (await git(['rev-parse', '--verify', '--end-of-options', 'refs/trusted/base^{commit}', 'refs/trusted/head^{commit}'])).trim().split('\n');
+  const [base, head] = (await git(['rev-parse', 'refs/trusted/base^{commit}', 'refs/trusted/head^{commit}'])).trim().split('\n');
   if (head !== options.headSha) return { ok: false, skipped: `PR #${options.pr} is now at ${head!.slice(0, 12)}, not the validated ${options.headSha.slice(0, 12)}: a newer run will report` };
   let tree: string;
   try {
