@@ -3,7 +3,7 @@
 // `npm run pr-bot` as pr-comment.yml runs it.
 
 import { execFile } from 'node:child_process';
-import { lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Octokit } from '@octokit/rest';
@@ -162,6 +162,37 @@ describe('the comment job validates the pull request itself', () => {
     await prBot(origin, 12, pull);
     expect(pull.comments[0]!.body).not.toContain('TOPSECRET');
     expect([...pull.labels].sort()).toEqual(['needs-maintainer', 'unsafe-path']);
+  });
+
+  it('runs no filter, driver or hook the PR asks for, even where the machine\'s git configuration defines them', async () => {
+    const ran = path.join(work, 'ran');
+    mkdirSync(ran, { recursive: true });
+    const hooks = path.join(work, 'hooks');
+    mkdirSync(hooks, { recursive: true });
+    writeFileSync(path.join(hooks, 'post-checkout'), `#!/bin/sh\ntouch ${ran}/hook\n`, { mode: 0o755 });
+    // What a runner's own configuration could hold: a filter and a diff driver that run commands, and hooks.
+    const config = path.join(work, 'machine-gitconfig');
+    writeFileSync(config, [
+      '[filter "evil"]', `\tsmudge = sh -c 'touch ${ran}/smudge; cat'`, `\tclean = sh -c 'touch ${ran}/clean; cat'`, '\trequired = true',
+      '[diff "evil"]', `\ttextconv = sh -c 'touch ${ran}/textconv; cat'`, `\tcommand = sh -c 'touch ${ran}/diff'`,
+      '[core]', `\thooksPath = ${hooks}`, '',
+    ].join('\n'));
+    const { repo, origin } = registry();
+    const pull = openPr(repo, origin, 14, (r) => {
+      writeFileSync(path.join(r.root, '.gitattributes'), '* filter=evil diff=evil\n');
+      r.server('io.github.acme/weather', '1.1.0');
+    });
+    const saved = process.env.GIT_CONFIG_GLOBAL;
+    process.env.GIT_CONFIG_GLOBAL = config;
+    try {
+      const result = await validatePullRequest({ remote: origin, pr: 14, headSha: pull.headSha, baseRef: 'main', dir: path.join(work, 'tree-14'), configFile: path.join(PROJECT, 'registry.yaml') });
+      if (!('report' in result)) throw new Error(result.skipped);
+      expect(result.report.publishes.map((p) => p.version)).toEqual(['1.1.0']);
+    } finally {
+      if (saved === undefined) delete process.env.GIT_CONFIG_GLOBAL;
+      else process.env.GIT_CONFIG_GLOBAL = saved;
+    }
+    expect(readdirSync(ran)).toEqual([]);
   });
 
   it('writes nothing when refs/pull/<n>/head is no longer the validated commit', async () => {

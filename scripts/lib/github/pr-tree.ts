@@ -60,7 +60,8 @@ function isolatedGitEnv(options: PullRequestTreeOptions): NodeJS.ProcessEnv {
   }
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
-    HOME: options.dir,
+    // Inside .git, which no file of the PR can be: git reads nothing from it with GIT_CONFIG_GLOBAL set.
+    HOME: path.join(options.dir, '.git'),
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_CONFIG_GLOBAL: '/dev/null',
     GIT_TERMINAL_PROMPT: '0',
