@@ -7,7 +7,7 @@
 // run's report, is only compared with it. Token from GITHUB_TOKEN, API from GITHUB_API_URL (default
 // https://api.github.com), the repository from --git-remote (default <GITHUB_SERVER_URL>/<owner/name>.git).
 // --dry-run prints the comment and labels for a report and calls no API.
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, runMain } from './lib/cli.ts';
 import { parsePrNumber, parseValidationReport, REPORT_LIMITS, ReportDataError } from './lib/github/report-data.ts';
@@ -52,9 +52,9 @@ function data<T>(read: () => T): T {
   }
 }
 
-/** The PR's own run's report: untrusted, read strictly (report-data.ts). */
+/** The PR's own run's report: untrusted, read strictly (report-data.ts); a link is not a plain file. */
 function readReport(file: string) {
-  const stat = statSync(file);
+  const stat = lstatSync(file);
   if (!stat.isFile()) fail(`${file} is not a plain file`);
   if (stat.size > REPORT_LIMITS.bytes) fail(`${file} is larger than ${REPORT_LIMITS.bytes} bytes`);
   return data(() => parseValidationReport(readFileSync(file, 'utf8')));
