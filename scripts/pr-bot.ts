@@ -1,11 +1,19 @@
-// npm run pr-bot -- --report <file.json> --repo <owner/name> --pr <n> [--head-sha <sha>] [--run-url <url>]
-//                   [--docs-base-url <url>] [--bot-login <login>] [--dry-run] [--ownership [--registry-url <url>]]
-// Writes (or edits) the PR's validation comment and sets its labels. Token from GITHUB_TOKEN, API from GITHUB_API_URL
-// (default https://api.github.com). --dry-run prints the comment and labels and calls no API.
-import { readFileSync, statSync } from 'node:fs';
+// npm run pr-bot -- --repo <owner/name> --pr <n> --head-sha <sha> --pr-tree <empty dir> [--git-remote <url>]
+//                   [--report <file.json>] [--packages] [--run-url <url>] [--docs-base-url <url>] [--bot-login <login>]
+//                   [--ownership [--registry-url <url>]]
+// npm run pr-bot -- --dry-run --report <file.json>
+// Validates the PR itself with this checkout's code over the PR's files (fetched into --pr-tree as data, never run),
+// then writes (or edits) the PR's validation comment and sets its labels from that result. --report, the PR's own
+// run's report, is only compared with it. Token from GITHUB_TOKEN, API from GITHUB_API_URL (default
+// https://api.github.com), the repository from --git-remote (default <GITHUB_SERVER_URL>/<owner/name>.git).
+// --dry-run prints the comment and labels for a report and calls no API.
+import { lstatSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseFlags, runMain } from './lib/cli.ts';
 import { parsePrNumber, parseValidationReport, REPORT_LIMITS, ReportDataError } from './lib/github/report-data.ts';
 import { createOctokit, DEFAULT_API_URL, runPrBot, type PullFile } from './lib/github/pr-bot.ts';
+import { validatePullRequest } from './lib/github/pr-tree.ts';
+import { countBySeverity } from './lib/validate/report/summary.ts';
 import { checkPullRequestOwnership, type PullRequestRef } from './lib/ownership/pull-request.ts';
 import { githubIdentityVerifier, proofVerifier } from './lib/ownership/verifiers.ts';
 import { statementVerifier } from './lib/ownership/statement.ts';
@@ -24,6 +32,9 @@ const flags = parseFlags({
   'dry-run': { type: 'boolean', default: false },
   ownership: { type: 'boolean', default: false },
   'registry-url': { type: 'string' },
+  'pr-tree': { type: 'string' },
+  'git-remote': { type: 'string' },
+  packages: { type: 'boolean', default: false },
 });
 
 function fail(message: string): never {
@@ -42,12 +53,15 @@ function data<T>(read: () => T): T {
   }
 }
 
+/** The PR's own run's report: untrusted, read strictly (report-data.ts); a link is not a plain file. */
+function readReport(file: string) {
+  const stat = lstatSync(file);
+  if (!stat.isFile()) fail(`${file} is not a plain file`);
+  if (stat.size > REPORT_LIMITS.bytes) fail(`${file} is larger than ${REPORT_LIMITS.bytes} bytes`);
+  return data(() => parseValidationReport(readFileSync(file, 'utf8')));
+}
+
 runMain(async () => {
-  if (!flags.report) fail('--report <file.json> is required');
-  const stat = statSync(flags.report);
-  if (!stat.isFile()) fail(`${flags.report} is not a plain file`);
-  if (stat.size > REPORT_LIMITS.bytes) fail(`${flags.report} is larger than ${REPORT_LIMITS.bytes} bytes`);
-  const report = data(() => parseValidationReport(readFileSync(flags.report!, 'utf8')));
   const repoName = flags.repo ?? process.env.GITHUB_REPOSITORY;
   const docsBaseUrl =
     flags['docs-base-url'] ?? githubDocsBaseUrl() ?? (repoName ? `https://github.com/${repoName}/blob/HEAD/docs/errors.md` : undefined);
@@ -56,6 +70,8 @@ runMain(async () => {
   if (headSha !== undefined && !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(headSha)) fail('--head-sha must be a full commit SHA');
 
   if (flags['dry-run']) {
+    if (!flags.report) fail('--dry-run needs --report <file.json>');
+    const report = readReport(flags.report);
     process.stdout.write(renderPrComment(report, { runUrl, docsBaseUrl, headSha }));
     console.log(`\nlabels: ${labelsFor(report).join(', ')}`);
     return;
@@ -63,11 +79,18 @@ runMain(async () => {
 
   if (!repoName || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repoName)) fail('--repo <owner/name> is required');
   if (!flags.pr) fail('--pr <number> is required');
+  if (!headSha) fail('--head-sha <sha> is required: the commit that was validated');
+  if (!flags['pr-tree']) fail('--pr-tree <dir> is required: an empty folder, outside this checkout, for the PR\'s files');
+  const prTree = path.resolve(flags['pr-tree']);
+  if (!path.relative(process.cwd(), prTree).startsWith('..')) fail('--pr-tree must be outside this checkout');
   const pr = data(() => parsePrNumber(flags.pr!));
+  const untrustedErrors = flags.report ? countBySeverity(readReport(flags.report).problems).errors : undefined;
   const token = process.env.GITHUB_TOKEN;
   if (!token) fail('GITHUB_TOKEN is not set');
   const [owner, repo] = repoName.split('/') as [string, string];
   const octokit = createOctokit({ token, baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL });
+  const remote = flags['git-remote'] ?? `${(process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')}/${repoName}.git`;
+  const packages = flags.packages ? (await import('./lib/packages/verify.ts')).verifyServerPackages : undefined;
   // Ownership runs here, in base-branch code, over the PR's files fetched as data (docs/security.md).
   const registryUrl = flags['registry-url'] ?? `https://github.com/${repoName}`;
   const ownership = flags.ownership
@@ -83,7 +106,11 @@ runMain(async () => {
     owner,
     repo,
     pr,
-    report,
+    // This checkout's registry.yaml: the PR's folder holds only data to check.
+    validate: (pull) => validatePullRequest({
+      remote, pr, headSha, baseRef: pull.baseRef, dir: prTree, token, configFile: path.resolve('registry.yaml'), packages,
+    }),
+    untrustedErrors,
     headSha,
     runUrl,
     docsBaseUrl,

@@ -2,10 +2,11 @@
 //                      [--output <file>] [paths…]
 // Exit code 1 when there are errors, 0 otherwise (warnings included).
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseCommandLine, runMain } from './lib/cli.ts';
 import { hasErrors } from './lib/problems.ts';
 import { renderReportForTerminal } from './lib/validate/report/terminal.ts';
-import { validateRegistry } from './lib/validate/validate.ts';
+import { entriesLocation, validateRegistry } from './lib/validate/validate.ts';
 
 const { values: flags, positionals } = parseCommandLine({
   entries: { type: 'string', default: 'entries' },
@@ -28,8 +29,14 @@ runMain(async () => {
     console.error('error: --author needs --base: ownership is checked for what a change adds');
     process.exit(2);
   }
+  // Git runs in the repository that holds the entries, which may not be this one.
+  const { root, entriesDir, inGit } = entriesLocation(flags.entries!, process.cwd());
+  if (flags.base && !inGit) {
+    console.error(`error: --base needs the entries folder ${flags.entries} inside a git repository`);
+    process.exit(2);
+  }
   const report = await validateRegistry({
-    root: process.cwd(), entriesDir: flags.entries!, base: flags.base, paths: positionals.length ? positionals : undefined,
+    root, entriesDir, base: flags.base, paths: positionals.length ? positionals.map((p) => path.resolve(p)) : undefined,
     // Loaded only when asked for: the network verifiers pull in octokit and jose, which a plain run does not need.
     // Network checks of every package and remote the checked versions point to (scripts/lib/packages/).
     packages: flags.packages ? (await import('./lib/packages/verify.ts')).verifyServerPackages : undefined,

@@ -136,7 +136,7 @@ describe('ownership in the trusted pull-request job (pr-bot)', () => {
     github.contents.set(`${pull.headSha}:${file}`, JSON.stringify({ name: 'io.github.acme/weather', version: '1.1.0', description: 'x' }));
     const octokit = new Octokit({ auth: github.token, baseUrl: github.url });
     await runPrBot({
-      octokit, owner: github.owner, repo: github.repo, pr, report: cleanReport,
+      octokit, owner: github.owner, repo: github.repo, pr, validate: async () => ({ report: cleanReport }),
       ownership: (ref, files) => checkPullRequestOwnership({ octokit, pull: ref, files, verifiers: (who) => ({ ...verifiersFor(who), github: githubIdentityVerifier(octokit, who) }) }),
     });
     return github.pulls.get(pr)!;
@@ -194,7 +194,7 @@ describe('GitHub OIDC proofs through the PR bot', () => {
     github.contents.set(`${pull.headSha}:${file.replace('server.json', 'proof.json')}`, JSON.stringify({ method: 'github-oidc', token }));
     const octokit = new Octokit({ auth: github.token, baseUrl: github.url });
     const run = (now: Date) => runPrBot({
-      octokit, owner: github.owner, repo: github.repo, pr: 77, report: { problems: [], publishes: [], checks: [{ id: 'ownership', ran: false, passed: false }] },
+      octokit, owner: github.owner, repo: github.repo, pr: 77, validate: async () => ({ report: { problems: [], publishes: [], checks: [{ id: 'ownership', ran: false, passed: false }] } }),
       ownership: (ref, files, recorded) => checkPullRequestOwnership({
         octokit, pull: ref, files,
         verifiers: (who) => ({ author: who, verifyProof: proofVerifier({ registryUrl, oidc: { jwks, issuer }, recorded, now: () => now }) }),

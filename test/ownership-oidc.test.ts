@@ -340,21 +340,45 @@ describe('verifyOidcProof', () => {
 
 describe('acceptRecordedProof', () => {
   it('accepts the record for the same bytes after the token expired, and rejects it for other bytes', async () => {
-    const result = await verify(await token());
+    const valid = await token();
+    const result = await verify(valid);
     if (!result.ok) throw new Error(result.problem.message);
     const stored: unknown = JSON.parse(JSON.stringify(result.record));
     // Hours later, the token is long expired ...
-    expect((await problemOf(await token(), { now: new Date(NOW.getTime() + 6 * 3_600_000) })).code).toBe('ownership-oidc-token-expired');
-    // ... but the record of the same content still stands.
-    expect(acceptRecordedProof(stored, BYTES)).toEqual({ ok: true, record: result.record, grants: 'io.github.octo-org' });
-    expect(acceptRecordedProof(stored, BYTES, { registryUrl: REGISTRY_URL, namespace: 'io.github.octo-org' }).ok).toBe(true);
+    const later = await verify(valid, { now: new Date(NOW.getTime() + 6 * 3_600_000) });
+    if (later.ok || !later.expired) throw new Error('expected an expired token with its verified claims');
+    expect(later.problem.code).toBe('ownership-oidc-token-expired');
+    const claims = later.expired;
+    expect(claims).toEqual({ owner: 'octo-org', subject: 'repo:octo-org/weather:ref:refs/tags/v1.0.0', tokenExpiresAt: result.record.tokenExpiresAt, audience: result.record.audience });
+    // ... but the record of the same content and the same token still stands.
+    expect(acceptRecordedProof(stored, BYTES, { token: claims })).toEqual({ ok: true, record: result.record, grants: 'io.github.octo-org' });
+    expect(acceptRecordedProof(stored, BYTES, { registryUrl: REGISTRY_URL, namespace: 'io.github.octo-org', token: claims }).ok).toBe(true);
 
     const other = serverJson('io.github.octo-org/weather', '1.0.1');
-    const rejected = acceptRecordedProof(stored, other);
+    const rejected = acceptRecordedProof(stored, other, { token: claims });
     expect(rejected.ok).toBe(false);
     if (!rejected.ok) expect(rejected.reason).toContain(sha256Hex(other));
-    expect(acceptRecordedProof(stored, BYTES, { registryUrl: 'https://github.com/other/registry' }).ok).toBe(false);
-    expect(acceptRecordedProof(stored, BYTES, { namespace: 'io.github.someone-else' }).ok).toBe(false);
+    expect(acceptRecordedProof(stored, BYTES, { registryUrl: 'https://github.com/other/registry', token: claims }).ok).toBe(false);
+    expect(acceptRecordedProof(stored, BYTES, { namespace: 'io.github.someone-else', token: claims }).ok).toBe(false);
+  });
+
+  it('accepts a record only for the token it records: owner, subject and expiry must be the expired token\'s verified claims', async () => {
+    const attacker = await token({ repository_owner: 'mallory', repository: 'mallory/weather', sub: 'repo:mallory/weather:ref:refs/heads/main' });
+    const expired = await verify(attacker, { now: new Date(NOW.getTime() + 3_600_000), namespace: 'io.github.octo-org' });
+    if (expired.ok || !expired.expired) throw new Error('expected an expired token with its verified claims');
+    const forged = {
+      method: 'github-oidc', owner: 'octo-org', subject: 'repo:octo-org/weather:ref:refs/tags/v1.0.0', repository: 'octo-org/weather',
+      audience: oidcAudienceFor(REGISTRY_URL, BYTES), verifiedAt: NOW.toISOString(), tokenExpiresAt: new Date((NOW_S + 240) * 1000).toISOString(), serverJsonSha256: sha256Hex(BYTES),
+    };
+    const claims = expired.expired;
+    expect(acceptRecordedProof(forged, BYTES, { namespace: 'io.github.octo-org', token: claims })).toMatchObject({ ok: false, reason: expect.stringContaining('the token for mallory') });
+    // Right owner, another subject or another expiry: another token.
+    const own = { ...claims, owner: 'octo-org' };
+    expect(acceptRecordedProof({ ...forged, subject: 'repo:octo-org/other:ref:refs/heads/main' }, BYTES, { token: { ...own, subject: forged.subject } }).ok).toBe(false);
+    expect(acceptRecordedProof(forged, BYTES, { token: { ...own, subject: forged.subject, tokenExpiresAt: new Date((NOW_S + 600) * 1000).toISOString() } }).ok).toBe(false);
+    expect(acceptRecordedProof(forged, BYTES, { token: { ...own, subject: forged.subject } }).ok).toBe(true);
+    // Recorded after the token had expired: not a record of a verification.
+    expect(acceptRecordedProof({ ...forged, verifiedAt: new Date((NOW_S + 3600) * 1000).toISOString() }, BYTES, { token: { ...own, subject: forged.subject } }).ok).toBe(false);
   });
 
   it('rejects anything that is not a record', () => {
@@ -368,9 +392,10 @@ describe('acceptRecordedProof', () => {
       tokenExpiresAt: NOW.toISOString(),
       serverJsonSha256: sha256Hex(BYTES),
     };
-    expect(acceptRecordedProof(record, BYTES).ok).toBe(true);
+    const claims = { owner: 'octo-org', subject: 's', tokenExpiresAt: NOW.toISOString(), audience: record.audience };
+    expect(acceptRecordedProof(record, BYTES, { token: claims }).ok).toBe(true);
     for (const bad of [null, 'x', [], { ...record, method: 'dns' }, { ...record, owner: 'a_b' }, { ...record, verifiedAt: 'yesterday' }, { ...record, serverJsonSha256: 'ABC' }, { ...record, audience: `${REGISTRY_URL}#sha256=${'0'.repeat(64)}` }]) {
-      expect(acceptRecordedProof(bad, BYTES).ok, JSON.stringify(bad)).toBe(false);
+      expect(acceptRecordedProof(bad, BYTES, { token: claims }).ok, JSON.stringify(bad)).toBe(false);
     }
   });
 });

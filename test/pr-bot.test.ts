@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createOctokit, runPrBot } from '../scripts/lib/github/pr-bot.ts';
+import { composeComment, createOctokit, readRecords, runPrBot, writeRecords } from '../scripts/lib/github/pr-bot.ts';
 import type { ValidationReport } from '../scripts/lib/validate/types.ts';
 import { COMMENT_MARKER } from '../scripts/lib/validate/report/pr-comment.ts';
 import { startFakeGitHub, type FakeGitHub } from './support/fake-github.ts';
@@ -53,21 +53,21 @@ async function cli(report: ValidationReport | string, pr: number, extra: string[
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_TOKEN: gh.token, GITHUB_API_URL: gh.url };
   return promisify(execFile)(
     'npm',
-    ['run', '-s', 'pr-bot', '--', '--report', file, '--repo', `${gh.owner}/${gh.repo}`, '--pr', String(pr), '--head-sha', SHA, '--run-url', 'https://github.com/acme/registry/actions/runs/1', ...extra],
+    ['run', '-s', 'pr-bot', '--', '--report', file, '--repo', `${gh.owner}/${gh.repo}`, '--pr', String(pr), '--head-sha', SHA, '--pr-tree', path.join(work, `tree-${Math.random().toString(36).slice(2)}`), '--run-url', 'https://github.com/acme/registry/actions/runs/1', ...extra],
     { cwd: PROJECT, env },
   );
 }
 
 function api(report: ValidationReport, pr = 7, extra: Partial<Parameters<typeof runPrBot>[0]> = {}) {
-  return runPrBot({ octokit: createOctokit({ token: gh.token, baseUrl: gh.url }), owner: gh.owner, repo: gh.repo, pr, report, headSha: SHA, ...extra });
+  return runPrBot({ octokit: createOctokit({ token: gh.token, baseUrl: gh.url }), owner: gh.owner, repo: gh.repo, pr, validate: async () => ({ report }), headSha: SHA, ...extra });
 }
 
-describe('npm run pr-bot', () => {
+describe('runPrBot, comment and labels', () => {
   it('creates one comment and the labels, then edits the same comment and swaps the labels', async () => {
     const pull = gh.addPull(7, { labels: new Set(['documentation']) });
 
-    const first = await cli(schemaBroken, 7);
-    expect(first.stdout).toContain('created');
+    const first = await api(schemaBroken, 7);
+    expect(first.comment?.action).toBe('created');
     expect(pull.comments).toHaveLength(1);
     const id = pull.comments[0]!.id;
     expect(pull.comments[0]!.body.startsWith(COMMENT_MARKER)).toBe(true);
@@ -80,7 +80,7 @@ describe('npm run pr-bot', () => {
     expect(gh.unexpected).toEqual([]);
 
     gh.requests.length = 0;
-    await cli(ruleBroken, 7);
+    await api(ruleBroken, 7);
     expect(pull.comments).toHaveLength(1);
     expect(pull.comments[0]!.id).toBe(id);
     expect(pull.comments[0]!.body).toContain('1 problem to fix');
@@ -102,15 +102,18 @@ describe('npm run pr-bot', () => {
 
   it('shows ready-to-merge for a clean report and removes the failure labels', async () => {
     const pull = gh.addPull(8);
-    await cli(ruleBroken, 8);
-    await cli(clean, 8);
+    await api(ruleBroken, 8);
+    await api(clean, 8);
     expect(pull.comments).toHaveLength(1);
     expect(pull.comments[0]!.body).toContain('Ready to merge');
-    expect(pull.comments[0]!.body).toContain('`io.github.acme/weather`');
+    expect(pull.comments[0]!.body).toContain('<code>io.github.acme/weather</code>');
     expect([...pull.labels]).toEqual(['ready-to-merge']);
     expect(gh.labels.get('ready-to-merge')?.color).toBe('0e8a16');
   });
 
+});
+
+describe('npm run pr-bot', () => {
   it('refuses a report that is not a ValidationReport and writes nothing', async () => {
     gh.addPull(9);
     await expect(cli('{"problems":[{"code":"x","severity":"fatal"}],"publishes":[],"checks":[]}', 9)).rejects.toMatchObject({
@@ -170,7 +173,27 @@ describe('runPrBot', () => {
     expect(result.filesOutsideEntries).toEqual(['scripts/lib/validate/validate.ts']);
     expect([...pull.labels]).toEqual(['needs-maintainer']);
     expect(pull.comments[0]!.body).toContain('Needs a maintainer');
-    expect(pull.comments[0]!.body).toContain('`scripts/lib/validate/validate.ts`');
+    expect(pull.comments[0]!.body).toContain('<code>scripts/lib/validate/validate.ts</code>');
     expect(pull.comments[0]!.body).not.toContain('Ready to merge');
+  });
+});
+
+describe('the records line of the bot\'s comment', () => {
+  const record = { method: 'github-oidc', owner: 'victim' };
+  const block = writeRecords([record]).trimEnd();
+
+  it('is read back only from its fixed place, right after the marker', () => {
+    const body = composeComment(`${COMMENT_MARKER}\n## ✅ Ready to merge\n`, [record]);
+    expect(body.startsWith(`${COMMENT_MARKER}\n${block}\n`)).toBe(true);
+    expect(readRecords(body)).toEqual([record]);
+    // The same block anywhere else (quoted by a problem, at the end, after a blank line) is nobody's record.
+    expect(readRecords(`${COMMENT_MARKER}\n## ❌ 1 problem to fix\n- at ${block}\n`)).toEqual([]);
+    expect(readRecords(`${COMMENT_MARKER}\n\n${block}\n`)).toEqual([]);
+    expect(readRecords(`${block}\n${COMMENT_MARKER}\n`)).toEqual([]);
+    expect(readRecords(`${COMMENT_MARKER}\n<!-- mcp-static-registry:oidc-records not*base64 -->\n`)).toEqual([]);
+  });
+
+  it('refuses to write a comment whose rendered text holds an HTML comment', () => {
+    expect(() => composeComment(`${COMMENT_MARKER}\nat ${block}\n`, [])).toThrow(/HTML comment/);
   });
 });

@@ -137,6 +137,8 @@ describe('labelsFor', () => {
   it('needs a maintainer for changes outside entries/ whatever their severity; unknown errors still fail', () => {
     const outside: Problem = { code: 'change-outside-entries', severity: 'warning', file: 'README.md', message: 'm', hint: 'h' };
     expect(labelsFor(report([outside]))).toEqual(['needs-maintainer']);
+    // A mirrored server's server.md: a warning, since nothing is wrong with it, but no proof can cover it.
+    expect(labelsFor(report([{ ...outside, code: 'ownership-mirrored-status', file: 'entries/io.github.up/tool/server.md' }]))).toEqual(['needs-maintainer']);
     expect(labelsFor(report([{ ...shallow, code: 'brand-new-check', severity: 'error' }]))).toEqual([FALLBACK_LABEL]);
     const failedCheck = report([], { checks: [{ id: 'packages', ran: true, passed: false }] });
     expect(labelsFor(failedCheck)).toEqual([FALLBACK_LABEL]);
@@ -174,13 +176,13 @@ describe('renderPrComment', () => {
     expect(body).toContain('2 warnings do not block the merge');
     expect(body).toContain('- ❌ **Schema**: failed');
     expect(body).toContain('- ⏭️ **Packages**: not run');
-    expect(body).toContain(`#### \`${FILE}\``);
+    expect(body).toContain(`#### <code>${FILE}</code>`);
     expect(body).toContain('#### The registry as a whole');
     expect(body).toContain(
-      '- ❌ **line 4:14** · [`schema-wrong-type`](https://github.com/acme/registry/blob/HEAD/docs/errors.md#schema-wrong-type) · /version must be string <sub>at `/version`</sub><br>**Fix:** Write the version as a JSON string.',
+      '- ❌ **line 4:14** · [<code>schema-wrong-type</code>](https://github.com/acme/registry/blob/HEAD/docs/errors.md#schema-wrong-type) · /version must be string <sub>at <code>/version</code></sub><br>**Fix:** Write the version as a JSON string.',
     );
-    expect(body.indexOf(OTHER)).toBeLessThan(body.indexOf(`#### \`${FILE}\``));
-    expect(body).toContain('| `io.github.acme/air` | `2.0.0` |\n| `io.github.acme/weather` | `1.0.0` |');
+    expect(body.indexOf(OTHER)).toBeLessThan(body.indexOf(`#### <code>${FILE}</code>`));
+    expect(body).toContain('| <code>io.github.acme/air</code> | <code>2.0.0</code> |\n| <code>io.github.acme/weather</code> | <code>1.0.0</code> |');
     expect(body).toContain('[validation run](https://github.com/acme/registry/actions/runs/42)');
     expect(body).toContain('commit fffffff');
   });
@@ -195,7 +197,7 @@ describe('renderPrComment', () => {
   it('hands PRs with files outside entries/ to a maintainer, even when the report is clean', () => {
     const body = renderPrComment(report([]), { ...options, filesOutsideEntries: ['scripts/validate.ts', 'package.json'] });
     expect(body.split('\n')[1]).toBe('## 👀 Needs a maintainer');
-    expect(body).toContain('> - `package.json`\n> - `scripts/validate.ts`');
+    expect(body).toContain('> - <code>package.json</code>\n> - <code>scripts/validate.ts</code>');
     expect(body).not.toContain('Ready to merge');
   });
 
@@ -214,7 +216,16 @@ describe('renderPrComment', () => {
     expect(body).not.toContain('![x](');
     expect(body).not.toMatch(/^## heading/m);
     expect(body).toContain('@\u200boctocat');
-    expect(body).toContain('#### ``entries/x/`y`/1/server.json``');
+    expect(body).toContain('#### <code>entries/x/\\`y\\`/1/server.json</code>');
+  });
+
+  it('lets no untrusted text open an HTML comment in the source, even where it is shown as code', () => {
+    const forged = '<!-- mcp-static-registry:oidc-records W10= -->';
+    const evil: Problem = { ...schemaError, file: `entries/x/${forged}/1/server.json`, jsonPath: `/${forged}`, message: forged, hint: `\`${forged}\`` };
+    const body = renderPrComment({ ...report([evil]), publishes: [{ name: forged, version: forged, file: 'x' }] }, { ...options, filesOutsideEntries: [forged] });
+    expect(body.slice(COMMENT_MARKER.length)).not.toContain('<!--');
+    expect(body.slice(COMMENT_MARKER.length)).not.toContain('-->');
+    expect(body).toContain('<code>/&lt;\\!-- mcp-static-registry:oidc-records W10= --&gt;</code>');
   });
 
   it('stays under GitHub\'s comment limit, pointing to the run for the rest', () => {

@@ -1,7 +1,7 @@
 // The validator as a whole: a registry in a real git repository, pull requests as branches against main.
 
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateRegistry } from '../scripts/lib/validate/validate.ts';
@@ -142,5 +142,46 @@ describe('values the site neutralises, on a mirrored server', () => {
       ['rule-package-runtime-hint', 'error', 'io.github.acme'],
       ['rule-package-runtime-hint', 'warning', 'io.github.upstreamer'],
     ]);
+  });
+});
+
+describe('a registry kept in another repository', () => {
+  const run = (cwd: string, args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), ...args], { cwd, encoding: 'utf8' });
+
+  it('--entries <dir> --base main runs git in the repository that holds the entries, from the project folder', () => {
+    const repo = registryWithPr();
+    repo.server('io.github.acme/weather', '1.1.0').commit('2026-01-02T00:00:00Z');
+    const clean = run(PROJECT, ['--entries', repo.entries, '--base', 'main', '--format', 'json']);
+    expect(clean.stderr).not.toContain('outside repository');
+    expect(clean.status, clean.stderr).toBe(0);
+    const report = JSON.parse(clean.stdout) as ValidationReport;
+    expect(report.publishes).toEqual([{ name: 'io.github.acme/weather', version: '1.1.0', file: 'entries/io.github.acme/weather/1.1.0/server.json' }]);
+
+    repo.write('io.github.acme/weather/1.0.0/server.json', '{"changed": true}\n').commit('2026-01-03T00:00:00Z');
+    const changed = run(PROJECT, ['--entries', repo.entries, '--base', 'main', '--format', 'json']);
+    expect(changed.status).toBe(1);
+    expect((JSON.parse(changed.stdout) as ValidationReport).problems.map((p) => [p.code, p.file])).toContainEqual(['change-published-file', 'entries/io.github.acme/weather/1.0.0/server.json']);
+  });
+
+  it('an entries folder nested in the other repository still keeps published files immutable', () => {
+    const repo = Repo.init('nested', 'registry/entries');
+    repos.push(repo);
+    repo.server('io.github.acme/weather', '1.0.0').commit(T1);
+    repo.git(['checkout', '--quiet', '-b', 'pr']);
+    repo.write('io.github.acme/weather/1.0.0/server.json', '{"changed": true}\n').commit('2026-01-02T00:00:00Z');
+    const result = run(PROJECT, ['--entries', repo.entries, '--base', 'main', '--format', 'json']);
+    expect(result.status).toBe(1);
+    expect((JSON.parse(result.stdout) as ValidationReport).problems.map((p) => [p.code, p.file])).toContainEqual(['change-published-file', 'registry/entries/io.github.acme/weather/1.0.0/server.json']);
+  });
+
+  it('--base on entries outside any git repository says so in one line', () => {
+    const repo = Repo.init('nogit', 'entries');
+    repos.push(repo);
+    repo.server('io.github.acme/weather', '1.0.0');
+    rmSync(path.join(repo.root, '.git'), { recursive: true, force: true });
+    const result = run(PROJECT, ['--entries', repo.entries, '--base', 'main']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('inside a git repository');
+    expect(result.stderr).not.toContain('    at ');
   });
 });

@@ -42,6 +42,20 @@ function writes(permissions: unknown): string[] {
     .map(([scope]) => scope);
 }
 
+/** Every job's effective permissions (its own, or the workflow's top-level ones). */
+const JOB_PERMISSIONS: Record<string, Record<string, unknown>> = {
+  'ci.yml': { test: { contents: 'read' } },
+  'nightly-reverify.yml': { reverify: { contents: 'read', issues: 'write' } },
+  // The build runs npm packages: no Pages or OIDC scope there. The deploy job runs only deploy-pages.
+  'pages.yml': { build: { contents: 'read' }, deploy: { pages: 'write', 'id-token': 'write' } },
+  'pr-comment.yml': { comment: { actions: 'read', contents: 'read', issues: 'write', 'pull-requests': 'write', statuses: 'write' } },
+  'sync.yml': { sync: { contents: 'write', 'pull-requests': 'write' } },
+  'validate-pr.yml': { validate: { contents: 'read' } },
+};
+
+/** `<workflow>/<job>` whose checkout keeps the token, because a later step pushes with it (said in a comment there). */
+const PUSHING_CHECKOUTS = new Set(['sync.yml/sync']);
+
 it('finds the workflows', () => {
   expect(FILES).toEqual(expect.arrayContaining(['ci.yml', 'pages.yml', 'pr-comment.yml', 'sync.yml', 'validate-pr.yml']));
 });
@@ -62,10 +76,38 @@ describe.each(FILES)('%s', (file) => {
     }
   });
 
-  it('pins the actions of the new workflows to full commit SHAs', () => {
-    if (file !== 'validate-pr.yml' && file !== 'pr-comment.yml' && file !== 'sync.yml') return;
+  it('pins every action to a full commit SHA, with the version it is in a comment', () => {
     for (const job of Object.values(load(file).jobs))
       for (const step of job.steps ?? []) if (step.uses) expect(step.uses).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    for (const line of text(file).split('\n').filter((l) => /^\s*(-\s+)?uses:/.test(l))) expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  it('uses the same commit for the same action everywhere', () => {
+    const pins = new Map<string, string>();
+    for (const other of FILES)
+      for (const job of Object.values(load(other).jobs))
+        for (const step of job.steps ?? []) {
+          if (!step.uses) continue;
+          const [action, sha] = step.uses.split('@') as [string, string];
+          expect(pins.get(action) ?? sha, `${other}: ${action}`).toBe(sha);
+          pins.set(action, sha);
+        }
+  });
+
+  it('gives each job exactly the permissions it needs', () => {
+    const w = load(file);
+    for (const [name, job] of Object.entries(w.jobs)) {
+      expect({ [name]: job.permissions ?? w.permissions }).toEqual({ [name]: JOB_PERMISSIONS[file]?.[name] });
+    }
+  });
+
+  it('keeps no token in any checkout, except where a step pushes with it', () => {
+    for (const [name, job] of Object.entries(load(file).jobs))
+      for (const step of job.steps ?? []) {
+        if (!step.uses?.startsWith('actions/checkout@')) continue;
+        if (PUSHING_CHECKOUTS.has(`${file}/${name}`)) expect(step.with?.['persist-credentials'], `${file} ${name}`).toBeUndefined();
+        else expect(step.with?.['persist-credentials'], `${file} ${name}`).toBe(false);
+      }
   });
 
   it('never uses pull_request_target, and gives runs of PR code no secrets and no write scope', () => {
@@ -114,11 +156,12 @@ describe('pr-comment.yml', () => {
     expect(job.permissions).toEqual({ actions: 'read', contents: 'read', issues: 'write', 'pull-requests': 'write', statuses: 'write' });
   });
 
-  it('never checks out the PR: only the default branch, from this repository, without keeping the token', () => {
+  it('never checks out the PR where anything runs: only the default branch, from this repository, without keeping the token', () => {
     const checkouts = steps.filter((s) => s.uses?.startsWith('actions/checkout@'));
     expect(checkouts).toHaveLength(1);
     expect(checkouts[0]!.with).toEqual({ ref: '${{ github.event.repository.default_branch }}', 'persist-credentials': false });
-    // Nothing anywhere refers to the PR's code by ref: no head ref or SHA reaches a checkout, a fetch or a run.
+    // Nothing in the workflow refers to the PR's code by ref: no head ref or SHA reaches a checkout, a fetch or a
+    // run. pr-bot fetches the PR itself, as data, into a folder outside the checkout (next test).
     for (const step of steps) {
       const where = JSON.stringify({ with: step.with, run: step.run });
       expect(where).not.toMatch(/head_sha|head_branch|head\.ref|head\.sha|refs\/pull|pull\/[^/]+\/head|merge_commit/);
@@ -143,6 +186,8 @@ describe('pr-comment.yml', () => {
     expect(check.env?.RUN_PR).toBe('${{ github.event.workflow_run.pull_requests[0].number }}');
     const bot = steps.find((s) => s.run?.includes('npm run -s pr-bot'))!;
     expect(bot.run).toContain('--head-sha "$HEAD_SHA"');
+    // The labels come from the bot's own validation of the PR's files, fetched outside the workspace.
+    expect(bot.run).toContain('--pr-tree "$RUNNER_TEMP/pr-tree"');
     expect(bot.env).toMatchObject({ GITHUB_TOKEN: '${{ github.token }}', HEAD_SHA: '${{ github.event.workflow_run.head_sha }}', PR: '${{ steps.pr.outputs.number }}' });
   });
 });

@@ -24,6 +24,9 @@ export interface FakePull {
   state: 'open' | 'closed';
   headSha: string;
   baseSha: string;
+  /** The base branch (default main) and the head branch (default feature). */
+  baseRef?: string;
+  headRef?: string;
   author: string;
   files: Array<{ filename: string; status?: string; previous_filename?: string }>;
   comments: FakeComment[];
@@ -201,7 +204,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       const repoJson = { name: fake.repo, owner: { login: fake.owner } };
       return send(res, 200, {
         number: Number(m[1]), state: p.state, user: { login: p.author }, changed_files: p.files.length,
-        head: { sha: p.headSha, repo: repoJson }, base: { sha: p.baseSha, repo: repoJson },
+        head: { sha: p.headSha, ref: p.headRef ?? 'feature', repo: repoJson }, base: { sha: p.baseSha, ref: p.baseRef ?? 'main', repo: repoJson },
       });
     }
     if (req.method === 'POST' && (m = /^\/statuses\/([0-9a-f]+)$/.exec(rest))) {

@@ -1,11 +1,11 @@
 // The PR bot: one comment per PR, found again by its hidden marker and edited in place on every run, and one
-// label per failure class. It runs in the privileged workflow (pr-comment.yml) on the base branch's code; the
-// report it gets is data from an unprivileged run, already checked by report-data.ts.
+// label per failure class. It runs in the privileged workflow (pr-comment.yml) on the base branch's code.
 //
-// It trusts GitHub, not the report, for two things: the PR's head commit must be the one that was validated
-// (otherwise a newer run is on its way, or the artifact belongs to another PR), and the list of changed files
-// (a PR that changes anything outside entries/ ran its own validator, so it is labelled needs-maintainer and
-// never ready-to-merge, whatever the report says).
+// It trusts GitHub and its own code, never the PR's run: the PR's head commit must be the one that was validated
+// (otherwise a newer run is on its way, or the artifact belongs to another PR); the list of changed files comes from
+// GitHub (a PR that changes anything outside entries/ is labelled needs-maintainer, never ready-to-merge); and the
+// checklist, the problems and the labels come from `validate`, the default branch's validator run here over the
+// PR's files read as data (pr-tree.ts). The report the PR's own run uploaded is at most mentioned, never believed.
 
 import { Octokit } from '@octokit/rest';
 import type { ValidationReport } from '../validate/types.ts';
@@ -38,7 +38,13 @@ export interface PrBotOptions {
   owner: string;
   repo: string;
   pr: number;
-  report: ValidationReport;
+  /**
+   * The trusted validation of the PR (validatePullRequest in pr-tree.ts, from the default branch's code over the
+   * PR's files), or why there is none to write about (the PR moved on).
+   */
+  validate: (pull: PullRequestRef & { number: number; baseRef: string }) => Promise<{ report: ValidationReport } | { skipped: string }>;
+  /** Errors the PR's own run reported (untrusted): only mentioned in the comment when the trusted count differs. */
+  untrustedErrors?: number;
   /** The commit that was validated (`workflow_run.head_sha`); when the PR's head is another commit, nothing is written. */
   headSha?: string;
   /** Link to the validation run. */
@@ -68,27 +74,48 @@ export const OWNERSHIP_STATUS_CONTEXT = 'mcp-registry/ownership';
 
 const RECORDS_MARKER = '<!-- mcp-static-registry:oidc-records ';
 
-/** Verified OIDC proofs kept in the bot's comment, as base64 JSON in an HTML comment (invisible when rendered). */
+/**
+ * Verified OIDC proofs kept in the bot's comment, as base64 JSON in an HTML comment (invisible when rendered), on the
+ * line right after the comment's marker, where the bot alone writes. They are read only from there: the rest of the
+ * comment quotes what publishers wrote (escaped, so it holds no `<!--`, but a record found anywhere else would be
+ * a forgery either way). The caller reads only a comment by the bot's own login; records need no secret to be
+ * trusted, since nobody else can write that line, and each is still matched against the verified claims of the
+ * token it stands in for (verifiers.ts).
+ */
 export function readRecords(body: string): unknown[] {
-  const start = body.lastIndexOf(RECORDS_MARKER);
-  if (start < 0) return [];
-  const end = body.indexOf(' -->', start);
+  const head = `${COMMENT_MARKER}\n${RECORDS_MARKER}`;
+  if (!body.startsWith(head)) return [];
+  const end = body.indexOf(' -->\n', head.length);
+  const encoded = end < 0 ? '' : body.slice(head.length, end);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return [];
   try {
-    const value: unknown = JSON.parse(Buffer.from(body.slice(start + RECORDS_MARKER.length, end), 'base64').toString('utf8'));
-    return Array.isArray(value) ? value.slice(0, 100) : [];
+    const value: unknown = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    return Array.isArray(value) ? value.slice(0, MAX_RECORDS) : [];
   } catch {
     return [];
   }
 }
 
+/** The records line, for right after the marker line (empty when there are none). */
 export function writeRecords(records: readonly unknown[]): string {
-  return records.length ? `\n${RECORDS_MARKER}${Buffer.from(JSON.stringify(records)).toString('base64')} -->\n` : '';
+  return records.length ? `${RECORDS_MARKER}${Buffer.from(JSON.stringify(records)).toString('base64')} -->\n` : '';
 }
+
+/** The comment: the marker, the records line, then the rendered report, which must not hold an HTML comment. */
+export function composeComment(rendered: string, records: readonly unknown[]): string {
+  if (!rendered.startsWith(`${COMMENT_MARKER}\n`)) throw new Error('the rendered comment does not start with the marker');
+  const rest = rendered.slice(COMMENT_MARKER.length + 1);
+  // Every untrusted text is escaped (report/text.ts); this stops a future renderer bug from reopening the hole.
+  if (rest.includes('<!--')) throw new Error('the rendered comment holds an HTML comment: refusing to write it');
+  return `${COMMENT_MARKER}\n${writeRecords(records)}${rest}`;
+}
+
+const MAX_RECORDS = 100;
 
 function mergeRecords(earlier: readonly unknown[], fresh: readonly unknown[]): unknown[] {
   const byKey = new Map<string, unknown>();
   for (const record of [...earlier, ...fresh]) byKey.set(JSON.stringify((record as { audience?: unknown })?.audience ?? record), record);
-  return [...byKey.values()].slice(-100);
+  return [...byKey.values()].slice(-MAX_RECORDS);
 }
 
 export interface PullFile {
@@ -142,15 +169,18 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
   }
   const recorded = readRecords(existing?.body ?? '');
 
-  let report = options.report;
+  const ref: PullRequestRef = {
+    author: pull.user?.login ?? '',
+    head: { owner: pull.head.repo?.owner.login ?? owner, repo: pull.head.repo?.name ?? repo, sha: pull.head.sha, ref: pull.head.ref },
+    base: { owner, repo, sha: pull.base.sha },
+  };
+  const validated = await options.validate({ ...ref, number: issue_number, baseRef: pull.base.ref });
+  if ('skipped' in validated) return { skipped: validated.skipped };
+  let report = validated.report;
   let records = recorded;
   let ownershipView: { proven: OwnershipResult['proven']; ledgerSuggestions: OwnershipResult['ledgerSuggestions'] } | undefined;
   if (options.ownership) {
-    const ownership = await options.ownership({
-      author: pull.user?.login ?? '',
-      head: { owner: pull.head.repo?.owner.login ?? owner, repo: pull.head.repo?.name ?? repo, sha: pull.head.sha, ref: pull.head.ref },
-      base: { owner, repo, sha: pull.base.sha },
-    }, files, recorded);
+    const ownership = await options.ownership(ref, files, recorded);
     report = withOwnership(report, ownership);
     records = mergeRecords(recorded, ownership.records);
     ownershipView = { proven: ownership.proven, ledgerSuggestions: ownership.ledgerSuggestions };
@@ -169,13 +199,14 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
   }
 
   // 3. The comment: edit ours if there is one, else create it.
-  const body = renderPrComment(report, {
+  const body = composeComment(renderPrComment(report, {
     runUrl: options.runUrl,
     docsBaseUrl: options.docsBaseUrl,
     headSha: pull.head.sha,
     filesOutsideEntries,
     ownership: ownershipView,
-  }) + writeRecords(records);
+    untrustedErrors: options.untrustedErrors,
+  }), records);
   let comment: PrBotResult['comment'];
   if (!existing) {
     const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number, body });

@@ -56,7 +56,22 @@ export interface OidcProofRecord {
   serverJsonSha256: string;
 }
 
-export type OidcProofResult = { ok: true; record: OidcProofRecord; grants: string } | { ok: false; problem: Problem };
+/**
+ * The claims of a token that failed only because it expired: its signature, issuer and content-bound audience were
+ * verified (jose checks all of them before the expiry), so these say who the token speaks for. A recorded proof can
+ * stand in for such a token only when it records exactly these claims.
+ */
+export interface ExpiredTokenClaims {
+  owner: string;
+  subject: string;
+  /** ISO 8601. */
+  tokenExpiresAt: string;
+  audience: string;
+}
+
+export type OidcProofResult =
+  | { ok: true; record: OidcProofRecord; grants: string }
+  | { ok: false; problem: Problem; expired?: ExpiredTokenClaims };
 
 export interface OidcVerifyInput {
   /** The JWT from proof.json. */
@@ -207,11 +222,16 @@ export async function verifyOidcProof(input: OidcVerifyInput, verifier: OidcVeri
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
       const at = iso(error.payload.exp);
-      return fail(input, {
+      const { repository_owner: owner, sub, aud } = error.payload;
+      const expired: ExpiredTokenClaims | undefined = at && typeof owner === 'string' && GITHUB_OWNER_PATTERN.test(owner) && typeof sub === 'string'
+        && (aud === expected || (Array.isArray(aud) && aud.length === 1 && aud[0] === expected))
+        ? { owner, subject: sub, tokenExpiresAt: at, audience: expected }
+        : undefined;
+      return { ...fail(input, {
         code: 'ownership-oidc-token-expired',
         message: `The GitHub OIDC token expired${at ? ` at ${at}` : ''}: Actions tokens live minutes, and no check recorded this proof while it was valid`,
         hint: `Re-run the publishing workflow to get a fresh token for this server.json; once a check verifies it in time, the proof is recorded and re-runs on the same content rely on the recorded proof`,
-      });
+      }), ...(expired ? { expired } : {}) };
     }
     if (error instanceof errors.JWTClaimValidationFailed) {
       if (error.claim === 'iss') {
@@ -338,13 +358,16 @@ export function parseOidcProofRecord(value: unknown): OidcProofRecord | undefine
 }
 
 /**
- * Accepts a record of an earlier verification when it is for these exact bytes (and, when given, this registry URL
- * and this namespace). The record must come from storage the PR cannot write (the caller's concern).
+ * Accepts a record of an earlier verification in place of an expired token: the record must be for these exact
+ * bytes, this registry URL and namespace when given, and for the very token being replaced, whose verified claims
+ * (`token`, from verifyOidcProof's expired failure) must match the record's owner, subject and expiry. Without that
+ * match a record, wherever it came from, could lend another owner's namespace to any expired token. The record must
+ * also come from storage the PR cannot write (the caller's concern: pr-bot.ts readRecords).
  */
 export function acceptRecordedProof(
   record: unknown,
   serverJsonBytes: Uint8Array,
-  options: { registryUrl?: string; namespace?: string } = {},
+  options: { registryUrl?: string; namespace?: string; token: ExpiredTokenClaims },
 ): RecordedProofResult {
   const parsed = parseOidcProofRecord(record);
   if (!parsed) return { ok: false, reason: 'not a github-oidc proof record' };
@@ -355,6 +378,18 @@ export function acceptRecordedProof(
   if (!parsed.audience.endsWith(`#sha256=${sha}`)) return { ok: false, reason: 'the record audience is not bound to these bytes' };
   if (options.registryUrl !== undefined && parsed.audience !== oidcAudienceFor(options.registryUrl, serverJsonBytes)) {
     return { ok: false, reason: `the record is for audience ${parsed.audience}, not this registry` };
+  }
+  const token = options.token;
+  if (parsed.audience !== token.audience) return { ok: false, reason: 'the record is for another audience than the token' };
+  if (parsed.owner !== token.owner || parsed.subject !== token.subject) {
+    return { ok: false, reason: `the record is for ${parsed.owner} (${parsed.subject}), the token for ${token.owner} (${token.subject})` };
+  }
+  if (Date.parse(parsed.tokenExpiresAt) !== Date.parse(token.tokenExpiresAt)) {
+    return { ok: false, reason: `the record is for a token expiring at ${parsed.tokenExpiresAt}, this one expired at ${token.tokenExpiresAt}` };
+  }
+  // Recorded while the token was valid, not afterwards.
+  if (Date.parse(parsed.verifiedAt) > Date.parse(token.tokenExpiresAt) + OIDC_CLOCK_TOLERANCE_SECONDS * 1000) {
+    return { ok: false, reason: `the record says it was verified at ${parsed.verifiedAt}, after the token expired` };
   }
   const grants = `io.github.${parsed.owner}`;
   const namespace = options.namespace ?? namespaceOfServerJson(serverJsonBytes);

@@ -47,10 +47,11 @@ export function proofVerifier(options: ProofVerifierOptions): OwnershipVerifiers
       if (result.ok) {
         return { ok: true, method: 'github-oidc', grants: (n) => result.grants === n, detail: `GitHub Actions OIDC token from ${result.record.repository}`, record: result.record };
       }
-      // Tokens live minutes: an expired one still counts when this registry verified it earlier for these bytes.
-      if (result.problem.code === 'ownership-oidc-token-expired') {
+      // Tokens live minutes: an expired one still counts when this registry verified that very token earlier for
+      // these bytes (its signature still verifies; its owner, subject and expiry must be the record's).
+      if (result.problem.code === 'ownership-oidc-token-expired' && result.expired) {
         for (const record of options.recorded ?? []) {
-          const accepted = acceptRecordedProof(record, target.bytes, { registryUrl: options.registryUrl, namespace });
+          const accepted = acceptRecordedProof(record, target.bytes, { registryUrl: options.registryUrl, namespace, token: result.expired });
           if (accepted.ok) {
             return { ok: true, method: 'github-oidc', grants: (n) => accepted.grants === n, detail: `GitHub Actions OIDC token from ${accepted.record.repository}, verified ${accepted.record.verifiedAt}`, record: accepted.record };
           }

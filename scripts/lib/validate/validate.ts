@@ -2,7 +2,7 @@
 // read files → per-document checks (schema, rules) → registry-wide checks → change checks → positions, order.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
@@ -32,6 +32,11 @@ export interface ValidateOptions {
   base?: string;
   /** Only these repository-relative files or folders are checked (plus what they collide with). */
   paths?: string[];
+  /**
+   * registry.yaml to read; default: the one beside the entries folder. The trusted PR job passes its own checkout's,
+   * so that nothing outside the PR's entries is read from the PR's folder.
+   */
+  configFile?: string;
   /** Who may make the change (needs `base`): the pull request's author and the proof verifiers. */
   ownership?: OwnershipVerifiers;
   /**
@@ -50,6 +55,33 @@ interface GitView {
   committed: FileChange[];
   tracked: Set<string>;
   uncommitted: Promise<FileChange[]>;
+}
+
+/**
+ * Where a validation of the entries folder `entries` (as typed, relative to `cwd`) runs: the root its report's paths
+ * are relative to, and the entries folder relative to that root. Git must run in the repository that holds the
+ * entries, which need not be the one the command was started in (a registry kept in its own repository): the root
+ * is that repository's top level; outside any repository, `cwd` when the entries are inside it, else their parent.
+ */
+export function entriesLocation(entries: string, cwd: string): { root: string; entriesDir: string; inGit: boolean } {
+  let absolute = path.resolve(cwd, entries);
+  try {
+    absolute = realpathSync(absolute);
+  } catch {
+    // A missing folder is reported by the scan (file-entries-missing), from the path as typed.
+  }
+  let top: string | undefined;
+  try {
+    top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: absolute, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    top = undefined; // no git, not a repository, or no such folder
+  }
+  const inside = (root: string) => {
+    const relative = path.relative(root, absolute);
+    return !relative.startsWith('..') && !path.isAbsolute(relative) && relative !== '' ? relative : undefined;
+  };
+  const root = top && inside(top) ? top : inside(cwd) ? cwd : path.dirname(absolute);
+  return { root, entriesDir: inside(root)!.split(path.sep).join('/'), inGit: root === top };
 }
 
 function runGit(root: string, args: string[]): string {
@@ -75,6 +107,17 @@ function gitView(root: string, base: string, entriesDir: string): GitView {
       outsideEntries.length ? runGitInBackground(root, ['ls-files', '-z', '--others', '--exclude-standard', '--', ...outsideEntries]) : Promise.resolve(''),
     ]).then(([diff, others]) => [...parseNameStatus(diff), ...others.split('\0').filter(Boolean).map((file) => ({ kind: 'A' as const, file }))]),
   };
+}
+
+/** Which of these server folders have an upstream.json in `ref`: one `git cat-file --batch-check` for all. */
+function serversMirroredAt(root: string, ref: string, serverDirs: readonly string[]): Set<string> {
+  // One path a line: a name with a line break (never a valid entry) cannot be asked about, so it counts as not mirrored.
+  const dirs = [...new Set(serverDirs)].filter((dir) => !/[\r\n]/.test(dir));
+  if (dirs.length === 0) return new Set();
+  const out = execFileSync('git', ['cat-file', '--batch-check=%(objecttype)'], {
+    cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, input: dirs.map((dir) => `${ref}:${dir}/${PROVENANCE_FILE_NAME}`).join('\n') + '\n',
+  }).split('\n');
+  return new Set(dirs.filter((_, i) => out[i] === 'blob'));
 }
 
 /** Changes since the base: committed, uncommitted, and untracked files the scan found under entries/. */
@@ -215,7 +258,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
     if (readServerFile(file, MAX_PROVENANCE_FILE_BYTES, parseProvenance)?.provenance) mirrored.add(path.posix.dirname(file.file));
   }
   // Beside the entries folder, as the build reads it.
-  const config = await loadRegistryConfig(path.join(path.dirname(path.resolve(options.root, entriesDir)), CONFIG_FILE_NAME));
+  const config = await loadRegistryConfig(options.configFile ?? path.join(path.dirname(path.resolve(options.root, entriesDir)), CONFIG_FILE_NAME));
   if (!paths || selected(CONFIG_FILE_NAME, paths)) problems.push(...config.problems);
   problems.push(...annotationProblems([...statusFiles.values()].filter((f) => selected(f.file, paths)).map((statusFile) => ({ statusFile })), config.config.metaKey));
   // Each body as the build renders it, with the same function: what the build would refuse is refused here.
@@ -253,9 +296,11 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const registryProblems = checkRegistry([...docs.values(), ...unreadDocs], isDeleted);
   problems.push(...registryProblems.filter((p) => !p.file || selected(p.file, paths)));
   if (changes) {
-    // A server whose upstream.json the change deletes was mirrored too (a sync taking out its last versions).
-    const unmirrored = new Set(changes.filter((c) => c.kind === 'D' && c.file.endsWith(`/${PROVENANCE_FILE_NAME}`)).map((c) => path.posix.dirname(c.file)));
-    problems.push(...checkChanges(changes, entriesDir, (serverDir) => mirrored.has(serverDir) || unmirrored.has(serverDir)));
+    // Whether a server is mirrored, for the change, is what the base says: an upstream.json the change adds must
+    // not lift the immutability of files published before it (and one it deletes still counts).
+    const published = changes.filter((c) => c.kind !== 'A' && c.file.endsWith('/server.json')).map((c) => c.file.split('/').slice(0, -2).join('/'));
+    const mirroredAtBase = options.base ? serversMirroredAt(options.root, options.base, published) : mirrored;
+    problems.push(...checkChanges(changes, entriesDir, (serverDir) => mirroredAtBase.has(serverDir)));
     // Private keys anywhere in the change: the entries tree scan covers the files under the entries folder.
     problems.push(...privateKeyProblemsInFiles(options.root, changes.filter((c) => c.kind !== 'D' && !c.file.startsWith(`${entriesDir}/`)).map((c) => c.file)));
   }

@@ -10,6 +10,7 @@
 //   rule-violation           rule-  entry-  status-  change-  annotations-  (change-: a rule without a class of its own)
 //   published-file-changed   change-published-
 //   needs-maintainer         change-outside-entries  config-   (registry.yaml is the maintainers' file)
+//                            ownership-mirrored-status   (a warning: the fork's own status of a mirrored server)
 //   ownership-unproven       ownership-
 //   package-problem          package-  packages-   (the packages check; rule-package-… are rule violations)
 //   validation-failed        an error whose code matches none of the above, or a failed check with no error
@@ -78,6 +79,9 @@ export const LABEL_PREFIXES: ReadonlyArray<readonly [prefix: string, label: Labe
   ['provenance-', 'invalid-file'],
   ['annotations-', 'rule-violation'],
   ['config-', 'needs-maintainer'],
+  // No namespace proof can cover a mirrored server's server.md (the namespace is the upstream publisher's): only a
+  // maintainer can accept it, so it is never ready to merge by itself.
+  ['ownership-mirrored-status', 'needs-maintainer'],
 ];
 
 const BY_LENGTH = [...LABEL_PREFIXES].sort((a, b) => b[0].length - a[0].length);

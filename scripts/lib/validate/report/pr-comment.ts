@@ -25,6 +25,11 @@ export interface PrCommentOptions {
   headSha?: string;
   /** Files the PR changes outside entries/ (from the GitHub API, not the report): a maintainer must review. */
   filesOutsideEntries?: readonly string[];
+  /**
+   * Errors the PR's own validation run reported. That run executed the PR's code, so its report decides nothing;
+   * when it disagrees with this (trusted) report, the comment says so.
+   */
+  untrustedErrors?: number;
   /** How each namespace was proven, and owners ledgers worth adding (from the trusted ownership check). */
   ownership?: {
     proven: ReadonlyArray<{ namespace: string; detail: string }>;
@@ -57,6 +62,14 @@ export function renderPrComment(report: ValidationReport, options: PrCommentOpti
       `> This PR changes ${plural(outside.length, 'file')} outside \`entries/\`. A publishing PR only adds entries; anything else needs a maintainer's review, and this result was produced by the PR's own code, so it cannot vouch for it.`,
       ...outside.slice(0, 20).map((f) => `> - ${markdownCode(f)}`),
       ...(outside.length > 20 ? [`> - … and ${outside.length - 20} more`] : []),
+    );
+  }
+
+  if (options.untrustedErrors !== undefined && options.untrustedErrors !== errors) {
+    head.push(
+      '',
+      `> [!WARNING]`,
+      `> The pull request's own validation run reported ${plural(options.untrustedErrors, 'error')}; the registry's own code, run on the pull request's files, found ${errors}. This comment and the labels show the registry's result.`,
     );
   }
 

@@ -1,6 +1,9 @@
 // Problem messages quote what publishers wrote (names, URLs, descriptions): untrusted text. Before it goes into a
 // terminal, Markdown or HTML it is made inert here: no escape sequences, no Markdown or HTML, no @mentions, no way
-// to forge the bot's hidden marker or break out of a table cell.
+// to forge the bot's hidden marker or break out of a table cell. In a PR comment every piece of untrusted text
+// (messages, hints, JSON paths, file names, names, versions) goes through markdownText, directly or by
+// markdownCode: the comment's source then holds no `<`, `>` or line break from the untrusted text, and only escaped
+// backticks and `|`, so no `<!--` either.
 
 /** One line of plain text: control characters (ANSI escapes included) shown as `\u{…}`, line breaks as spaces. */
 export function plainLine(text: string): string {
@@ -21,15 +24,13 @@ export function markdownText(text: string): string {
 }
 
 /**
- * Untrusted text as an inline code span: a fence longer than any run of backticks inside, so it cannot be closed
- * early. `|` is escaped, which GitHub honours in table cells even inside code spans.
+ * Untrusted text shown as code, escaped by the same function as all other comment text. Not a Markdown code span:
+ * inside backticks `<`, `&` and `|` stay raw in the comment's source, so a quoted `<!--` would open an HTML comment
+ * in the body the bot later reads back (its records), whatever the rendered page shows. `<code>` holds ordinary
+ * inline Markdown, which markdownText makes literal.
  */
 export function markdownCode(text: string): string {
-  const line = plainLine(text).replace(/\|/g, '\\|');
-  const longest = Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = line.startsWith('`') || line.endsWith('`') || /^ .* $/.test(line) ? ' ' : '';
-  return `${fence}${pad}${line}${pad}${fence}`;
+  return `<code>${markdownText(text)}</code>`;
 }
 
 /** Untrusted text for HTML (the job summary's table). */

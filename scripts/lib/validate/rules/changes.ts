@@ -21,7 +21,8 @@ export function parseNameStatus(out: string): FileChange[] {
   return changes;
 }
 
-const SERVER_JSON = /^(?<entries>[^/]+)\/[^/]+\/[^/]+\/[^/]+\/server\.json$/;
+/** `<namespace>/<server>/<version>/server.json` inside the entries folder (which may be nested, e.g. `registry/entries`). */
+const SERVER_JSON = /^[^/]+\/[^/]+\/[^/]+\/server\.json$/;
 
 /**
  * Problems with a change set: edits to published server.json files, and changes outside the entries folder.
@@ -40,7 +41,7 @@ export function checkChanges(changes: readonly FileChange[], entriesDir: string,
       }));
       continue;
     }
-    const match = SERVER_JSON.exec(change.file);
+    const match = SERVER_JSON.exec(change.file.slice(prefix.length));
     if (!match || change.kind === 'A') continue;
     if (isMirrored(change.file.split('/').slice(0, -2).join('/'))) continue;
     const verb = change.kind === 'D' ? 'deletes (or renames)' : 'modifies';
