@@ -2,8 +2,9 @@
 // on 127.0.0.1, a few thousand server versions): a full ingest, then only the changes, a kill halfway, the policy,
 // 429s and 5xx, a looping cursor, and a build of the result that serves the upstream's timestamps.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,7 @@ import { generateUpstreamRows, startOfficialUpstream, type OfficialUpstream, typ
 import { git, tempDir } from './support/git-fixture.ts';
 import { createFixtureRegistry, type FixtureRegistry } from './support/fixture-registry.ts';
 import { startStaticFileServer } from './support/static-file-server.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const FAST_RETRY = { attempts: 8, baseDelayMs: 5, maxDelayMs: 2000 };
@@ -417,6 +419,39 @@ describe('bounds on what an upstream can make the sync do', () => {
       expect.stringMatching(/^upstream: attempt 1 of 3 failed \(ECONNREFUSED \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)\); waiting \d+\.\d s before the next$/),
       expect.stringMatching(/^upstream: attempt 2 of 3 failed \(ECONNREFUSED/),
     ]);
+  });
+});
+
+const openssl = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
+if (!openssl && !STRICT_PREREQUISITES) console.warn('sync over TLS skipped: openssl is not installed');
+
+describe.skipIf(!openssl && !STRICT_PREREQUISITES)('an upstream with a bad certificate', () => {
+  it('is refused at once, naming the TLS error', async () => {
+    const dir = tempDir('sync-tls');
+    dirs.push(dir);
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    let served = 0;
+    const tls = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => {
+      served++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"servers":[],"metadata":{"count":0}}');
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+      const error = await sync(fork(sourceYaml(url))).catch((e: unknown) => e);
+      const p = (error as ProblemsError).problems[0]!;
+      expect(p.code).toBe('sync-source-unreachable');
+      expect(p.message).toContain(`cannot reach ${url}/v0.1/servers`);
+      expect(p.message).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT/);
+      expect(p.message).not.toMatch(/attempts/); // a certificate does not mend itself: no retry
+      expect(p.hint).toMatch(/NODE_EXTRA_CA_CERTS/);
+      expect(served).toBe(0);
+    } finally {
+      tls.closeAllConnections();
+      tls.close();
+    }
   });
 });
 

@@ -276,7 +276,7 @@ export interface FetchFailure {
   code?: string;
   /** For the message: the code and the lowest-level description, e.g. `ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:9)`. */
   text: string;
-  kind: 'dns' | 'refused' | 'timeout' | 'tls' | 'other';
+  kind: 'dns' | 'refused' | 'timeout' | 'tls' | 'port' | 'other';
   /** A failure that waiting cannot fix (an unknown host name, a bad certificate) is not retried. */
   retryable: boolean;
 }
@@ -300,6 +300,8 @@ export function describeFetchError(error: unknown): FetchFailure {
     return { code: code ?? 'timeout', text: timedOut ? `timed out after ${REQUEST_TIMEOUT_MS / 1000} s` : `${code} (${deepest!.message})`, kind: 'timeout', retryable: true };
   }
   const text = code ? (deepest!.message && deepest!.message !== code ? `${code} (${deepest!.message})` : code) : deepest?.message || String(error);
+  // fetch refuses the ports browsers block (the Fetch standard's "bad port" list: 9, 25, 6000…) without a code.
+  if (!code && text === 'bad port') return { text, kind: 'port', retryable: false };
   if (code === 'ENOTFOUND') return { code, text, kind: 'dns', retryable: false };
   if (code === 'EAI_AGAIN') return { code, text, kind: 'dns', retryable: true };
   if (code === 'ECONNREFUSED') return { code, text, kind: 'refused', retryable: true };
@@ -312,6 +314,7 @@ const UNREACHABLE_HINTS: Record<FetchFailure['kind'], string> = {
   refused: 'Nothing accepts connections at that address and port: check the port in `url`, and that the registry is running there.',
   timeout: 'The source did not answer in time: check that its host is reachable from here (firewall, proxy, VPN), then run the sync again; it resumes where it stopped.',
   tls: 'The TLS connection was refused: the server\'s certificate is expired, self-signed or for another name. Fix it on the server; for a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate.',
+  port: 'Node\'s fetch never connects to this port, one that browsers block as unsafe (such as 9, 25 or 6000): serve the registry on another port.',
   other: 'The connection broke before an answer came: run the sync again later; it resumes where it stopped.',
 };
 
