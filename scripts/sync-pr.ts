@@ -16,6 +16,7 @@ import {
   syncBranchName, syncChanges, syncPullBody, syncPullTitle, type GitIdentity,
 } from './lib/sync/pull-request.ts';
 import { syncRegistry } from './lib/sync/sync.ts';
+import { terminalProgress } from './lib/sync/terminal.ts';
 
 const flags = parseFlags({
   source: { type: 'string', multiple: true },
@@ -77,7 +78,8 @@ runMain(async () => {
   const octokit = createOctokit({ token, baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL });
   const author = await configuredIdentity(root);
   // Only the unusual is logged: the one-line results are the output (a page-by-page log of a full read is noise).
-  const progress = { recovering: (source: string, ops: number) => console.error(`${source}: finishing an interrupted apply of ${ops} file operations`) };
+  const { retrying } = terminalProgress(process.stderr);
+  const progress = { recovering: (source: string, ops: number) => console.error(`${source}: finishing an interrupted apply of ${ops} file operations`), retrying };
   let failed = 0;
 
   for (const id of ids) {

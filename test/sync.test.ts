@@ -2,13 +2,18 @@
 // on 127.0.0.1, a few thousand server versions): a full ingest, then only the changes, a kill halfway, the policy,
 // 429s and 5xx, a looping cursor, and a build of the result that serves the upstream's timestamps.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
+import { writeStaticHostLayout } from '../scripts/lib/deploy/static-host.ts';
+import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
+import { freePort } from '../scripts/lib/serve/run-nginx.ts';
+import { terminalProgress } from '../scripts/lib/sync/terminal.ts';
 import { listEntryFiles } from '../scripts/lib/entries/load.ts';
 import { OFFICIAL_META_KEY } from '../scripts/lib/model.ts';
 import { ProblemsError } from '../scripts/lib/problems.ts';
@@ -18,6 +23,9 @@ import { syncRegistry, type SyncOptions } from '../scripts/lib/sync/sync.ts';
 import type { Policy } from '../scripts/lib/sync/types.ts';
 import { generateUpstreamRows, startOfficialUpstream, type OfficialUpstream, type UpstreamRow } from './support/official-upstream.ts';
 import { git, tempDir } from './support/git-fixture.ts';
+import { createFixtureRegistry, type FixtureRegistry } from './support/fixture-registry.ts';
+import { startStaticFileServer } from './support/static-file-server.ts';
+import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const FAST_RETRY = { attempts: 8, baseDelayMs: 5, maxDelayMs: 2000 };
@@ -122,7 +130,8 @@ describe('a full ingest, then only the changes', () => {
     const s = summary.sources[0]!;
     expect(s.mode).toBe('incremental');
     expect(s.updatedSince).toBe(newest);
-    expect(listRequests().slice(before).map((r) => r.query)).toEqual([{ limit: '100', updated_since: newest }]);
+    // The one page of changes holds every row, so one small request checks that the host reads the query string.
+    expect(listRequests().slice(before).map((r) => r.query)).toEqual([{ limit: '100', updated_since: newest }, { limit: '1', updated_since: '9999-12-31T23:59:59.999999Z' }]);
     expect(s.added).toEqual([{ name: 'io.github.newcomer/fresh', version: '0.1.0' }]);
     expect(s.statusChanged).toEqual(expect.arrayContaining([
       { name: a!.server.name, version: a!.server.version, from: 'active', to: 'deprecated' },
@@ -269,7 +278,8 @@ describe('a source that misbehaves', () => {
     const guarded = createServer((req, res) => {
       seen.push(req.headers.authorization);
       if (req.headers.authorization !== 'Bearer s3cret') return void res.writeHead(401).end();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ servers: [{ server: rows[1]!.server, _meta: { [OFFICIAL_META_KEY]: rows[1]!.official } }], metadata: { count: 1 } }));
+      const servers = req.url!.includes('updated_since=') ? [] : [{ server: rows[1]!.server, _meta: { [OFFICIAL_META_KEY]: rows[1]!.official } }];
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ servers, metadata: { count: servers.length } }));
     });
     await new Promise<void>((r) => guarded.listen(0, '127.0.0.1', r));
     try {
@@ -280,7 +290,7 @@ describe('a source that misbehaves', () => {
       process.env.MSR_TEST_UPSTREAM_TOKEN = 's3cret';
       const s = (await sync(root)).sources[0]!;
       expect(s.added).toHaveLength(1);
-      expect(seen).toEqual(['Bearer s3cret']);
+      expect(seen).toEqual(['Bearer s3cret', 'Bearer s3cret']);
     } finally {
       delete process.env.MSR_TEST_UPSTREAM_TOKEN;
       guarded.close();
@@ -304,6 +314,198 @@ describe('a source that misbehaves', () => {
       expect(serverJsonCount(root)).toBe(0);
     } finally {
       loop.close();
+    }
+  });
+});
+
+describe('bounds on what an upstream can make the sync do', () => {
+  let small: OfficialUpstream;
+  beforeEach(async () => {
+    small = await startOfficialUpstream(generateUpstreamRows({ servers: 5, versions: 8, seed: 11 }));
+  });
+  afterEach(async () => {
+    await small.close();
+  });
+  const smallRequests = () => small.requests.filter((r) => r.path === '/v0.1/servers');
+  const problemOf = (error: unknown) => {
+    expect(error).toBeInstanceOf(ProblemsError);
+    return (error as ProblemsError).problems[0]!;
+  };
+
+  it('stops reading an answer larger than 32 MiB, without reading it to the end', async () => {
+    const root = fork(sourceYaml(small.url));
+    const padding = 64 * 1024 * 1024;
+    small.padList(padding);
+    const p = problemOf(await sync(root).catch((e: unknown) => e));
+    expect(p).toMatchObject({ code: 'sync-source-too-large' });
+    expect(p.message).toContain('32 MiB');
+    // Not retried, and the upstream could not send its whole answer: the sync hung up on it.
+    expect(smallRequests()).toHaveLength(1);
+    expect(smallRequests()[0]!.sent).toBeLessThan(padding);
+    expect(serverJsonCount(root)).toBe(0);
+  });
+
+  it('skips a version whose server.json would exceed the validator\'s size limit, and stores the rest', async () => {
+    const big = small.publish({ ...small.rows[0]!.server, name: 'io.github.bulky/huge', version: '1.0.0', _meta: { 'io.modelcontextprotocol.registry/publisher-provided': { blob: 'x'.repeat(300_000) } } });
+    const root = fork(sourceYaml(small.url));
+    const s = (await sync(root)).sources[0]!;
+    expect(s.problems).toEqual([expect.objectContaining({ severity: 'warning', code: 'sync-version-too-large', jsonPath: 'io.github.bulky/huge@1.0.0' })]);
+    expect(existsSync(path.join(root, 'entries', big.server.name))).toBe(false);
+    expect(s.added).toHaveLength(small.rows.length - 1);
+    expect(serverJsonCount(root)).toBe(small.rows.length - 1);
+  });
+
+  it('stops when new cursors bring no new rows', async () => {
+    const root = fork(sourceYaml(small.url));
+    small.endlessCursors({ newRowsPerPage: 0 });
+    const p = problemOf(await sync(root).catch((e: unknown) => e));
+    expect(p).toMatchObject({ code: 'sync-source-endless' });
+    expect(p.message).toMatch(/last 3 pages/);
+    // The first page, then three that repeat it under new cursors.
+    expect(smallRequests()).toHaveLength(4);
+    expect(serverJsonCount(root)).toBe(0);
+  });
+
+  it('stops when new cursors bring rows one by one', async () => {
+    const root = fork(sourceYaml(small.url));
+    small.endlessCursors({ newRowsPerPage: 1 });
+    const p = problemOf(await sync(root).catch((e: unknown) => e));
+    expect(p).toMatchObject({ code: 'sync-source-endless' });
+    expect(p.message).toMatch(/21 pages with a next cursor brought only 21 different server versions/);
+    expect(smallRequests()).toHaveLength(21);
+  });
+
+  it('stops at the page limit of a run, and says that a run again resumes', async () => {
+    const root = fork(sourceYaml(small.url));
+    small.endlessCursors({ newRowsPerPage: 100 });
+    const p = problemOf(await sync(root, { limits: { maxPages: 5, maxResponseBytes: 1024 * 1024 } }).catch((e: unknown) => e));
+    expect(p).toMatchObject({ code: 'sync-source-endless' });
+    expect(p.message).toMatch(/read 5 pages \(500 server versions\)/);
+    expect(p.hint).toMatch(/resumes/);
+    expect(smallRequests()).toHaveLength(5);
+  });
+
+  it('does not let a version dated in the future freeze incremental reads, and names it', async () => {
+    const root = fork(sourceYaml(small.url));
+    const newest = small.rows.map((r) => r.official.updatedAt).sort().at(-1)!;
+    small.publish({ ...small.rows[0]!.server, name: 'io.github.clock/skewed', version: '1.0.0' }, '2099-01-01T00:00:00Z');
+    const first = (await sync(root)).sources[0]!;
+    expect(first.problems).toEqual([expect.objectContaining({ severity: 'warning', code: 'sync-future-timestamp', jsonPath: 'io.github.clock/skewed@1.0.0' })]);
+    expect(first.problems[0]!.message).toContain('2099-01-01T00:00:00Z');
+
+    const later = new Date(Date.parse(newest) + 60_000).toISOString();
+    small.publish({ ...small.rows[0]!.server, name: 'io.github.clock/punctual', version: '1.0.0' }, later);
+    const next = (await sync(root)).sources[0]!;
+    expect(next.mode).toBe('incremental');
+    expect(next.updatedSince).toBe(newest);
+    expect(next.added).toEqual([{ name: 'io.github.clock/punctual', version: '1.0.0' }]);
+    expect(next.problems.map((p) => p.jsonPath)).toEqual(['io.github.clock/skewed@1.0.0']);
+  });
+
+  it('says why an upstream cannot be reached (ECONNREFUSED and the URL), with each retry on stderr', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const root = fork(sourceYaml(url));
+    const stderr: string[] = [];
+    const progress = terminalProgress({ isTTY: false, write: (text: string) => stderr.push(text) > 0 });
+    const p = problemOf(await sync(root, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, progress }).catch((e: unknown) => e));
+    expect(p.code).toBe('sync-source-unreachable');
+    expect(p.message).toContain(`${url}/v0.1/servers?limit=100&include_deleted=true`);
+    expect(p.message).toMatch(/ECONNREFUSED/);
+    expect(p.message).toContain('(3 attempts)');
+    expect(p.hint).toMatch(/port/);
+    const retries = stderr.join('').split('\n').filter((line) => line.includes('attempt'));
+    expect(retries).toEqual([
+      expect.stringMatching(/^upstream: attempt 1 of 3 failed \(ECONNREFUSED \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)\); waiting \d+\.\d s before the next$/),
+      expect.stringMatching(/^upstream: attempt 2 of 3 failed \(ECONNREFUSED/),
+    ]);
+  });
+});
+
+const openssl = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
+if (!openssl && !STRICT_PREREQUISITES) console.warn('sync over TLS skipped: openssl is not installed');
+
+describe.skipIf(!openssl && !STRICT_PREREQUISITES)('an upstream with a bad certificate', () => {
+  it('is refused at once, naming the TLS error', async () => {
+    const dir = tempDir('sync-tls');
+    dirs.push(dir);
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    let served = 0;
+    const tls = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => {
+      served++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"servers":[],"metadata":{"count":0}}');
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+      const error = await sync(fork(sourceYaml(url))).catch((e: unknown) => e);
+      const p = (error as ProblemsError).problems[0]!;
+      expect(p.code).toBe('sync-source-unreachable');
+      expect(p.message).toContain(`cannot reach ${url}/v0.1/servers`);
+      expect(p.message).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT/);
+      expect(p.message).not.toMatch(/attempts/); // a certificate does not mend itself: no retry
+      expect(p.hint).toMatch(/NODE_EXTRA_CA_CERTS/);
+      expect(served).toBe(0);
+    } finally {
+      tls.closeAllConnections();
+      tls.close();
+    }
+  });
+});
+
+describe('a plain static host', () => {
+  let registry: FixtureRegistry;
+  let dist: string;
+  beforeAll(async () => {
+    registry = createFixtureRegistry();
+    dist = path.join(registry.root, 'dist');
+    await buildRegistry({ entriesDir: registry.entriesDir, outDir: dist, env: {} });
+  });
+  afterAll(() => registry?.remove());
+
+  it('is refused, however few servers it lists, before anything is written', async () => {
+    const pages = path.join(registry.root, 'pages');
+    await writeStaticHostLayout(dist, pages);
+    const host = await startStaticFileServer(pages);
+    try {
+      // What the host answers: one complete page of the latest versions, far fewer than the 100 asked for.
+      const listed = ((await (await fetch(`${host.url}/v0.1/servers?limit=100&include_deleted=true`)).json()) as { servers: unknown[] }).servers.length;
+      expect(listed).toBeGreaterThan(1);
+      expect(listed).toBeLessThan(registry.expected.length);
+      const root = fork(sourceYaml(host.url));
+      const p = (await sync(root).catch((e: unknown) => e) as ProblemsError).problems[0]!;
+      expect(p).toMatchObject({ code: 'sync-source-static', file: host.url });
+      expect(p.message).toContain(`answered ${listed} server versions to a request for those updated after 9999-12-31T23:59:59.999999Z`);
+      expect(p.hint).toMatch(/latest version of each server/);
+      expect(serverJsonCount(root)).toBe(0);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('while the same build behind the Node server syncs whole, older and deleted versions included', async () => {
+    const server = await startRegistryServer({ dir: dist, port: 0 });
+    try {
+      const root = fork(sourceYaml(server.url));
+      const s = (await sync(root)).sources[0]!;
+      expect(s.fetched).toBe(registry.expected.length);
+      expect(s.requests).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is told apart from an API that holds a single version', async () => {
+    const one = await startOfficialUpstream(generateUpstreamRows({ servers: 1, versions: 1 }));
+    try {
+      const root = fork(sourceYaml(one.url));
+      const s = (await sync(root)).sources[0]!;
+      expect(s.added).toHaveLength(1);
+      expect(s.requests).toBe(2);
+    } finally {
+      await one.close();
     }
   });
 });

@@ -36,6 +36,8 @@ export interface UpstreamRequest {
   query: Record<string, string>;
   /** Status answered; 0 while a held request is unanswered (or when its client left before release()). */
   status: number;
+  /** Bytes of body written to the socket (padded list answers only): less than the padding when the client hung up. */
+  sent?: number;
 }
 
 export interface OfficialUpstream {
@@ -51,6 +53,16 @@ export interface OfficialUpstream {
    */
   rateLimit: { requests: number; windowMs: number; retryAfterSeconds: number } | undefined;
   failNext(n: number, status: number): void;
+  /**
+   * Misbehaviour: successful list answers are `bytes` long, the JSON followed by whitespace (still valid JSON),
+   * streamed without a Content-Length, so that only a client that counts what it reads stops early. Undefined: normal.
+   */
+  padList(bytes: number | undefined): void;
+  /**
+   * Misbehaviour: every list request, whatever its cursor, gets a new nextCursor. With `newRowsPerPage` 0 the
+   * page repeats the first real rows; otherwise it holds that many rows never answered before. Undefined: normal.
+   */
+  endlessCursors(mode: { newRowsPerPage: number } | undefined): void;
   holdAfter(n: number): void;
   release(): void;
   close(): Promise<void>;
@@ -375,6 +387,9 @@ export async function startOfficialUpstream(rows: UpstreamRow[] = []): Promise<O
   let held: Array<() => void> = [];
   let closing: Promise<void> | undefined;
   let lastDefault = 0n; // default times never repeat, so two publishes in one millisecond still order
+  let padding: number | undefined;
+  let endless: { newRowsPerPage: number } | undefined;
+  let endlessCount = 0;
 
   const now = (at?: string): string => {
     if (at !== undefined) return formatMicros(micros(at));
@@ -437,6 +452,37 @@ export async function startOfficialUpstream(rows: UpstreamRow[] = []): Promise<O
       res.end(method === 'HEAD' ? undefined : body);
     };
 
+    const endlessPage = (q: Record<string, string>): Answer => {
+      endlessCount++;
+      const n = endless!.newRowsPerPage;
+      const page = n === 0
+        ? (JSON.parse(listServers(upstream.rows, { ...q, cursor: '' }).body) as { servers: unknown[] }).servers
+        : Array.from({ length: n }, (_, i) => toResponse(publishInto([], { name: `io.github.endless/page-${endlessCount}-${i}`, version: '1.0.0', description: 'One of ever more.' }, now())));
+      return json(200, { servers: page, metadata: { nextCursor: `endless:${endlessCount}`, count: page.length } });
+    };
+
+    const streamPadded = (a: Answer, bytes: number): void => {
+      entry.status = a.status;
+      res.writeHead(a.status, { ...a.headers, Vary: 'Origin' }); // no Content-Length: chunked
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      let sent = 0;
+      const pump = (): void => {
+        while (!res.destroyed) {
+          if (sent >= bytes) {
+            entry.sent = sent;
+            res.end();
+            return;
+          }
+          const part = sent === 0 ? Buffer.from(a.body, 'utf8') : chunk.subarray(0, Math.min(chunk.length, bytes - sent));
+          sent += part.length;
+          entry.sent = sent;
+          if (!res.write(part)) return void res.once('drain', pump);
+        }
+      };
+      res.once('close', () => res.removeAllListeners('drain'));
+      pump();
+    };
+
     if (raw.includes('\0') || /%00/.test(raw)) {
       send({ status: 400, headers: { 'Content-Type': 'application/json' }, body: goJson({ title: 'Bad Request', status: 400, detail: 'Invalid request: URL path contains null bytes' }) });
       return;
@@ -481,8 +527,9 @@ export async function startOfficialUpstream(rows: UpstreamRow[] = []): Promise<O
       return;
     }
     const answerList = (): void => {
-      const a = listServers(upstream.rows, query);
-      send(a);
+      const a = endless ? endlessPage(query) : listServers(upstream.rows, query);
+      if (padding !== undefined && a.status === 200) streamPadded(a, padding);
+      else send(a);
       if (a.status === 200 && holdBudget !== undefined && holdBudget > 0) holdBudget--;
     };
     if (holdBudget === 0) held.push(answerList);
@@ -515,6 +562,12 @@ export async function startOfficialUpstream(rows: UpstreamRow[] = []): Promise<O
     },
     failNext(n, status) {
       failures = { left: n, status };
+    },
+    padList(bytes) {
+      padding = bytes;
+    },
+    endlessCursors(mode) {
+      endless = mode;
     },
     holdAfter(n) {
       holdBudget = n;

@@ -3,6 +3,7 @@
 // Nothing here reads or writes files, so every rule (local entries win, deny wins, deletions always arrive) is
 // tested on plain data.
 
+import { MAX_SERVER_JSON_BYTES } from '../validate/read-json.ts';
 import { checkEntryPath, collisionKey } from '../validate/tree.ts';
 import type { ServerEntry, ServerJson } from '../model.ts';
 import { problem } from '../problems.ts';
@@ -126,13 +127,24 @@ export function planSourceSync(input: PlanInput): SyncPlan {
       } else summary.skippedByPolicy++;
       continue;
     }
+    const changed = !present || JSON.stringify(mirror!.files.get(version)) !== JSON.stringify(server);
+    const size = changed ? Buffer.byteLength(formatServerJson(server)) : 0;
+    if (size > MAX_SERVER_JSON_BYTES) {
+      // Validation and the build refuse a larger server.json, so writing it would break the registry.
+      summary.problems.push(problem({
+        severity: 'warning', code: 'sync-version-too-large', file: source.from, jsonPath: `${name}@${version}`,
+        message: `its server.json would be ${size.toLocaleString('en-US')} bytes, over the limit of ${MAX_SERVER_JSON_BYTES.toLocaleString('en-US')} bytes that validation and the build enforce`,
+        hint: `Nothing to do: the version is skipped${present ? ' and the copy mirrored before is kept' : ''}. Tell the upstream registry's operators.`,
+      }));
+      continue;
+    }
     const target = mirror ?? mirrorOf(name);
     byCollisionKey.set(collisionKey(name), name);
     if (!present) {
       writeVersion(target, server);
       if (state) target.provenance.versions[version] = state;
       summary.added.push(ref);
-    } else if (JSON.stringify(target.files.get(version)) !== JSON.stringify(server)) {
+    } else if (changed) {
       writeVersion(target, server);
       applyState(target, version, state);
       summary.updated.push(ref);

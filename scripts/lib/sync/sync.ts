@@ -6,11 +6,11 @@ import path from 'node:path';
 import { loadEntries } from '../entries/load.ts';
 import { hasErrors, problem, ProblemsError } from '../problems.ts';
 import type { ServerEntry } from '../model.ts';
-import { readApiSource, type RetryPolicy } from './api-source.ts';
+import { readApiSource, type ReadLimits, type RetryNotice, type RetryPolicy } from './api-source.ts';
 import { applyOps, SyncState, type ReadCheckpoint } from './checkpoint.ts';
 import { CONFIG_FILE_NAME, loadRegistryConfig } from './config.ts';
 import { readFileSource } from './file-source.ts';
-import { laterInstant } from '../query/compare.ts';
+import { laterInstant, parseInstant } from '../query/compare.ts';
 import { planSourceSync } from './plan.ts';
 import type { SourceConfig, SourceSummary, SyncSummary, UpstreamVersion } from './types.ts';
 import type { Problem } from '../problems.ts';
@@ -24,6 +24,8 @@ export interface SyncProgress {
   finished?(summary: SourceSummary): void;
   /** An interrupted apply is being finished before anything else. */
   recovering?(source: string, ops: number): void;
+  /** A request failed and is tried again after a wait. */
+  retrying?(source: string, retry: RetryNotice): void;
 }
 
 export interface SyncOptions {
@@ -37,6 +39,8 @@ export interface SyncOptions {
   /** Read every source whole, not only what changed since the last sync. */
   full?: boolean;
   retry?: RetryPolicy;
+  /** Bounds on what one run reads from an API source (DEFAULT_READ_LIMITS). */
+  limits?: ReadLimits;
   fetch?: typeof fetch;
   progress?: SyncProgress;
 }
@@ -59,7 +63,9 @@ export async function syncRegistry(options: SyncOptions): Promise<SyncSummary> {
     const loaded = await loadEntries(entriesDir);
     if (hasErrors(loaded.problems)) throw new ProblemsError(loaded.problems);
     const from = source.url ?? source.file!;
-    const since = options.full || source.file ? undefined : lastUpdate(loaded.servers, source.id);
+    const now = Date.now();
+    const last = lastUpdate(loaded.servers, source.id, now);
+    const since = options.full || source.file ? undefined : last.since;
     const mode = since === undefined ? 'full' : 'incremental';
     const read = await readSource(source, { root, from, mode, since, state, options });
     const plan = planSourceSync({
@@ -72,9 +78,18 @@ export async function syncRegistry(options: SyncOptions): Promise<SyncSummary> {
     }
     state.clearRead(source.id);
     state.clearJournal();
+    // The versions now mirrored with a future date: those that were, and those this change set wrote.
+    const ref = (name: string, version: string): string => `${name}@${version}`;
+    const written = new Set([...plan.summary.added, ...plan.summary.updated, ...plan.summary.statusChanged].map((v) => ref(v.name, v.version)));
+    const touched = new Set([...written, ...plan.summary.removed.map((v) => ref(v.name, v.version))]);
+    const future = futureProblems(from, [
+      ...last.future.filter((v) => !touched.has(ref(v.server.name, v.server.version))),
+      // The last row of a version is the one stored.
+      ...read.versions.filter((v) => written.has(ref(v.server.name, v.server.version))).reverse(),
+    ], now);
     const summary: SourceSummary = {
       ...plan.summary, from, mode, ...(since !== undefined ? { updatedSince: since } : {}), requests: read.requests,
-      problems: [...read.problems, ...plan.summary.problems],
+      problems: [...read.problems, ...future, ...plan.summary.problems],
     };
     options.progress?.finished?.(summary);
     summaries.push(summary);
@@ -91,14 +106,47 @@ function finishInterruptedApply(state: SyncState, entriesDir: string, progress: 
   state.clearJournal();
 }
 
-/** The newest upstream `updatedAt` among the versions mirrored from the source: the next read starts after it. */
-function lastUpdate(servers: readonly ServerEntry[], source: string): string | undefined {
+/**
+ * How far ahead of this machine's clock an upstream `updatedAt` may be. Further ahead it is a mistake of the
+ * upstream (or of its clock), and taking it as the start of the next read would skip every change until that date.
+ */
+export const FUTURE_SKEW_MS = 10 * 60_000;
+
+const isFuture = (instant: string, now: number): boolean => {
+  const t = parseInstant(instant);
+  return t !== null && t.seconds * 1000 > now + FUTURE_SKEW_MS;
+};
+
+/**
+ * The newest upstream `updatedAt` among the versions mirrored from the source, leaving out those dated in the
+ * future: the next read asks for what changed after it. The versions left out are returned, to be reported.
+ */
+function lastUpdate(servers: readonly ServerEntry[], source: string, now: number): { since?: string; future: UpstreamVersion[] } {
   let newest: string | undefined;
+  const future: UpstreamVersion[] = [];
   for (const server of servers) {
     if (server.provenance?.source !== source) continue;
-    for (const state of Object.values(server.provenance.versions)) newest = newest === undefined ? state.updatedAt : laterInstant(newest, state.updatedAt);
+    for (const [version, state] of Object.entries(server.provenance.versions)) {
+      if (isFuture(state.updatedAt, now)) future.push({ server: { name: server.name, version, description: '' }, state });
+      else newest = newest === undefined ? state.updatedAt : laterInstant(newest, state.updatedAt);
+    }
   }
-  return newest;
+  return { ...(newest !== undefined ? { since: newest } : {}), future };
+}
+
+/** A warning for each version (once) whose upstream `updatedAt` lies in the future. */
+function futureProblems(from: string, versions: readonly UpstreamVersion[], now: number): Problem[] {
+  const problems = new Map<string, Problem>();
+  for (const { server, state } of versions) {
+    const at = `${server.name}@${server.version}`;
+    if (!state || problems.has(at) || !isFuture(state.updatedAt, now)) continue;
+    problems.set(at, problem({
+      severity: 'warning', code: 'sync-future-timestamp', file: from, jsonPath: at,
+      message: `${server.name} ${server.version} was updated at ${state.updatedAt} by the source, which is in the future; incremental reads start from the newest time that is not`,
+      hint: 'Nothing to do here: the version is mirrored as the source has it. Tell the upstream registry\'s operators (a wrong clock or a bad import); until they fix it, each sync reads the version again.',
+    }));
+  }
+  return [...problems.values()];
 }
 
 interface ReadResult {
@@ -137,6 +185,8 @@ async function readSource(
     ...(token ? { token } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+    onRetry: (retry) => options.progress?.retrying?.(source.id, retry),
     onRequest: () => {
       requests++;
     },

@@ -35,6 +35,10 @@ export function terminalProgress(stream: NodeJS.WriteStream | { isTTY?: boolean;
       if (tty) draw(`${source}: applying ${bar(done, total)} ${number(done)}/${number(total)} files`, done === total);
       else if (done === total) draw(`${source}: applied ${number(total)} file operations`, true);
     },
+    retrying(source, retry) {
+      // Its own line, kept on a terminal too: a wait of up to a minute must not look like a hang.
+      draw(`${source}: attempt ${retry.attempt} of ${retry.attempts} failed (${retry.reason}); waiting ${(retry.waitMs / 1000).toFixed(1)} s before the next`, true);
+    },
     finished() {
       if (lastLine) draw(lastLine, true); // keep the last progress line; the summary follows on stdout
     },
