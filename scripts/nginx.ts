@@ -5,10 +5,19 @@ import { parseFlags, parsePort, runMain } from './lib/cli.ts';
 import { renderNginxConfig } from './lib/serve/nginx-config.ts';
 import { startNginx } from './lib/serve/run-nginx.ts';
 
+const USAGE = `usage: npm run nginx -- [--dir <dir>] [--port <n>] [--host <address>] [--print] [--prefix <dir>]
+Runs the system nginx in the foreground on the generated configuration for a built registry; the first line printed
+is the URL.
+  --dir <dir>       the built registry (default: dist)
+  --port <n>        the port (default 8080; 0 picks a free one)
+  --host <address>  the address to listen on (default: 127.0.0.1)
+  --print           print the configuration instead of running nginx (for self-hosting)
+  --prefix <dir>    nginx's working folder in the printed configuration (default: /var/lib/mcp-registry-nginx)`;
+
 const flags = parseFlags({
   dir: { type: 'string', default: 'dist' }, port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' },
   print: { type: 'boolean', default: false }, prefix: { type: 'string', default: '/var/lib/mcp-registry-nginx' },
-});
+}, USAGE);
 
 runMain(async () => {
   const port = parsePort(flags.port, 8080);

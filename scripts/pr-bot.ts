@@ -12,6 +12,20 @@ import { githubDocsBaseUrl } from './lib/validate/report/docs-link.ts';
 import { labelsFor } from './lib/validate/report/labels.ts';
 import { renderPrComment } from './lib/validate/report/pr-comment.ts';
 
+const USAGE = `usage: npm run pr-bot -- --report <file.json> --repo <owner/name> --pr <n> [options]
+Writes (or edits) the pull request's validation comment and sets its labels. Token from GITHUB_TOKEN, API from
+GITHUB_API_URL (default https://api.github.com).
+  --report <file.json>    the report of npm run validate -- --output (required)
+  --repo <owner/name>     the registry repository (default: GITHUB_REPOSITORY)
+  --pr <n>                the pull request number
+  --head-sha <sha>        the commit the report is for (full SHA)
+  --run-url <url>         the workflow run to link to
+  --docs-base-url <url>   where docs/errors.md is published
+  --bot-login <login>     the bot account whose comment is edited
+  --dry-run               print the comment and labels; call no API
+  --ownership             check namespace ownership of the pull request's files
+  --registry-url <url>    the registry URL proofs are bound to (default https://github.com/<repo>)`;
+
 const flags = parseFlags({
   report: { type: 'string' },
   repo: { type: 'string' },
@@ -23,7 +37,7 @@ const flags = parseFlags({
   'dry-run': { type: 'boolean', default: false },
   ownership: { type: 'boolean', default: false },
   'registry-url': { type: 'string' },
-});
+}, USAGE);
 
 function fail(message: string): never {
   console.error(`error: ${message}`);

@@ -4,7 +4,13 @@ import { parseFlags, parsePort, runMain } from './lib/cli.ts';
 import { renderProblemsForTerminal } from './lib/problems.ts';
 import { startRegistryServer } from './lib/serve/node-server.ts';
 
-const flags = parseFlags({ entries: { type: 'string', default: 'entries' }, out: { type: 'string', default: 'dist' }, port: { type: 'string' } });
+const USAGE = `usage: npm start -- [--entries <dir>] [--out <dir>] [--port <n>]
+Builds the registry, then serves the result with the Node server on 127.0.0.1; the first line printed is the URL.
+  --entries <dir>  the entries folder to build (default: entries)
+  --out <dir>      where to write the build (default: dist)
+  --port <n>       the port (default 8080; 0 picks a free one)`;
+
+const flags = parseFlags({ entries: { type: 'string', default: 'entries' }, out: { type: 'string', default: 'dist' }, port: { type: 'string' } }, USAGE);
 
 runMain(async () => {
   const result = await buildRegistry({ entriesDir: flags.entries!, outDir: flags.out! });

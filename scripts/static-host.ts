@@ -2,7 +2,12 @@
 import { parseFlags, runMain } from './lib/cli.ts';
 import { writeStaticHostLayout } from './lib/deploy/static-host.ts';
 
-const flags = parseFlags({ dir: { type: 'string', default: 'dist' }, out: { type: 'string', default: 'pages' } });
+const USAGE = `usage: npm run static-host -- [--dir <dir>] [--out <dir>]
+Lays a built registry out for plain file hosts such as GitHub Pages or S3 (docs/hosting.md).
+  --dir <dir>  the built registry (default: dist)
+  --out <dir>  the folder to write, replaced (default: pages)`;
+
+const flags = parseFlags({ dir: { type: 'string', default: 'dist' }, out: { type: 'string', default: 'pages' } }, USAGE);
 
 runMain(async () => {
   const { files } = await writeStaticHostLayout(flags.dir!, flags.out!);
