@@ -115,7 +115,7 @@ describe('reports', () => {
 
   it('the CLI exits 1 on errors, 0 on a clean registry, and --format json is the report', async () => {
     const repo = registryWithPr();
-    const run = (args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), ...args], { cwd: repo.root, encoding: 'utf8' });
+    const run = (args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), '--offline', ...args], { cwd: repo.root, encoding: 'utf8' });
     expect(run([]).status).toBe(0);
     repo.write('io.github.acme/weather/3.0.0/server.json', '{');
     const failing = run(['--format', 'json']);
@@ -123,5 +123,20 @@ describe('reports', () => {
     const report = JSON.parse(failing.stdout) as ValidationReport;
     expect(report.problems[0]).toMatchObject({ file: 'entries/io.github.acme/weather/3.0.0/server.json', severity: 'error' });
     expect(run(['--format', 'yaml']).status).toBe(2);
+  });
+
+  it('checks packages and remotes by default, as the pull request does; --offline skips them and says so', () => {
+    const repo = registryWithPr();
+    // Only io.github.acme/weather, which names no package and no remote: the package check runs with nothing to
+    // fetch, so this test stays off the network.
+    const run = (args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), '--format', 'json', ...args, 'entries/io.github.acme/weather'], { cwd: repo.root, encoding: 'utf8' });
+    const online = run([]);
+    expect(online.status).toBe(0);
+    expect((JSON.parse(online.stdout) as ValidationReport).checks.find((c) => c.id === 'packages')).toEqual({ id: 'packages', ran: true, passed: true });
+    const offline = run(['--offline']);
+    expect(offline.status).toBe(0);
+    expect((JSON.parse(offline.stdout) as ValidationReport).checks.find((c) => c.id === 'packages')).toEqual({ id: 'packages', ran: false, passed: false });
+    // --packages, the old way to ask for them, is still accepted and changes nothing.
+    expect((JSON.parse(run(['--packages']).stdout) as ValidationReport).checks.find((c) => c.id === 'packages')).toMatchObject({ ran: true });
   });
 });

@@ -278,3 +278,40 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
     ],
   };
 }
+
+/**
+ * A server.json outside the registry's entries folder (the publisher's own copy, say), checked on its own as the
+ * official `mcp-publisher validate` checks one: the file, the schema, every rule, and the packages when a verifier is
+ * given. Nothing here depends on where the file lies, so the folder-name checks do not apply. `file` is how the path
+ * is shown; `bytes` at most MAX_SERVER_JSON_BYTES + 1 of them.
+ */
+export async function validateServerFile(options: { file: string; bytes: Buffer; packages?: ValidateOptions['packages'] }): Promise<ValidationReport> {
+  const read = readServerJson(options.file, options.bytes);
+  const value = read.json.value;
+  const server = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  const text = (key: string): string => (typeof server?.[key] === 'string' ? (server[key] as string) : '');
+  const doc: ServerDocument = { file: options.file, pathName: text('name'), pathVersion: text('version'), json: read.json, server };
+  const problems: Problem[] = [...read.problems];
+  if (server) {
+    const rules = checkServerRules(doc);
+    const ruled = new Set(rules.filter((p) => p.severity === 'error').map((p) => p.jsonPath));
+    problems.push(...checkSchema(doc).filter((p) => p.severity !== 'error' || !ruled.has(p.jsonPath)), ...rules);
+  }
+  const packagesRan = options.packages !== undefined && server !== undefined;
+  if (packagesRan) problems.push(...(await options.packages!({ file: options.file, server: server! })));
+  const docs = new Map([[options.file, doc]]);
+  const groups = (codes: string[]): boolean => !problems.some((p) => p.severity === 'error' && codes.some((c) => p.code.startsWith(c)));
+  return {
+    problems: problems.map((p) => withPosition(p, docs)).sort(problemOrder),
+    publishes: [],
+    checks: [
+      { id: 'files', ran: true, passed: groups(['file-', 'json-', 'entry-']) },
+      { id: 'schema', ran: server !== undefined, passed: server !== undefined && groups(['schema-']) },
+      { id: 'rules', ran: server !== undefined, passed: server !== undefined && groups(['rule-']) },
+      { id: 'registry', ran: false, passed: false },
+      { id: 'changes', ran: false, passed: false },
+      { id: 'ownership', ran: false, passed: false },
+      { id: 'packages', ran: packagesRan, passed: packagesRan && groups(['package-']) },
+    ],
+  };
+}

@@ -19,6 +19,8 @@ export interface TerminalOptions {
   color: boolean;
   /** Address of docs/errors.md; defaults to the relative path. */
   docsBaseUrl?: string;
+  /** What was checked, when it is not the registry: printed before the summary, which then names no publication. */
+  note?: string;
 }
 
 /** The heading of problems that belong to no single file. */
@@ -43,7 +45,8 @@ export function renderReportForTerminal(report: ValidationReport, options: Termi
     for (const p of group.problems) out.push(...renderProblem(p, whereWidth, paint, options.docsBaseUrl));
     out.push('');
   }
-  out.push(summaryLine(report, paint));
+  if (options.note) out.push(plainLine(options.note));
+  out.push(summaryLine(report, paint, options.note !== undefined && report.publishes.length === 0));
   return out.join('\n');
 }
 
@@ -59,14 +62,14 @@ function renderProblem(p: Problem, whereWidth: number, paint: ReturnType<typeof 
   ];
 }
 
-function summaryLine(report: ValidationReport, paint: ReturnType<typeof painter>): string {
+function summaryLine(report: ValidationReport, paint: ReturnType<typeof painter>, noted = false): string {
   const { errors, warnings } = countBySeverity(report.problems);
   const publishes = sortedPublishes(report);
   const counts = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
   const versions = publishes.map((p) => `${plainLine(p.name)} ${plainLine(p.version)}`).join(', ');
   if (isClean(report)) {
     const what = publishes.length ? `publishes ${plural(publishes.length, 'server version')}: ${versions}` : 'publishes no server version';
-    return `${paint.green('✔')} ${paint.bold(counts)} · ${what}`;
+    return `${paint.green('✔')} ${paint.bold(counts)}${noted ? '' : ` · ${what}`}`;
   }
   const failed = report.checks.filter((c) => c.ran && !c.passed).map((c) => c.id);
   const why = errors === 0 && failed.length ? ` · failed checks: ${failed.join(', ')}` : '';
