@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { parseFlags, parsePort, runMain } from './lib/cli.ts';
 import { renderNginxConfig } from './lib/serve/nginx-config.ts';
+import { checkBuiltDirectory, checkPortAvailable } from './lib/serve/preflight.ts';
 import { startNginx } from './lib/serve/run-nginx.ts';
 
 const USAGE = `usage: npm run nginx -- [--dir <dir>] [--port <n>] [--host <address>] [--print] [--prefix <dir>]
@@ -25,6 +26,9 @@ runMain(async () => {
     process.stdout.write(renderNginxConfig({ dir: path.resolve(flags.dir!), port, host: flags.host!, prefix: flags.prefix! }));
     return;
   }
+  checkBuiltDirectory(flags.dir!);
+  // nginx reports a busy port only in its own log, and waiting for the port would find the other server answering.
+  await checkPortAvailable(flags.host!, port);
   const nginx = await startNginx({ dir: flags.dir!, port, host: flags.host!, inheritOutput: true });
   console.log(nginx.url);
   console.error(`nginx serving ${flags.dir} (Ctrl-C to stop)`);

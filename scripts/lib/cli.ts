@@ -49,10 +49,22 @@ export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options'
   }
 }
 
+/**
+ * A failure the user can fix from the message alone (a busy port, a missing build): printed as one `error:` line,
+ * without a stack, exit code 1.
+ */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
 /** Runs a command; known problems are printed as such, anything else with its stack. */
 export function runMain(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
     if (error instanceof ProblemsError) console.error(renderProblemsForTerminal(error.problems));
+    else if (error instanceof CliError) console.error(`error: ${error.message}`);
     else console.error(error);
     process.exit(1);
   });
