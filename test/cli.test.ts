@@ -169,3 +169,12 @@ describe('a busy port or a missing build: one line that says what to do', () => 
     oneLine(missingDir.err);
   }, 90_000);
 });
+
+describe('build outputs are not committed by accident', () => {
+  it('git ignores dist/ and the static-host output pages/', () => {
+    for (const file of ['dist/v0.1/servers', 'pages/v0.1/servers/index.html']) {
+      const check = spawnSync('git', ['check-ignore', '--quiet', '--no-index', file], { cwd: PROJECT });
+      expect(check.status, file).toBe(0);
+    }
+  });
+});
