@@ -139,4 +139,15 @@ describe('reports', () => {
     // --packages, the old way to ask for them, is still accepted and changes nothing.
     expect((JSON.parse(run(['--packages']).stdout) as ValidationReport).checks.find((c) => c.id === 'packages')).toMatchObject({ ran: true });
   });
+
+  it('refuses what the build refuses: a status file or upstream.json beside no version', async () => {
+    const repo = registryWithPr();
+    repo.status('io.github.acme/orphan', 'status: deprecated\nstatusMessage: "gone"');
+    repo.write('io.github.acme/lost/upstream.json', '{}');
+    const report = await validate(repo);
+    expect(report.problems.filter((p) => p.code.endsWith('-orphan')).map((p) => `${p.code} ${p.file}`)).toEqual([
+      'provenance-orphan entries/io.github.acme/lost/upstream.json',
+      'status-file-orphan entries/io.github.acme/orphan/server.md',
+    ]);
+  });
 });

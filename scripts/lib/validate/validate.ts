@@ -10,7 +10,7 @@ import { parseProvenance } from '../sync/provenance.ts';
 import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
 import { compareBytewise } from '../query/compare.ts';
 import type { StatusFile } from '../model.ts';
-import type { Problem } from '../problems.ts';
+import { problem, type Problem } from '../problems.ts';
 import { decodeTextFile, MAX_PROVENANCE_FILE_BYTES, MAX_STATUS_FILE_BYTES, readServerJson } from './read-json.ts';
 import { checkChanges, parseNameStatus, type FileChange } from './rules/changes.ts';
 import { checkChangeOwnership, gitBaseReader, type OwnershipVerifiers } from '../ownership/change-ownership.ts';
@@ -222,6 +222,18 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
     if (read.doc.server) problems.push(...documentProblems(read.doc));
   }
   for (const [name, count] of versionsPerServer) problems.push(...checkVersionCount(name, count));
+  // The build refuses a status or upstream file beside no version (entries/load.ts); the validator must too, or a
+  // pull request it passes would break the deployment.
+  const orphans: Array<[files: Iterable<string>, code: string, message: string, hint: string]> = [
+    [tree.statusFiles.map((f) => f.file), 'status-file-orphan', 'status file for a server with no published version', 'Publish a version beside it, or delete the file.'],
+    [tree.provenances.map((f) => f.file), 'provenance-orphan', 'upstream.json for a server with no version folder', 'Delete the file, or run npm run sync to restore the mirrored versions.'],
+  ];
+  for (const [files, code, message, hint] of orphans) {
+    for (const file of files) {
+      const name = path.posix.relative(entriesDir, path.posix.dirname(file));
+      if (!versionsPerServer.has(name) && selected(file, paths)) problems.push(problem({ code, file, message, hint }));
+    }
+  }
   for (const entry of remoteUrlCandidates(options.root, entriesDir, unread, [...docs.values()])) {
     docs.set(entry.file, readDocument(entry, readFileSync(path.join(options.root, entry.file))).doc);
   }
