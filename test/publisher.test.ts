@@ -413,4 +413,20 @@ describe('submit', () => {
     const result = await run(dir, ['submit', '--repo', 'acme/registry', 'entries/io.github.acme/weather/1.2.0'], { GITHUB_TOKEN: 'wrong', GITHUB_API_URL: github.url });
     expect(result).toMatchObject({ code: 1, err: expect.stringContaining('GitHub answered 401') });
   });
+
+  it('takes the paths init printed, relative to the folder the publisher typed them in', async () => {
+    const registry = workDir();
+    const mine = workDir({ 'package.json': PACKAGE_JSON });
+    const init = await run(registry, ['init', '--name', 'io.github.acme/typed-here'], { INIT_CWD: mine });
+    expect(init.code).toBe(0);
+    const printed = init.out.split('\n')[0]!;
+    expect(printed).toBe(path.join(path.relative(mine, registry), 'entries/io.github.acme/typed-here/1.2.0/server.json'));
+    const submitLine = init.out.split('\n').find((line) => line.includes('publisher -- submit'))!;
+    const folder = submitLine.split(' ').at(-1)!;
+    const before = github.requests.length;
+    const submitted = await run(registry, ['submit', '--repo', 'acme/registry', folder], { ...env(), INIT_CWD: mine });
+    expect(submitted).toMatchObject({ code: 0, out: expect.stringMatching(/^https:\/\/github\.com\/acme\/registry\/pull\/\d+\n$/) });
+    const create = github.requests.slice(before).find((r) => r.method === 'POST' && r.path === '/repos/acme/registry/pulls')!;
+    expect((create.body as { body: string }).body).toContain('- `entries/io.github.acme/typed-here/1.2.0/server.json`');
+  });
 });
