@@ -1,6 +1,7 @@
 // npm run validate: every check CI runs on a pull request (usage below). Exit code 1 when there are errors, 0
 // otherwise (warnings included).
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseCommandLine, runMain } from './lib/cli.ts';
 import { hasErrors } from './lib/problems.ts';
 import { renderReportForTerminal } from './lib/validate/report/terminal.ts';
@@ -42,7 +43,9 @@ runMain(async () => {
     process.exit(2);
   }
   const report = await validateRegistry({
-    root: process.cwd(), entriesDir: flags.entries!, base: flags.base, paths: positionals.length ? positionals : undefined,
+    // Paths are relative to the folder they were typed in, which npm passes as INIT_CWD (it runs scripts at the root).
+    root: process.cwd(), entriesDir: flags.entries!, base: flags.base,
+    paths: positionals.length ? positionals.map((p) => path.resolve(process.env.INIT_CWD || process.cwd(), p)) : undefined,
     // Network checks of every package and remote the checked versions point to (scripts/lib/packages/), as the
     // pull request runs them; loaded lazily so an --offline run does not pay for them.
     packages: flags.offline ? undefined : (await import('./lib/packages/verify.ts')).verifyServerPackages,

@@ -129,7 +129,7 @@ describe('reports', () => {
     const repo = registryWithPr();
     // Only io.github.acme/weather, which names no package and no remote: the package check runs with nothing to
     // fetch, so this test stays off the network.
-    const run = (args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), '--format', 'json', ...args, 'entries/io.github.acme/weather'], { cwd: repo.root, encoding: 'utf8' });
+    const run = (args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), '--format', 'json', ...args, 'entries/io.github.acme/weather'], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, INIT_CWD: repo.root } });
     const online = run([]);
     expect(online.status).toBe(0);
     expect((JSON.parse(online.stdout) as ValidationReport).checks.find((c) => c.id === 'packages')).toEqual({ id: 'packages', ran: true, passed: true });
@@ -149,5 +149,22 @@ describe('reports', () => {
       'provenance-orphan entries/io.github.acme/lost/upstream.json',
       'status-file-orphan entries/io.github.acme/orphan/server.md',
     ]);
+  });
+
+  it('the CLI takes paths relative to the folder they were typed in, and fails on a path that checks nothing', () => {
+    const repo = registryWithPr();
+    const run = (args: string[], typedIn: string) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), '--offline', '--format', 'json', ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, INIT_CWD: typedIn } });
+    const report = (r: ReturnType<typeof run>) => JSON.parse(r.stdout) as ValidationReport;
+    const here = path.join(repo.root, 'entries', 'io.github.acme');
+    const ok = run(['weather/1.0.0/server.json'], here);
+    expect(ok.status).toBe(0);
+    expect(report(ok).publishes.map((p) => p.file)).toEqual(['entries/io.github.acme/weather/1.0.0/server.json']);
+    const missing = run(['weather/9.9.9/server.json'], here);
+    expect(missing.status).toBe(1);
+    expect(report(missing).problems.map((p) => `${p.code} ${p.file}`)).toEqual(['file-missing entries/io.github.acme/weather/9.9.9/server.json']);
+    writeFileSync(path.join(repo.root, 'server.json'), '{}');
+    const outside = run(['server.json'], repo.root);
+    expect(outside.status).toBe(1);
+    expect(report(outside).problems.map((p) => p.code)).toEqual(['file-not-in-entries']);
   });
 });

@@ -78,15 +78,9 @@ export async function runValidate(argv: string[], io: CommandIo, options: { colo
   const loose: Array<{ shown: string; bytes: Buffer }> = [];
   for (const typed of positionals) {
     const absolute = path.resolve(here, typed);
-    const shown = path.relative(here, absolute) || '.';
     if (inside(absolute, entriesAbsolute)) {
-      // Inside the registry: the tree check reads it, with the folder rules; it must still name something.
-      try {
-        statSync(absolute);
-        registryPaths.push(absolute);
-      } catch {
-        pathProblems.push(missing(shown, here, 'there is no such file or folder'));
-      }
+      // Inside the registry: the tree check reads it, with the folder rules (and fails on a path naming nothing).
+      registryPaths.push(absolute);
       continue;
     }
     let file = absolute;

@@ -2,7 +2,7 @@
 // read files → per-document checks (schema, rules) → registry-wide checks → change checks → positions, order.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
@@ -178,6 +178,17 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const changes = git ? mergeChanges(git.committed, await git.uncommitted, untracked) : undefined;
   const paths = explicit ?? changes?.filter((c) => c.kind !== 'D').map((c) => c.file);
   const problems: Problem[] = [...tree.problems];
+  // A path that names nothing is checked by nothing: that must fail, not pass as "0 errors".
+  for (const file of explicit ?? []) {
+    if (!existsSync(path.join(options.root, file))) {
+      problems.push(problem({ code: 'file-missing', file, message: 'there is no such file or folder', hint: 'Check the path: name a server.json, or a folder under the entries folder.' }));
+    } else if (!touches(file.split(path.sep).join('/'), entriesDir) && file !== CONFIG_FILE_NAME) {
+      problems.push(problem({
+        code: 'file-not-in-entries', file, message: `this is outside the entries folder (${entriesDir}), so none of the registry's checks applies to it`,
+        hint: `Check a server.json kept elsewhere with npm run publisher -- validate ${file}, or name a file or folder under ${entriesDir}.`,
+      }));
+    }
+  }
 
   /** Decodes and parses a server-level text file; its problems count where the check is focused. */
   const readServerFile = <T>(file: { file: string; bytes: Buffer }, limit: number, parse: (file: string, text: string) => { problems: Problem[] } & T): T | undefined => {
