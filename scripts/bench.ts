@@ -24,6 +24,17 @@ const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const TARGETS = { buildVsFloor: 2, buildSeconds: 60, buildRssMiB: 1536, nginxRequestsPerSec: 5000, validateRegistrySeconds: 30, validatePullRequestSeconds: 1.5 };
 const GIT_COMMITS = 5;
 
+const USAGE = `usage: npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--skip-site] [--no-git] [--load-seconds <n>]
+The scale benchmark: generates a synthetic registry, builds, serves, validates and syncs it; prints one JSON document.
+  --servers <n>       synthetic servers (default 20000; 200 with --quick)
+  --versions <n>      synthetic versions (default 100000; 1000 with --quick)
+  --seed <n>          the generator's seed (default 1)
+  --quick             a small smoke run
+  --skip-load         no load test of nginx and the Node server
+  --skip-site         no timing of the web site in Chromium
+  --no-git            entries without git history (also skips the validate timing)
+  --load-seconds <n>  length of each load test (default 10; 3 with --quick)`;
+
 const flags = parseFlags({
   servers: { type: 'string' },
   versions: { type: 'string' },
@@ -33,7 +44,7 @@ const flags = parseFlags({
   'skip-site': { type: 'boolean', default: false },
   'no-git': { type: 'boolean', default: false },
   'load-seconds': { type: 'string' },
-});
+}, USAGE);
 
 function intFlag(name: string, text: string | undefined, fallback: number): number {
   const n = text === undefined ? fallback : Number(text);

@@ -3,7 +3,12 @@ import { buildRegistry } from './lib/build/build-registry.ts';
 import { parseFlags, runMain } from './lib/cli.ts';
 import { renderProblemsForTerminal } from './lib/problems.ts';
 
-const flags = parseFlags({ entries: { type: 'string', default: 'entries' }, out: { type: 'string', default: 'dist' } });
+const USAGE = `usage: npm run build -- [--entries <dir>] [--out <dir>]
+Builds the registry's static API and web site; exits 1 and prints every problem when an entry is invalid.
+  --entries <dir>  the entries folder to build (default: entries)
+  --out <dir>      where to write the build, replaced atomically (default: dist)`;
+
+const flags = parseFlags({ entries: { type: 'string', default: 'entries' }, out: { type: 'string', default: 'dist' } }, USAGE);
 
 runMain(async () => {
   const started = performance.now();

@@ -1,12 +1,4 @@
-// npm run pr-bot -- --repo <owner/name> --pr <n> --head-sha <sha> --pr-tree <empty dir> [--git-remote <url>]
-//                   [--report <file.json>] [--packages] [--run-url <url>] [--docs-base-url <url>] [--bot-login <login>]
-//                   [--ownership [--registry-url <url>]]
-// npm run pr-bot -- --dry-run --report <file.json>
-// Validates the PR itself with this checkout's code over the PR's files (fetched into --pr-tree as data, never run),
-// then writes (or edits) the PR's validation comment and sets its labels from that result. --report, the PR's own
-// run's report, is only compared with it. Token from GITHUB_TOKEN, API from GITHUB_API_URL (default
-// https://api.github.com), the repository from --git-remote (default <GITHUB_SERVER_URL>/<owner/name>.git).
-// --dry-run prints the comment and labels for a report and calls no API.
+// The trusted pull-request job's entry point (.github/workflows/pr-comment.yml); usage below.
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, runMain } from './lib/cli.ts';
@@ -20,6 +12,25 @@ import { statementVerifier } from './lib/ownership/statement.ts';
 import { githubDocsBaseUrl } from './lib/validate/report/docs-link.ts';
 import { labelsFor } from './lib/validate/report/labels.ts';
 import { renderPrComment } from './lib/validate/report/pr-comment.ts';
+
+const USAGE = `usage: npm run pr-bot -- --repo <owner/name> --pr <n> --head-sha <sha> --pr-tree <empty dir> [options]
+       npm run pr-bot -- --dry-run --report <file.json>
+Validates the pull request itself with this checkout's code over its files (its merge with the base, fetched into
+--pr-tree as data, never run), then writes (or edits) its validation comment and sets its labels from that result.
+Token from GITHUB_TOKEN, API from GITHUB_API_URL (default https://api.github.com).
+  --repo <owner/name>     the registry repository (default: GITHUB_REPOSITORY)
+  --pr <n>                the pull request number
+  --head-sha <sha>        the head commit the checks are for (full SHA); nothing is written if the PR moved on
+  --pr-tree <dir>         an empty folder outside this checkout for the PR's files
+  --git-remote <url>      where to fetch the PR from (default <GITHUB_SERVER_URL>/<owner/name>.git)
+  --report <file.json>    the PR run's own report: only compared with the trusted result (with --dry-run: rendered)
+  --packages              check the packages and remotes of the versions the PR publishes (network)
+  --ownership             check namespace ownership of the pull request's files
+  --registry-url <url>    the registry URL proofs are bound to (default https://github.com/<repo>)
+  --run-url <url>         the workflow run to link to
+  --docs-base-url <url>   where docs/errors.md is published
+  --bot-login <login>     the bot account whose comment is edited
+  --dry-run               print the comment and labels for --report; call no API`;
 
 const flags = parseFlags({
   report: { type: 'string' },
@@ -35,7 +46,7 @@ const flags = parseFlags({
   'pr-tree': { type: 'string' },
   'git-remote': { type: 'string' },
   packages: { type: 'boolean', default: false },
-});
+}, USAGE);
 
 function fail(message: string): never {
   console.error(`error: ${message}`);

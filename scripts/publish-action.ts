@@ -10,12 +10,22 @@
 //   GITHUB_API_URL, GITHUB_OUTPUT, GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID   set by the runner
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runMain } from './lib/cli.ts';
+import { parseFlags, runMain } from './lib/cli.ts';
 import { createOctokit, DEFAULT_API_URL } from './lib/github/pr-bot.ts';
 import { openPublishPr, prepareOidcPublication, publishBranchName, PublishActionError } from './lib/ownership/oidc-action.ts';
 import { registryUrlForRepository, sha256Hex } from './lib/ownership/oidc-proof.ts';
 
 const env = (name: string) => (process.env[name] ?? '').trim();
+
+// The action passes its inputs in the environment; the command line takes nothing but --help.
+parseFlags({}, `usage: npx tsx scripts/publish-action.ts   (run by .github/actions/publish; no flags)
+Requests the publisher workflow's content-bound OIDC token and opens the publishing pull request. Inputs, from the
+environment the action sets:
+  INPUT_SERVER_JSON           the server.json, relative to GITHUB_WORKSPACE (or absolute)
+  INPUT_REGISTRY_REPOSITORY   the registry, owner/name
+  INPUT_REGISTRY_URL          the registry URL in the audience (default https://github.com/<registry-repository>)
+  INPUT_GITHUB_TOKEN          a token that may fork the registry and open pull requests
+  INPUT_FORK                  "false" to push a branch to the registry itself (default "true")`);
 
 function fail(message: string): never {
   console.error(`::error::${message}`);

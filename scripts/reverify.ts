@@ -8,12 +8,19 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseFlags, runMain } from './lib/cli.ts';
 import { hasDrift, renderDriftJson, renderDriftMarkdown, reverifyEntries, REVERIFY_CONCURRENCY, type ServerPackagesVerifier } from './lib/packages/drift.ts';
 
+const USAGE = `usage: npm run reverify -- [--entries <dir>] [--format markdown|json] [--output <file>] [--concurrency <n>]
+Re-checks the packages and remotes of every server's latest version (network) and reports drift; exit 0 with drift.
+  --entries <dir>     the entries folder (default: entries)
+  --format <f>        markdown (default) or json
+  --output <file>     write the report to this file and print a one-line summary
+  --concurrency <n>   servers checked at once, 1 to 64 (default ${REVERIFY_CONCURRENCY})`;
+
 const flags = parseFlags({
   entries: { type: 'string', default: 'entries' },
   format: { type: 'string', default: 'markdown' },
   output: { type: 'string' },
   concurrency: { type: 'string' },
-});
+}, USAGE);
 
 const FORMATS = ['markdown', 'json'];
 if (!FORMATS.includes(flags.format!)) {

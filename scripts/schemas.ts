@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { parseFlags, runMain } from './lib/cli.ts';
 import { buildServerSchema, schemaFilePath, SCHEMA_VERSIONS, serializeSchema } from './lib/validate/schemas/define.ts';
 
-const flags = parseFlags({ check: { type: 'boolean', default: false } });
+const USAGE = `usage: npm run schemas -- [--check]
+Writes the project's server.json schemas into schemas/ from scripts/lib/validate/schemas/define.ts.
+  --check   write nothing; exit 1 when a file is out of date`;
+
+const flags = parseFlags({ check: { type: 'boolean', default: false } }, USAGE);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function readOrNull(file: string): string | null {

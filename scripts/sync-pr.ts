@@ -18,6 +18,16 @@ import {
 import { syncRegistry } from './lib/sync/sync.ts';
 import { terminalProgress } from './lib/sync/terminal.ts';
 
+const USAGE = `usage: npm run sync-pr -- [--source <id>]… [--base <branch>] [--remote <name>] [--full] [--config <file>] [--entries <dir>]
+Syncs each upstream source of registry.yaml and opens or updates its sync/<id> pull request. Token from GITHUB_TOKEN,
+repository from GITHUB_REPOSITORY, API from GITHUB_API_URL (default https://api.github.com).
+  --source <id>     only this source (repeatable; default: every configured source)
+  --base <branch>   the branch to sync from and open pull requests against (default: the current branch)
+  --remote <name>   the remote to push sync/<id> branches to (default: origin)
+  --full            read every source whole, not only what changed since the last sync
+  --config <file>   the registry configuration (default: registry.yaml)
+  --entries <dir>   the entries folder (default: entries)`;
+
 const flags = parseFlags({
   source: { type: 'string', multiple: true },
   base: { type: 'string' },
@@ -25,7 +35,7 @@ const flags = parseFlags({
   full: { type: 'boolean', default: false },
   config: { type: 'string' },
   entries: { type: 'string' },
-});
+}, USAGE);
 
 /** Commits made in a workflow with no git identity configured are the Actions bot's. */
 const ACTIONS_BOT: GitIdentity = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };

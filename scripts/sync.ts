@@ -7,26 +7,21 @@ import { parseFlags, runMain } from './lib/cli.ts';
 import { syncRegistry } from './lib/sync/sync.ts';
 import { renderSyncSummary, terminalProgress } from './lib/sync/terminal.ts';
 
+const USAGE = `usage: npm run sync -- [--source <id>]… [--full] [--root <dir>] [--entries <dir>] [--summary <file.json>]
+Mirrors the upstream registries of registry.yaml into entries/ (docs/sub-registry.md).
+  --source <id>   only this source (repeatable)
+  --full          read every source whole, not only what changed since the last sync
+  --root <dir>    the repository root holding registry.yaml, entries/ and .sync/ (default: .)
+  --entries <dir> the entries folder (default: <root>/entries)
+  --summary <f>   also write the summary as JSON to this file`;
+
 const flags = parseFlags({
   source: { type: 'string', multiple: true },
   full: { type: 'boolean', default: false },
   root: { type: 'string', default: '.' },
   entries: { type: 'string' },
   summary: { type: 'string' },
-  help: { type: 'boolean', default: false },
-});
-
-if (flags.help) {
-  process.stdout.write(`usage: npm run sync -- [--source <id>]… [--full] [--root <dir>] [--entries <dir>] [--summary <file.json>]
-Mirrors the upstream registries of registry.yaml into entries/ (docs/sub-registry.md).
-  --source <id>   only this source (repeatable)
-  --full          read every source whole, not only what changed since the last sync
-  --root <dir>    the repository root holding registry.yaml, entries/ and .sync/ (default: .)
-  --entries <dir> the entries folder (default: <root>/entries)
-  --summary <f>   also write the summary as JSON to this file
-`);
-  process.exit(0);
-}
+}, USAGE);
 
 runMain(async () => {
   const summary = await syncRegistry({

@@ -1,6 +1,5 @@
-// npm run validate -- [--entries <dir>] [--base <git ref> [--author <github login>]] [--packages] [--format terminal|json|github]
-//                      [--output <file>] [paths…]
-// Exit code 1 when there are errors, 0 otherwise (warnings included).
+// npm run validate: every check CI runs on a pull request (usage below). Exit code 1 when there are errors, 0
+// otherwise (warnings included).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommandLine, runMain } from './lib/cli.ts';
@@ -8,15 +7,29 @@ import { hasErrors } from './lib/problems.ts';
 import { renderReportForTerminal } from './lib/validate/report/terminal.ts';
 import { entriesLocation, validateRegistry } from './lib/validate/validate.ts';
 
+const USAGE = `usage: npm run validate -- [--entries <dir>] [--base <git ref> [--author <login>]] [--offline] [--format terminal|json|github] [--output <file>] [paths…]
+Every check CI runs on a pull request, packages and remotes included (network); exit 1 on errors, 0 with warnings only.
+  --entries <dir>        the entries folder (default: entries)
+  --base <git ref>       check the change since this ref: published files never change, nothing outside entries/
+  --author <login>       with --base: check namespace ownership for this GitHub login, for real (network)
+  --offline              skip the network checks of packages and remotes (CI runs them)
+  --packages             accepted for compatibility: package checks run by default
+  --format <f>           terminal (default), json, or github (annotations and a job summary)
+  --output <file>        also write the report as JSON to this file
+  --registry-url <url>   the registry URL ownership proofs are bound to
+  paths…                 only these files or folders (and what they collide with)`;
+
 const { values: flags, positionals } = parseCommandLine({
   entries: { type: 'string', default: 'entries' },
   base: { type: 'string' },
   format: { type: 'string', default: 'terminal' },
   output: { type: 'string' },
   author: { type: 'string' },
+  offline: { type: 'boolean', default: false },
+  // The default since package checks always run; kept so existing scripts and workflows that pass it still work.
   packages: { type: 'boolean', default: false },
   'registry-url': { type: 'string' },
-});
+}, USAGE);
 
 const FORMATS = ['terminal', 'json', 'github'];
 if (!FORMATS.includes(flags.format!)) {
@@ -36,12 +49,16 @@ runMain(async () => {
     process.exit(2);
   }
   const report = await validateRegistry({
-    root, entriesDir, base: flags.base, paths: positionals.length ? positionals.map((p) => path.resolve(p)) : undefined,
-    // Loaded only when asked for: the network verifiers pull in octokit and jose, which a plain run does not need.
-    // Network checks of every package and remote the checked versions point to (scripts/lib/packages/).
-    packages: flags.packages ? (await import('./lib/packages/verify.ts')).verifyServerPackages : undefined,
+    // Git runs in the repository that holds the entries, which may not be this one; paths are relative to the
+    // folder they were typed in, which npm passes as INIT_CWD (it runs scripts at the root).
+    root, entriesDir, base: flags.base,
+    paths: positionals.length ? positionals.map((p) => path.resolve(process.env.INIT_CWD || process.cwd(), p)) : undefined,
+    // Network checks of every package and remote the checked versions point to (scripts/lib/packages/), as the
+    // pull request runs them; loaded lazily so an --offline run does not pay for them.
+    packages: flags.offline ? undefined : (await import('./lib/packages/verify.ts')).verifyServerPackages,
     ownership: flags.author ? (await import('./lib/ownership/verifiers.ts')).localOwnershipVerifiers(flags.author, flags['registry-url']) : undefined,
   });
+  if (flags.offline && flags.format !== 'json') console.error('packages and remotes not checked (--offline); the pull request checks them');
   if (flags.output) writeFileSync(flags.output, JSON.stringify(report, null, 2) + '\n');
   if (flags.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {

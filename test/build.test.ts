@@ -3,7 +3,7 @@
 
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -353,6 +353,34 @@ describe('error reporting', () => {
     expect(cli.stderr).not.toMatch(/\n\s+at .*\.ts:\d+/); // problems, not a stack trace
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir)).toEqual(['entries']);
+  });
+
+  it('refuses symbolic links anywhere under entries/ and never reads through them', () => {
+    const dir = scratch('symlinks');
+    const secret = path.join(dir, 'outside');
+    const marker = 'SECRET-d41d8cd98f00b204';
+    // Valid server.json files outside the entries folder: followed, they would be published as they are.
+    mkdirSync(path.join(secret, 'evil', '1.0.0'), { recursive: true });
+    writeFileSync(path.join(secret, 'secret.json'), serverJson('io.github.acme/weather', '2.0.0').replace('Test server', marker));
+    writeFileSync(path.join(secret, 'evil', '1.0.0', 'server.json'), serverJson('io.github.acme/evil', '1.0.0').replace('Test server', marker));
+    writeFileSync(path.join(secret, 'server.md'), `---\nstatus: active\n---\n${marker}\n`);
+    const r = new Repo(path.join(dir, 'entries'));
+    r.server('io.github.acme/weather', '1.0.0');
+    mkdirSync(path.join(r.entries, 'io.github.acme/weather/2.0.0'));
+    symlinkSync(path.join(secret, 'secret.json'), path.join(r.entries, 'io.github.acme/weather/2.0.0/server.json'));
+    symlinkSync(path.join(secret, 'server.md'), path.join(r.entries, 'io.github.acme/weather/server.md'));
+    symlinkSync(path.join(secret, 'evil'), path.join(r.entries, 'io.github.acme/evil'));
+    symlinkSync(secret, path.join(r.entries, 'io.github.other'));
+    const out = path.join(dir, 'out');
+    const cli = runCli(['--entries', r.entries, '--out', out]);
+    expect(cli.status).toBe(1);
+    // Four of one kind: one block listing the places.
+    expect(cli.stderr).toContain('error file-symlink in 4 places: this is a symbolic link; links are never followed under entries/');
+    for (const file of ['io.github.acme/weather/2.0.0/server.json', 'io.github.acme/weather/server.md', 'io.github.acme/evil', 'io.github.other']) {
+      expect(cli.stderr).toContain(`\n  ${file}\n`);
+    }
+    expect(cli.stderr + cli.stdout).not.toContain(marker);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('the CLI rejects unknown flags with exit code 2', () => {

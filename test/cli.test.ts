@@ -1,7 +1,8 @@
 // The documented commands, run as a user runs them: the first line printed is the URL, and it answers.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -101,5 +102,79 @@ describe.skipIf(skipNginx)('npm run nginx', () => {
     const check = spawnSync(NGINX_BINARY, ['-t', '-p', prefix, '-c', file, '-e', 'stderr'], { encoding: 'utf8' });
     expect(check.stderr).toContain('syntax is ok');
     expect(check.status).toBe(0);
+  });
+});
+
+describe('a busy port or a missing build: one line that says what to do', () => {
+  const TSX = path.join(PROJECT, 'node_modules', '.bin', 'tsx');
+  let busy: Server;
+  let port: number;
+  beforeAll(async () => {
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+    port = (busy.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+
+  /** The script as its own process; async, so this process's server on the busy port keeps running meanwhile. */
+  function run(script: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(TSX, [path.join(PROJECT, 'scripts', script), ...args], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.once('error', reject);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out, err });
+      });
+    });
+  }
+  const oneLine = (text: string): void => expect(text.trim().split('\n')).toHaveLength(1);
+
+  it('npm start checks the port before building', async () => {
+    const out = path.join(work, 'busy-start-out');
+    const result = await run('start.ts', ['--out', out, '--port', String(port)]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(new RegExp(`^error: port ${port} on 127\\.0\\.0\\.1 is in use: .*--port 0 to pick a free one\\n$`));
+    oneLine(result.err);
+    expect(existsSync(out)).toBe(false);
+  }, 90_000);
+
+  it('npm run serve on a busy port, and on a folder with no build', async () => {
+    const result = await run('serve.ts', ['--dir', dist, '--port', String(port)]);
+    expect(result).toMatchObject({ code: 1, out: '', err: expect.stringMatching(/^error: port \d+ on 127\.0\.0\.1 is in use: .*--port 0/) });
+    oneLine(result.err);
+    const missingDir = await run('serve.ts', ['--dir', path.join(work, 'no-dist'), '--port', '0']);
+    expect(missingDir).toMatchObject({ code: 1, out: '', err: expect.stringContaining('run `npm run build` first') });
+    oneLine(missingDir.err);
+  }, 90_000);
+
+  it('npm run static-host on a folder with no build writes nothing', async () => {
+    const pages = path.join(work, 'no-pages');
+    const result = await run('static-host.ts', ['--dir', path.join(work, 'no-dist'), '--out', pages]);
+    expect(result).toMatchObject({ code: 1, err: expect.stringContaining('run `npm run build` first') });
+    oneLine(result.err);
+    expect(existsSync(pages)).toBe(false);
+  }, 90_000);
+
+  it.skipIf(skipNginx)('npm run nginx on a busy port, and on a folder with no build', async () => {
+    const result = await run('nginx.ts', ['--dir', dist, '--port', String(port)]);
+    expect(result).toMatchObject({ code: 1, out: '', err: expect.stringMatching(/^error: port \d+ on 127\.0\.0\.1 is in use: .*--port 0/) });
+    oneLine(result.err);
+    const missingDir = await run('nginx.ts', ['--dir', path.join(work, 'no-dist'), '--port', '0']);
+    expect(missingDir).toMatchObject({ code: 1, err: expect.stringContaining('run `npm run build` first') });
+    oneLine(missingDir.err);
+  }, 90_000);
+});
+
+describe('build outputs are not committed by accident', () => {
+  it('git ignores dist/ and the static-host output pages/', () => {
+    for (const file of ['dist/v0.1/servers', 'pages/v0.1/servers/index.html']) {
+      const check = spawnSync('git', ['check-ignore', '--quiet', '--no-index', file], { cwd: PROJECT });
+      expect(check.status, file).toBe(0);
+    }
   });
 });

@@ -2,7 +2,7 @@
 // validator's exit codes, and submit against the local GitHub stand-in, which records every request.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import {
 } from '../scripts/lib/ownership/domain-proof.ts';
 import { runCommand } from '../scripts/lib/publisher/commands.ts';
 import type { CommandIo } from '../scripts/lib/publisher/io.ts';
-import { validateRegistry } from '../scripts/lib/validate/validate.ts';
+import { validateRegistry, validateServerFile } from '../scripts/lib/validate/validate.ts';
 import { startFakeGitHub, type FakeGitHub } from './support/fake-github.ts';
 import type { PublishedPull } from './support/fake-github-publish.ts';
 
@@ -48,9 +48,12 @@ async function run(cwd: string, argv: string[], env: Record<string, string | und
   return { code, out, err };
 }
 
-/** The real entry point in a child process. */
-function cli(cwd: string, argv: string[]): { code: number | null; out: string; err: string } {
-  const result = spawnSync(TSX, [path.join(PROJECT, 'scripts', 'publisher.ts'), ...argv], { cwd, encoding: 'utf8', env: { ...process.env, GITHUB_TOKEN: '' } });
+/**
+ * The real entry point in a child process, as npm runs it: in the registry checkout `cwd`, with the folder the user
+ * typed the command in as INIT_CWD (the same folder unless given).
+ */
+function cli(cwd: string, argv: string[], initCwd = cwd): { code: number | null; out: string; err: string } {
+  const result = spawnSync(TSX, [path.join(PROJECT, 'scripts', 'publisher.ts'), ...argv], { cwd, encoding: 'utf8', env: { ...process.env, GITHUB_TOKEN: '', INIT_CWD: initCwd } });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -90,7 +93,7 @@ describe('init', () => {
     const file = 'entries/io.github.acme/weather/1.2.0/server.json';
     expect(result.out.split('\n')[0]).toBe(file);
     expect(result.out).toContain(`npm run publisher -- validate ${file}`);
-    expect(result.out).toContain(`npm run publisher -- submit ${file}`);
+    expect(result.out).toContain(`npm run publisher -- submit --repo <owner>/<registry> ${path.dirname(file)}`);
     const server = readJson(path.join(dir, file));
     expect(Object.keys(server)).toEqual(['$schema', 'name', 'description', 'version', 'repository', 'packages']);
     expect(server).toEqual({
@@ -139,8 +142,9 @@ describe('init', () => {
     const file = path.join(dir, 'entries/io.github.acme/weather/1.2.0/server.json');
     writeFileSync(file, '{"edited": true}\n');
     const again = await run(dir, ['init']);
-    expect(again.code).toBe(2);
-    expect(again.err).toMatch(/^error: entries\/io\.github\.acme\/weather\/1\.2\.0\/server\.json exists already/);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/^error: entries\/io\.github\.acme\/weather\/1\.2\.0\/server\.json exists already; init never overwrites a file\. Edit it, or delete it and run init again/);
+    expect(again.err).not.toContain('published versions never change');
     expect(readFileSync(file, 'utf8')).toBe('{"edited": true}\n');
   });
 
@@ -192,7 +196,7 @@ describe('keygen and sign', () => {
       expect(checkSignatureAgainstRecords([record], { message, signature: parsed.proof.signature, algorithm, serverJson })).toMatchObject({ kind: 'verified' });
 
       // The version folder with its proof is still a valid entry for the CI validator.
-      expect((await run(dir, ['validate', file])).code).toBe(0);
+      expect((await run(dir, ['validate', '--offline', file])).code).toBe(0);
 
       // Editing server.json afterwards breaks the proof: the verifier says it signed other content.
       writeFileSync(path.join(dir, file), serverJson.toString('utf8').replace(/\n$/, ''));
@@ -221,14 +225,14 @@ describe('validate and the command line', () => {
   it('exits 0 on a valid entry, 1 with the terminal report on errors, 2 on a wrong command line', async () => {
     const dir = workDir({ 'package.json': PACKAGE_JSON });
     expect((await run(dir, ['init'])).code).toBe(0);
-    const good = cli(dir, ['validate']);
+    const good = cli(dir, ['validate', '--offline']);
     expect(good.code).toBe(0);
     expect(good.out).toContain('io.github.acme/weather');
 
     const bad = 'entries/io.github.acme/weather/1.3.0/server.json';
     mkdirSync(path.join(dir, path.dirname(bad)), { recursive: true });
     writeFileSync(path.join(dir, bad), JSON.stringify({ ...readJson(path.join(dir, 'entries/io.github.acme/weather/1.2.0/server.json')), version: '1.3.0', description: 7 }, null, 2));
-    const failed = cli(dir, ['validate', bad]);
+    const failed = cli(dir, ['validate', '--offline', bad]);
     expect(failed.code).toBe(1);
     expect(failed.out).toContain(bad);
     expect(failed.out).toContain('/description');
@@ -240,6 +244,79 @@ describe('validate and the command line', () => {
     expect(help.code).toBe(0);
     expect(help.out).toContain('ownership');
     expect(help.out).toContain('With --base and --author, namespace ownership too');
+  });
+});
+
+describe('validate: what the publisher names is what is checked', () => {
+  const SERVER = { $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json', name: 'io.github.acme/loose', description: 'A loose server.json.', version: '1.0.0' };
+
+  it('checks a server.json outside entries/ on its own, relative to the folder the command was typed in', () => {
+    const registry = workDir({ 'entries/.gitkeep': '' });
+    const mine = workDir({ 'server.json': JSON.stringify(SERVER, null, 2), 'bad/server.json': JSON.stringify({ ...SERVER, description: 7, version: 'latest' }, null, 2), 'broken.json': '{"name": ' });
+
+    const good = cli(registry, ['validate', '--offline', 'server.json'], mine);
+    expect(good).toMatchObject({ code: 0, out: expect.stringContaining('checked on its own') });
+    expect(good.out).not.toContain('publishes no server version');
+    const folder = cli(registry, ['validate', '--offline', '.'], mine);
+    expect(folder.code).toBe(0);
+
+    const bad = cli(registry, ['validate', '--offline', 'bad'], mine);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain(path.join('bad', 'server.json'));
+    expect(bad.out).toContain('/description');
+    expect(bad.out).toMatch(/rule-version-latest|\/version/);
+
+    const broken = cli(registry, ['validate', '--offline', 'broken.json'], mine);
+    expect(broken.code).toBe(1);
+    expect(broken.out).toMatch(/json-/);
+
+    const absent = cli(registry, ['validate', '--offline', 'nothing/here.json'], mine);
+    expect(absent.code).toBe(1);
+    expect(absent.out).toContain('file-missing');
+    expect(absent.out).toContain(mine);
+    expect(absent.out).not.toMatch(/✔/);
+    // A path inside the registry that names nothing fails too, rather than checking nothing.
+    const gone = cli(registry, ['validate', '--offline', path.join(registry, 'entries/io.github.acme/none/1.0.0/server.json')], mine);
+    expect(gone).toMatchObject({ code: 1, out: expect.stringContaining('file-missing') });
+  });
+
+  it('takes registry paths relative to the typed-in folder, too', async () => {
+    const registry = workDir({ 'package.json': PACKAGE_JSON });
+    expect((await run(registry, ['init'])).code).toBe(0);
+    const sub = path.join(registry, 'entries', 'io.github.acme');
+    const result = cli(registry, ['validate', '--offline', 'weather/1.2.0/server.json'], sub);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('publishes 1 server version: io.github.acme/weather 1.2.0');
+  });
+
+  it('runs the package checks on a loose file, through the verifier the pull request uses', async () => {
+    const seen: string[] = [];
+    const report = await validateServerFile({
+      file: 'server.json', bytes: Buffer.from(JSON.stringify(SERVER)),
+      packages: async (doc) => (seen.push(doc.server.name as string), [{ code: 'package-not-found', severity: 'error', file: doc.file, message: 'no such package', hint: 'publish it' }]),
+    });
+    expect(seen).toEqual(['io.github.acme/loose']);
+    expect(report.checks.find((c) => c.id === 'packages')).toEqual({ id: 'packages', ran: true, passed: false });
+    expect(report.problems.map((p) => p.code)).toEqual(['package-not-found']);
+  });
+});
+
+describe('init reads only the publisher\'s own folder', () => {
+  it('refuses the registry\'s own package.json, and says how to name the right one', () => {
+    const out = workDir();
+    const result = cli(PROJECT, ['init', '--out', out], PROJECT);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('pass --from');
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('reads the package.json of the folder the command was typed in, not the registry checkout\'s', () => {
+    const registry = workDir({ 'package.json': JSON.stringify({ name: 'not-the-server', version: '9.9.9' }) });
+    const mine = workDir({ 'package.json': PACKAGE_JSON });
+    const result = cli(registry, ['init'], mine);
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(registry, 'entries/io.github.acme/weather/1.2.0/server.json'))).toBe(true);
+    expect(result.out).toContain('submit --repo <owner>/<registry>');
   });
 });
 
@@ -335,5 +412,21 @@ describe('submit', () => {
     expect((await run(dir, ['init'])).code).toBe(0);
     const result = await run(dir, ['submit', '--repo', 'acme/registry', 'entries/io.github.acme/weather/1.2.0'], { GITHUB_TOKEN: 'wrong', GITHUB_API_URL: github.url });
     expect(result).toMatchObject({ code: 1, err: expect.stringContaining('GitHub answered 401') });
+  });
+
+  it('takes the paths init printed, relative to the folder the publisher typed them in', async () => {
+    const registry = workDir();
+    const mine = workDir({ 'package.json': PACKAGE_JSON });
+    const init = await run(registry, ['init', '--name', 'io.github.acme/typed-here'], { INIT_CWD: mine });
+    expect(init.code).toBe(0);
+    const printed = init.out.split('\n')[0]!;
+    expect(printed).toBe(path.join(path.relative(mine, registry), 'entries/io.github.acme/typed-here/1.2.0/server.json'));
+    const submitLine = init.out.split('\n').find((line) => line.includes('publisher -- submit'))!;
+    const folder = submitLine.split(' ').at(-1)!;
+    const before = github.requests.length;
+    const submitted = await run(registry, ['submit', '--repo', 'acme/registry', folder], { ...env(), INIT_CWD: mine });
+    expect(submitted).toMatchObject({ code: 0, out: expect.stringMatching(/^https:\/\/github\.com\/acme\/registry\/pull\/\d+\n$/) });
+    const create = github.requests.slice(before).find((r) => r.method === 'POST' && r.path === '/repos/acme/registry/pulls')!;
+    expect((create.body as { body: string }).body).toContain('- `entries/io.github.acme/typed-here/1.2.0/server.json`');
   });
 });

@@ -11,6 +11,7 @@ import { annotationsFor, reportToGitHub, summaryTable, type ActionsCoreLike } fr
 import { FALLBACK_LABEL, LABEL_PREFIXES, LABELS, labelForCode, labelsFor } from '../scripts/lib/validate/report/labels.ts';
 import { COMMENT_LIMIT, COMMENT_MARKER, renderPrComment } from '../scripts/lib/validate/report/pr-comment.ts';
 import { renderReportForTerminal } from '../scripts/lib/validate/report/terminal.ts';
+import { renderProblemsForTerminal } from '../scripts/lib/problems.ts';
 import type { ValidationReport } from '../scripts/lib/validate/types.ts';
 
 const FILE = 'entries/io.github.acme/weather/1.0.0/server.json';
@@ -98,6 +99,43 @@ describe('renderReportForTerminal', () => {
     const a = renderReportForTerminal(report(problems), { color: false });
     const b = renderReportForTerminal(report([...problems].reverse()), { color: false });
     expect(b).toBe(a);
+  });
+
+  it('shows a kind of problem repeated in many places as one block listing them, capped', () => {
+    const files = Array.from({ length: 61 }, (_, i) => `entries/io.github.acme/s${String(i).padStart(2, '0')}/1.0.0/server.json`);
+    const repeated: Problem[] = files.map((file) => ({ code: 'schema-version-deprecated', severity: 'warning', file, jsonPath: '/$schema', line: 2, column: 14, message: 'schema 2025-09-29 is deprecated', hint: 'Use 2025-12-11.' }));
+    const text = renderReportForTerminal(report([schemaError, ...repeated]), { color: false });
+    expect(text.match(/schema-version-deprecated/g)).toHaveLength(2); // the block's heading and its docs link
+    expect(text).toContain('warning  schema-version-deprecated  schema 2025-09-29 is deprecated (61 places)');
+    expect(text).toContain(`    ${files[0]}:2:14 (at /$schema)`);
+    expect(text).toContain(`    ${files[9]}:2:14`);
+    expect(text).not.toContain(files[10]);
+    expect(text).toContain('    … and 51 more');
+    expect(text.match(/fix: Use 2025-12-11\./g)).toHaveLength(1);
+    // A problem of another kind is still shown on its own, and the counts count every place.
+    expect(text).toContain('schema-wrong-type  /version must be string');
+    expect(text.split('\n').at(-1)).toMatch(/^✖ 1 error, 61 warnings/);
+    expect(text.split('\n').length).toBeLessThan(30);
+  });
+
+  it('lists each place with its own message when the messages differ; two of a kind stay separate blocks', () => {
+    const three: Problem[] = ['a', 'b', 'c'].map((v) => ({ code: 'rule-version-latest', severity: 'error', file: `entries/io.github.x/${v}/1.0.0/server.json`, jsonPath: '/version', message: `version "${v}" is reserved`, hint: 'Use a real version.' }));
+    const text = renderReportForTerminal(report(three), { color: false });
+    expect(text).toContain('error    rule-version-latest  (3 places)');
+    expect(text).toContain('    entries/io.github.x/b/1.0.0/server.json  version "b" is reserved (at /version)');
+    const two = renderReportForTerminal(report(three.slice(0, 2)), { color: false });
+    expect(two.match(/fix: Use a real version\./g)).toHaveLength(2);
+  });
+});
+
+describe('renderProblemsForTerminal (the build)', () => {
+  it('groups a repeated kind the same way', () => {
+    const many: Problem[] = Array.from({ length: 12 }, (_, i) => ({ code: 'file-symlink', severity: 'error', file: `io.github.a/s${i}/server.md`, message: 'this is a symbolic link', hint: 'Replace the link.' }));
+    const text = renderProblemsForTerminal([...many, schemaError]);
+    expect(text).toContain('error schema-wrong-type: entries/io.github.acme/weather/1.0.0/server.json:4:14 at /version');
+    expect(text).toContain('error file-symlink in 12 places: this is a symbolic link\n  io.github.a/s0/server.md\n');
+    expect(text).toContain('  … and 2 more\n  fix: Replace the link.');
+    expect(text.match(/fix: Replace the link\./g)).toHaveLength(1);
   });
 });
 

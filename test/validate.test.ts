@@ -115,7 +115,7 @@ describe('reports', () => {
 
   it('the CLI exits 1 on errors, 0 on a clean registry, and --format json is the report', async () => {
     const repo = registryWithPr();
-    const run = (args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), ...args], { cwd: repo.root, encoding: 'utf8' });
+    const run = (args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), '--offline', ...args], { cwd: repo.root, encoding: 'utf8' });
     expect(run([]).status).toBe(0);
     repo.write('io.github.acme/weather/3.0.0/server.json', '{');
     const failing = run(['--format', 'json']);
@@ -123,6 +123,49 @@ describe('reports', () => {
     const report = JSON.parse(failing.stdout) as ValidationReport;
     expect(report.problems[0]).toMatchObject({ file: 'entries/io.github.acme/weather/3.0.0/server.json', severity: 'error' });
     expect(run(['--format', 'yaml']).status).toBe(2);
+  });
+
+  it('checks packages and remotes by default, as the pull request does; --offline skips them and says so', () => {
+    const repo = registryWithPr();
+    // Only io.github.acme/weather, which names no package and no remote: the package check runs with nothing to
+    // fetch, so this test stays off the network.
+    const run = (args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), '--format', 'json', ...args, 'entries/io.github.acme/weather'], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, INIT_CWD: repo.root } });
+    const online = run([]);
+    expect(online.status).toBe(0);
+    expect((JSON.parse(online.stdout) as ValidationReport).checks.find((c) => c.id === 'packages')).toEqual({ id: 'packages', ran: true, passed: true });
+    const offline = run(['--offline']);
+    expect(offline.status).toBe(0);
+    expect((JSON.parse(offline.stdout) as ValidationReport).checks.find((c) => c.id === 'packages')).toEqual({ id: 'packages', ran: false, passed: false });
+    // --packages, the old way to ask for them, is still accepted and changes nothing.
+    expect((JSON.parse(run(['--packages']).stdout) as ValidationReport).checks.find((c) => c.id === 'packages')).toMatchObject({ ran: true });
+  });
+
+  it('refuses what the build refuses: a status file or upstream.json beside no version', async () => {
+    const repo = registryWithPr();
+    repo.status('io.github.acme/orphan', 'status: deprecated\nstatusMessage: "gone"');
+    repo.write('io.github.acme/lost/upstream.json', '{}');
+    const report = await validate(repo);
+    expect(report.problems.filter((p) => p.code.endsWith('-orphan')).map((p) => `${p.code} ${p.file}`)).toEqual([
+      'provenance-orphan entries/io.github.acme/lost/upstream.json',
+      'status-file-orphan entries/io.github.acme/orphan/server.md',
+    ]);
+  });
+
+  it('the CLI takes paths relative to the folder they were typed in, and fails on a path that checks nothing', () => {
+    const repo = registryWithPr();
+    const run = (args: string[], typedIn: string) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), '--offline', '--format', 'json', ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, INIT_CWD: typedIn } });
+    const report = (r: ReturnType<typeof run>) => JSON.parse(r.stdout) as ValidationReport;
+    const here = path.join(repo.root, 'entries', 'io.github.acme');
+    const ok = run(['weather/1.0.0/server.json'], here);
+    expect(ok.status).toBe(0);
+    expect(report(ok).publishes.map((p) => p.file)).toEqual(['entries/io.github.acme/weather/1.0.0/server.json']);
+    const missing = run(['weather/9.9.9/server.json'], here);
+    expect(missing.status).toBe(1);
+    expect(report(missing).problems.map((p) => `${p.code} ${p.file}`)).toEqual(['file-missing entries/io.github.acme/weather/9.9.9/server.json']);
+    writeFileSync(path.join(repo.root, 'server.json'), '{}');
+    const outside = run(['server.json'], repo.root);
+    expect(outside.status).toBe(1);
+    expect(report(outside).problems.map((p) => p.code)).toEqual(['file-not-in-entries']);
   });
 });
 

@@ -244,9 +244,13 @@ export async function measureSite(options: { distDir: string; url?: string; runs
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const { parseFlags } = await import('../lib/cli.ts');
-  const flags = parseFlags({ dir: { type: 'string' }, url: { type: 'string' }, runs: { type: 'string', default: '3' } });
+  const usage = `usage: tsx scripts/bench/site-timing.ts --dir <dist> [--url <origin>] [--runs <n>]
+  --dir <dist>     the built registry to time the site on (required)
+  --url <origin>   an origin already serving <dist> (default: the Node server on a free port)
+  --runs <n>       runs per measure, the median is reported (default 3)`;
+  const flags = parseFlags({ dir: { type: 'string' }, url: { type: 'string' }, runs: { type: 'string', default: '3' } }, usage);
   if (!flags.dir) {
-    console.error('usage: tsx scripts/bench/site-timing.ts --dir <dist> [--url <origin>] [--runs <n>]');
+    console.error(usage);
     process.exit(2);
   }
   const timing = await measureSite({ distDir: flags.dir, url: flags.url, runs: Number(flags.runs), log: (m) => console.error(m) });

@@ -3,23 +3,60 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ProblemsError, renderProblemsForTerminal } from './problems.ts';
 
-/** Flags only: a positional argument is a mistake (exit code 2). */
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(options: T, argv = process.argv.slice(2)) {
-  const parsed = parseCommandLine(options, argv);
-  if (parsed.positionals.length) {
-    console.error(`error: unexpected argument "${parsed.positionals[0]}"`);
-    process.exit(2);
-  }
+/**
+ * True when the command line asks for help (`-h` or `--help` before any `--`). Checked before the strict parse, so
+ * help works whatever else is on the line, and before any work is done.
+ */
+export function helpRequested(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+/**
+ * Every entry point's usage text lives beside its flag definitions and goes through here: on -h/--help it is printed
+ * to stdout and the process exits 0 without doing anything else. The text starts with `usage: …` and lists every flag.
+ */
+export function exitOnHelp(usage: string, argv: readonly string[] = process.argv.slice(2)): void {
+  if (!helpRequested(argv)) return;
+  process.stdout.write(usage.endsWith('\n') ? usage : `${usage}\n`);
+  process.exit(0);
+}
+
+function usageError(message: string): never {
+  console.error(`error: ${message}\n(--help prints the usage)`);
+  process.exit(2);
+}
+
+/** Flags only: a positional argument is a mistake (exit code 2). `usage` is printed on -h/--help. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(options: T, usage: string, argv = process.argv.slice(2)) {
+  const parsed = parseCommandLine(options, usage, argv);
+  if (parsed.positionals.length) usageError(`unexpected argument "${parsed.positionals[0]}"`);
   return parsed.values;
 }
 
 /** Flags and positional arguments; a bad command line exits with code 2 and the parser's message. */
-export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(options: T, argv = process.argv.slice(2)) {
+export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(options: T, usage: string, argv = process.argv.slice(2)) {
+  if (helpRequested(argv)) {
+    // A flag the usage does not mention is the script's own bug: fail loudly, so the --help test catches it.
+    const unlisted = Object.keys(options).filter((name) => !usage.includes(`--${name}`));
+    if (unlisted.length) throw new Error(`usage text omits ${unlisted.map((n) => `--${n}`).join(', ')}`);
+    exitOnHelp(usage, argv);
+  }
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    process.exit(2);
+    usageError((error as Error).message);
+  }
+}
+
+/**
+ * A failure the user can fix from the message alone (a busy port, a missing build): printed as one `error:` line,
+ * without a stack, exit code 1.
+ */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
   }
 }
 
@@ -27,6 +64,7 @@ export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options'
 export function runMain(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
     if (error instanceof ProblemsError) console.error(renderProblemsForTerminal(error.problems));
+    else if (error instanceof CliError) console.error(`error: ${error.message}`);
     else console.error(error);
     process.exit(1);
   });

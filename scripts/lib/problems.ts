@@ -30,15 +30,45 @@ export function hasErrors(problems: readonly Problem[]): boolean {
   return problems.some((p) => p.severity === 'error');
 }
 
-/** One problem per block: where, what, how to fix. */
+/** From this many problems of one kind on, a terminal shows them as one block (61 identical blocks hide the rest). */
+export const REPEATED_PROBLEMS_MIN = 3;
+/** How many places a repeated-problem block lists before "… and N more". */
+export const REPEATED_PLACES_SHOWN = 10;
+
+/**
+ * Splits problems into those shown one by one and runs of one kind (same severity, code and fix) repeated at least
+ * REPEATED_PROBLEMS_MIN times, each run in the order given; runs in the order their first problem comes.
+ */
+export function groupRepeatedProblems<P extends Problem>(problems: readonly P[]): { single: P[]; repeated: P[][] } {
+  const kinds = new Map<string, P[]>();
+  for (const p of problems) {
+    const key = `${p.severity}\0${p.code}\0${p.hint}`;
+    const kind = kinds.get(key);
+    if (kind) kind.push(p);
+    else kinds.set(key, [p]);
+  }
+  const repeated = [...kinds.values()].filter((kind) => kind.length >= REPEATED_PROBLEMS_MIN);
+  const grouped = new Set(repeated.flat());
+  return { single: problems.filter((p) => !grouped.has(p)), repeated };
+}
+
+function problemPlace(p: Problem): string {
+  const where = [p.file ?? '(registry)', p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''].join('');
+  return `${where}${p.jsonPath !== undefined ? ` at ${p.jsonPath || '/'}` : ''}`;
+}
+
+/** One problem per block: where, what, how to fix; a kind repeated in many places is one block listing them. */
 export function renderProblemsForTerminal(problems: readonly Problem[]): string {
-  return problems
-    .map((p) => {
-      const where = [p.file ?? '(registry)', p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''].join('');
-      const path = p.jsonPath !== undefined ? ` at ${p.jsonPath || '/'}` : '';
-      return `${p.severity} ${p.code}: ${where}${path}\n  ${p.message}\n  fix: ${p.hint}`;
-    })
-    .join('\n');
+  const { single, repeated } = groupRepeatedProblems(problems);
+  const blocks = single.map((p) => `${p.severity} ${p.code}: ${problemPlace(p)}\n  ${p.message}\n  fix: ${p.hint}`);
+  for (const kind of repeated) {
+    const first = kind[0]!;
+    const sameMessage = kind.every((p) => p.message === first.message);
+    const places = kind.slice(0, REPEATED_PLACES_SHOWN).map((p) => `  ${problemPlace(p)}${sameMessage ? '' : `: ${p.message}`}`);
+    if (kind.length > REPEATED_PLACES_SHOWN) places.push(`  … and ${kind.length - REPEATED_PLACES_SHOWN} more`);
+    blocks.push([`${first.severity} ${first.code} in ${kind.length} places${sameMessage ? `: ${first.message}` : ''}`, ...places, `  fix: ${first.hint}`].join('\n'));
+  }
+  return blocks.join('\n');
 }
 
 /** Thrown by a pipeline stage that cannot go on; carries every problem found so far. */

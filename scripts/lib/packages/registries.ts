@@ -143,7 +143,7 @@ function checker(registry: VerifiedRegistryType, pkg: PackageToVerify, ctx: Pack
             'package-rate-limited',
             'package',
             `${label} rate-limited the check (HTTP 429${after ? `, Retry-After ${after}` : ''}) while fetching ${what} of ${q(pkg.identifier)} ${pkg.version}; the package could not be verified, so it is not accepted`,
-            `Wait${after ? ` ${after} seconds` : ' a few minutes'} and run the check again (re-run the PR check, or \`npm run publisher -- validate --packages\`). Nothing is wrong with the entry itself as far as we know.`,
+            `Wait${after ? ` ${after} seconds` : ' a few minutes'} and run the check again (re-run the PR check, or \`npm run publisher -- validate\`). Nothing is wrong with the entry itself as far as we know.`,
           ),
         };
       }

@@ -1,10 +1,11 @@
 // publisher init: a first server.json from the package's own metadata (package.json or pyproject.toml), written to
 // `<out>/<name>/<version>/server.json` and never over an existing file.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
-import { noPositionals, parseCommand, UsageError, type CommandIo, type ExitCode } from './io.ts';
+import { noPositionals, parseCommand, UsageError, userDirectory, type CommandIo, type ExitCode } from './io.ts';
 
 export const SERVER_SCHEMA_URL = 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json';
 /** The official schema's limit on `description`. */
@@ -145,13 +146,32 @@ export function entryPath(entriesDir: string, name: string, version: string): st
 
 export const INIT_USAGE = 'init [--from <package.json|pyproject.toml>] [--name <namespace/server>] [--version <version>] [--out <entries dir>]';
 
+/** This project's own folder (where its package.json is), which is never the publisher's package. */
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+function sameFolder(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return path.resolve(a) === path.resolve(b);
+  }
+}
+
 export async function runInit(argv: string[], io: CommandIo): Promise<ExitCode> {
-  const { values, positionals } = parseCommand({ from: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' }, out: { type: 'string', default: 'entries' } }, argv);
+  const { values, positionals } = parseCommand({ from: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' }, out: { type: 'string' } }, argv);
   noPositionals(positionals);
+  const here = userDirectory(io);
   let from = values.from;
-  if (!from) from = ['package.json', 'pyproject.toml'].find((f) => existsSync(path.join(io.cwd, f)));
-  if (!from) throw new UsageError('no package.json or pyproject.toml here: pass --from <file>');
-  const source = path.resolve(io.cwd, from);
+  if (!from) {
+    // Only the publisher's own folder is looked in; from the registry checkout that would be this project's own
+    // package.json, which describes the registry, not their server.
+    if (sameFolder(here, PROJECT_ROOT)) {
+      throw new UsageError('this is the registry\'s own folder, not your server\'s: pass --from <path to your server\'s package.json or pyproject.toml>, or run the command from your server\'s folder');
+    }
+    from = ['package.json', 'pyproject.toml'].find((f) => existsSync(path.join(here, f)));
+  }
+  if (!from) throw new UsageError(`no package.json or pyproject.toml in ${here}: pass --from <file>, or run the command from your server's folder`);
+  const source = path.resolve(here, from);
   let text: string;
   try {
     text = readFileSync(source, 'utf8');
@@ -160,9 +180,14 @@ export async function runInit(argv: string[], io: CommandIo): Promise<ExitCode> 
   }
   const options = { name: values.name, version: values.version };
   const { server, notes } = source.endsWith('.toml') ? scaffoldFromPyproject(text, options) : scaffoldFromPackageJson(text, options);
-  const target = entryPath(path.resolve(io.cwd, values.out!), server.name as string, server.version as string);
-  const shown = path.relative(io.cwd, target) || target;
-  if (existsSync(target)) throw new UsageError(`${shown} exists already: published versions never change; publish a new version instead`);
+  // The registry's entries/ unless the publisher names another folder (relative to where they typed it).
+  const out = values.out === undefined ? path.join(io.cwd, 'entries') : path.resolve(here, values.out);
+  const target = entryPath(out, server.name as string, server.version as string);
+  const shown = path.relative(here, target) || target;
+  if (existsSync(target)) {
+    io.err(`error: ${shown} exists already; init never overwrites a file. Edit it, or delete it and run init again to write it afresh (--version <version> writes another version)\n`);
+    return 1;
+  }
   mkdirSync(path.dirname(target), { recursive: true });
   writeFileSync(target, JSON.stringify(server, null, 2) + '\n', { flag: 'wx' });
   io.out(`${shown}\n`);
@@ -177,7 +202,7 @@ export async function runInit(argv: string[], io: CommandIo): Promise<ExitCode> 
       `  1. review ${shown}: environment variables, arguments, title, websiteUrl`,
       `  2. ownership of ${namespace}: ${proof}`,
       `  3. npm run publisher -- validate ${shown}`,
-      `  4. npm run publisher -- submit ${shown}`,
+      `  4. GITHUB_TOKEN=… npm run publisher -- submit --repo ${io.env.MCP_REGISTRY_REPO || '<owner>/<registry>'} ${path.dirname(shown)}`,
       '',
     ].join('\n'),
   );

@@ -33,3 +33,11 @@ export function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(
 export function noPositionals(positionals: readonly string[]): void {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
 }
+
+/**
+ * The folder the publisher typed the command in, which their paths are relative to: npm runs a script in the
+ * package's folder and passes the caller's as INIT_CWD; run directly (tsx), that is the working directory itself.
+ */
+export function userDirectory(io: Pick<CommandIo, 'cwd' | 'env'>): string {
+  return io.env.INIT_CWD || io.cwd;
+}

@@ -10,7 +10,7 @@ import { PROOF_FILE_NAME } from '../ownership/domain-proof.ts';
 import { hasErrors } from '../problems.ts';
 import { renderReportForTerminal } from '../validate/report/terminal.ts';
 import { validateRegistry } from '../validate/validate.ts';
-import { parseCommand, UsageError, type CommandIo, type ExitCode } from './io.ts';
+import { parseCommand, UsageError, userDirectory, type CommandIo, type ExitCode } from './io.ts';
 import { errorStatus } from '../github/error-status.ts';
 
 export const SUBMIT_USAGE = 'submit --repo <owner/registry> [--base <branch>] [--entries <dir>] <server.json or version folder>…';
@@ -164,10 +164,11 @@ export async function submitToGitHub(options: SubmitOptions): Promise<SubmitResu
 }
 
 /** The versions named on the command line, each as `<entries>/<name>/<version>/server.json` (+ proof.json). */
-export function collectVersions(cwd: string, entriesDir: string, paths: readonly string[]): SubmitVersion[] {
+/** `paths` are relative to `here`, the folder the publisher typed them in; the files' paths in the pull request to `cwd`. */
+export function collectVersions(cwd: string, entriesDir: string, paths: readonly string[], here = cwd): SubmitVersion[] {
   const seen = new Map<string, SubmitVersion>();
   for (const given of paths) {
-    let file = path.resolve(cwd, given);
+    let file = path.resolve(here, given);
     if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'server.json');
     if (path.basename(file) === PROOF_FILE_NAME) file = path.join(path.dirname(file), 'server.json');
     if (!existsSync(file)) throw new UsageError(`${given}: no such server.json`);
@@ -218,7 +219,7 @@ export async function runSubmit(argv: string[], io: CommandIo, options: { forkTi
   const token = io.env.GITHUB_TOKEN;
   if (!token) throw new UsageError('GITHUB_TOKEN is not set: export a token that may fork and open pull requests (a classic token with public_repo, or `gh auth token`)');
   const { owner, repo } = registryRepo(values.repo, io.env);
-  const versions = collectVersions(io.cwd, values.entries!, positionals);
+  const versions = collectVersions(io.cwd, values.entries!, positionals, userDirectory(io));
 
   // The same checks CI runs first, so that the pull request does not open red.
   const report = await validateRegistry({ root: io.cwd, entriesDir: values.entries!, paths: versions.map((v) => path.posix.dirname(v.files[0]!.path)) });

@@ -2,7 +2,7 @@
 // read files → per-document checks (schema, rules) → registry-wide checks → change checks → positions, order.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
@@ -11,7 +11,7 @@ import { parseProvenance } from '../sync/provenance.ts';
 import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
 import { compareBytewise } from '../query/compare.ts';
 import type { StatusFile } from '../model.ts';
-import type { Problem } from '../problems.ts';
+import { problem, type Problem } from '../problems.ts';
 import { decodeTextFile, MAX_PROVENANCE_FILE_BYTES, MAX_STATUS_FILE_BYTES, readServerJson } from './read-json.ts';
 import { checkChanges, parseNameStatus, type FileChange } from './rules/changes.ts';
 import { checkChangeOwnership, gitBaseReader, type OwnershipVerifiers } from '../ownership/change-ownership.ts';
@@ -234,6 +234,17 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const changes = git ? mergeChanges(git.committed, await git.uncommitted, untracked) : undefined;
   const paths = explicit ?? changes?.filter((c) => c.kind !== 'D').map((c) => c.file);
   const problems: Problem[] = [...tree.problems];
+  // A path that names nothing is checked by nothing: that must fail, not pass as "0 errors".
+  for (const file of explicit ?? []) {
+    if (!existsSync(path.join(options.root, file))) {
+      problems.push(problem({ code: 'file-missing', file, message: 'there is no such file or folder', hint: 'Check the path: name a server.json, or a folder under the entries folder.' }));
+    } else if (!touches(file.split(path.sep).join('/'), entriesDir) && file !== CONFIG_FILE_NAME) {
+      problems.push(problem({
+        code: 'file-not-in-entries', file, message: `this is outside the entries folder (${entriesDir}), so none of the registry's checks applies to it`,
+        hint: `Check a server.json kept elsewhere with npm run publisher -- validate ${file}, or name a file or folder under ${entriesDir}.`,
+      }));
+    }
+  }
 
   /** Decodes and parses a server-level text file; its problems count where the check is focused. */
   const readServerFile = <T>(file: { file: string; bytes: Buffer }, limit: number, parse: (file: string, text: string) => { problems: Problem[] } & T): T | undefined => {
@@ -283,6 +294,18 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
     }
   }
   for (const [name, count] of versionsPerServer) problems.push(...checkVersionCount(name, count));
+  // The build refuses a status or upstream file beside no version (entries/load.ts); the validator must too, or a
+  // pull request it passes would break the deployment.
+  const orphans: Array<[files: Iterable<string>, code: string, message: string, hint: string]> = [
+    [tree.statusFiles.map((f) => f.file), 'status-file-orphan', 'status file for a server with no published version', 'Publish a version beside it, or delete the file.'],
+    [tree.provenances.map((f) => f.file), 'provenance-orphan', 'upstream.json for a server with no version folder', 'Delete the file, or run npm run sync to restore the mirrored versions.'],
+  ];
+  for (const [files, code, message, hint] of orphans) {
+    for (const file of files) {
+      const name = path.posix.relative(entriesDir, path.posix.dirname(file));
+      if (!versionsPerServer.has(name) && selected(file, paths)) problems.push(problem({ code, file, message, hint }));
+    }
+  }
   for (const entry of remoteUrlCandidates(options.root, entriesDir, unread, [...docs.values()])) {
     docs.set(entry.file, readDocument(entry, readFileSync(path.join(options.root, entry.file))).doc);
   }
@@ -339,6 +362,43 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
       { id: 'registry', ran: true, passed: groups(['registry-', 'rule-name-case', 'rule-remote-url']) },
       { id: 'changes', ran: changes !== undefined, passed: groups(['change-']) },
       { id: 'ownership', ran: ownershipRan, passed: ownershipRan && groups(['ownership-']) },
+      { id: 'packages', ran: packagesRan, passed: packagesRan && groups(['package-']) },
+    ],
+  };
+}
+
+/**
+ * A server.json outside the registry's entries folder (the publisher's own copy, say), checked on its own as the
+ * official `mcp-publisher validate` checks one: the file, the schema, every rule, and the packages when a verifier is
+ * given. Nothing here depends on where the file lies, so the folder-name checks do not apply. `file` is how the path
+ * is shown; `bytes` at most MAX_SERVER_JSON_BYTES + 1 of them.
+ */
+export async function validateServerFile(options: { file: string; bytes: Buffer; packages?: ValidateOptions['packages'] }): Promise<ValidationReport> {
+  const read = readServerJson(options.file, options.bytes);
+  const value = read.json.value;
+  const server = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  const text = (key: string): string => (typeof server?.[key] === 'string' ? (server[key] as string) : '');
+  const doc: ServerDocument = { file: options.file, pathName: text('name'), pathVersion: text('version'), json: read.json, server };
+  const problems: Problem[] = [...read.problems];
+  if (server) {
+    const rules = checkServerRules(doc);
+    const ruled = new Set(rules.filter((p) => p.severity === 'error').map((p) => p.jsonPath));
+    problems.push(...checkSchema(doc).filter((p) => p.severity !== 'error' || !ruled.has(p.jsonPath)), ...rules);
+  }
+  const packagesRan = options.packages !== undefined && server !== undefined;
+  if (packagesRan) problems.push(...(await options.packages!({ file: options.file, server: server! })));
+  const docs = new Map([[options.file, doc]]);
+  const groups = (codes: string[]): boolean => !problems.some((p) => p.severity === 'error' && codes.some((c) => p.code.startsWith(c)));
+  return {
+    problems: problems.map((p) => withPosition(p, docs)).sort(problemOrder),
+    publishes: [],
+    checks: [
+      { id: 'files', ran: true, passed: groups(['file-', 'json-', 'entry-']) },
+      { id: 'schema', ran: server !== undefined, passed: server !== undefined && groups(['schema-']) },
+      { id: 'rules', ran: server !== undefined, passed: server !== undefined && groups(['rule-']) },
+      { id: 'registry', ran: false, passed: false },
+      { id: 'changes', ran: false, passed: false },
+      { id: 'ownership', ran: false, passed: false },
       { id: 'packages', ran: packagesRan, passed: packagesRan && groups(['package-']) },
     ],
   };

@@ -1,0 +1,74 @@
+// Every entry point answers --help: usage with every flag on stdout, exit 0, and nothing done (run in an empty
+// folder, which must stay empty: no dist/, pages/ or entries/ written, no server left listening).
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const PROJECT = path.resolve(import.meta.dirname, '..');
+const TSX = path.join(PROJECT, 'node_modules', '.bin', 'tsx');
+const SCRIPTS = readdirSync(path.join(PROJECT, 'scripts')).filter((f) => f.endsWith('.ts')).sort();
+const PUBLISHER_COMMANDS = ['init', 'keygen', 'sign', 'validate', 'submit'];
+
+const cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-help-'));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+function run(script: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    // No token, no API: a script that ignored --help and went on would fail rather than reach a network.
+    const child = spawn(TSX, [path.join(PROJECT, 'scripts', script), ...args], {
+      cwd, env: { ...process.env, GITHUB_TOKEN: '', GITHUB_API_URL: 'http://127.0.0.1:9', INIT_CWD: cwd }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+describe('--help', () => {
+  it('covers the scripts this test knows to exist', () => {
+    expect(SCRIPTS).toEqual(expect.arrayContaining(['build.ts', 'serve.ts', 'start.ts', 'nginx.ts', 'static-host.ts', 'validate.ts', 'sync.ts', 'sync-pr.ts', 'publisher.ts', 'pr-bot.ts', 'reverify.ts', 'bench.ts', 'schemas.ts', 'publish-action.ts']));
+  });
+
+  for (const script of SCRIPTS) {
+    it(`${script} --help prints its usage, exits 0 and does nothing`, async () => {
+      for (const flag of ['--help', '-h']) {
+        const result = await run(script, [flag]);
+        expect(result, `${script} ${flag}`).toMatchObject({ code: 0, err: '' });
+        expect(result.out).toMatch(/^usage: /);
+      }
+      expect(readdirSync(cwd)).toEqual([]);
+    }, 120_000);
+  }
+
+  it('help wins over a wrong command line', async () => {
+    const result = await run('build.ts', ['--nope', 'x', '--help']);
+    expect(result).toMatchObject({ code: 0, out: expect.stringMatching(/^usage: npm run build -- /) });
+    const wrong = await run('build.ts', ['--nope']);
+    expect(wrong).toMatchObject({ code: 2, err: expect.stringContaining('--help prints the usage') });
+    expect(readdirSync(cwd)).toEqual([]);
+  }, 120_000);
+
+  for (const command of PUBLISHER_COMMANDS) {
+    it(`publisher ${command} --help prints that command's usage`, async () => {
+      const result = await run('publisher.ts', [command, '--help']);
+      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result.out).toMatch(new RegExp(`^usage: npm run publisher -- ${command} `));
+      expect(readdirSync(cwd)).toEqual([]);
+    }, 120_000);
+  }
+
+  it('publisher validate --help names every flag it accepts', async () => {
+    const { out } = await run('publisher.ts', ['validate', '--help']);
+    for (const flag of ['--entries', '--base', '--author', '--offline']) expect(out).toContain(flag);
+  }, 120_000);
+});
