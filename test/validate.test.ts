@@ -189,7 +189,7 @@ describe('values the site neutralises, on a mirrored server', () => {
 });
 
 describe('a registry kept in another repository', () => {
-  const run = (cwd: string, args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), ...args], { cwd, encoding: 'utf8' });
+  const run = (cwd: string, args: string[]) => spawnSync(path.join(PROJECT, 'node_modules/.bin/tsx'), [path.join(PROJECT, 'scripts/validate.ts'), '--offline', ...args], { cwd, encoding: 'utf8' });
 
   it('--entries <dir> --base main runs git in the repository that holds the entries, from the project folder', () => {
     const repo = registryWithPr();
