@@ -1,38 +1,22 @@
 // Every entry point answers --help: usage with every flag on stdout, exit 0, and nothing done (run in an empty
 // folder, which must stay empty: no dist/, pages/ or entries/ written, no server left listening).
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runScript } from './support/run-script.ts';
 
 const PROJECT = path.resolve(import.meta.dirname, '..');
-const TSX = path.join(PROJECT, 'node_modules', '.bin', 'tsx');
 const SCRIPTS = readdirSync(path.join(PROJECT, 'scripts')).filter((f) => f.endsWith('.ts')).sort();
 const PUBLISHER_COMMANDS = ['init', 'keygen', 'sign', 'validate', 'submit'];
 
 const cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-help-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-function run(script: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    // No token, no API: a script that ignored --help and went on would fail rather than reach a network.
-    const child = spawn(TSX, [path.join(PROJECT, 'scripts', script), ...args], {
-      cwd, env: { ...process.env, GITHUB_TOKEN: '', GITHUB_API_URL: 'http://127.0.0.1:9', INIT_CWD: cwd }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
+/** No token, no API: a script that ignored --help and went on would fail rather than reach a network. */
+const run = (script: string, args: string[]) =>
+  runScript(script, args, { cwd, env: { ...process.env, GITHUB_TOKEN: '', GITHUB_API_URL: 'http://127.0.0.1:9', INIT_CWD: cwd } });
 
 describe('--help', () => {
   it('covers the scripts this test knows to exist', () => {

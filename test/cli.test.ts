@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import { NGINX_BINARY, nginxMissing } from '../scripts/lib/serve/run-nginx.ts';
+import { runScript } from './support/run-script.ts';
 import { STRICT_PREREQUISITES } from './support/strict.ts';
 
 const PROJECT = path.resolve(import.meta.dirname, '..');
@@ -106,7 +107,6 @@ describe.skipIf(skipNginx)('npm run nginx', () => {
 });
 
 describe('a busy port or a missing build: one line that says what to do', () => {
-  const TSX = path.join(PROJECT, 'node_modules', '.bin', 'tsx');
   let busy: Server;
   let port: number;
   beforeAll(async () => {
@@ -116,22 +116,8 @@ describe('a busy port or a missing build: one line that says what to do', () => 
   });
   afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
 
-  /** The script as its own process; async, so this process's server on the busy port keeps running meanwhile. */
-  function run(script: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(TSX, [path.join(PROJECT, 'scripts', script), ...args], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.once('error', reject);
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, out, err });
-      });
-    });
-  }
+  const run = (script: string, args: string[]) => runScript(script, args, { cwd: work });
+
   const oneLine = (text: string): void => expect(text.trim().split('\n')).toHaveLength(1);
 
   it('npm start checks the port before building', async () => {

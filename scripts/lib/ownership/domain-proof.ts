@@ -8,7 +8,7 @@
 
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import { problem, type Problem } from '../problems.ts';
+import { escapePointerSegment, problem, type Problem } from '../problems.ts';
 
 export type ProofMethod = 'dns' | 'http';
 export type ProofAlgorithm = 'ed25519' | 'ecdsap384';
@@ -361,6 +361,23 @@ export function namespaceIsGranted(method: ProofMethod, domain: string, namespac
 // ---------------------------------------------------------------------------------------------------------------
 // proof.json
 
+/**
+ * A JSON object with only the given keys (proof.json, authorization.json): the object, or what is wrong with the
+ * text and where, for the caller to word as its own problem.
+ */
+export function readClosedObject(text: string, keys: readonly string[]): { object: Record<string, unknown> } | { message: string; jsonPath?: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { message: `is not valid JSON (${(e as Error).message})` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { message: 'is not a JSON object' };
+  const extra = Object.keys(value).filter((k) => !keys.includes(k));
+  if (extra.length > 0) return { message: `has unknown properties ${extra.map((k) => JSON.stringify(k)).join(', ')}`, jsonPath: `/${escapePointerSegment(extra[0]!)}` };
+  return { object: value as Record<string, unknown> };
+}
+
 /** Parses proof.json bytes; every way it can be wrong is one `ownership-proof-invalid` problem. */
 export function parseProofJson(text: string, file?: string): { ok: true; proof: DomainProof } | { ok: false; problem: Problem } {
   const fail = (message: string, jsonPath?: string) => ({
@@ -373,16 +390,9 @@ export function parseProofJson(text: string, file?: string): { ok: true; proof: 
       hint: 'Write {"method":"dns"|"http","domain":"example.com","algorithm":"ed25519"|"ecdsap384","signature":"<hex>"}; `npm run publisher -- sign` writes it for you.',
     }),
   });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return fail(`is not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('is not a JSON object');
-  const o = value as Record<string, unknown>;
-  const extra = Object.keys(o).filter((k) => !['method', 'domain', 'algorithm', 'signature'].includes(k));
-  if (extra.length > 0) return fail(`has unknown properties ${extra.map((k) => JSON.stringify(k)).join(', ')}`, `/${extra[0]}`);
+  const read = readClosedObject(text, ['method', 'domain', 'algorithm', 'signature']);
+  if ('message' in read) return fail(read.message, read.jsonPath);
+  const o = read.object;
   if (o.method !== 'dns' && o.method !== 'http') return fail('has no "method" "dns" or "http"', '/method');
   if (typeof o.domain !== 'string') return fail('has no "domain" string', '/domain');
   const reason = domainProblem(o.domain);

@@ -9,6 +9,7 @@ import {
   domainProblem,
   namespaceIsGranted,
   proofGrantProblem,
+  readClosedObject,
   reverseDomain,
   signatureFormatProblem,
   STATEMENT_EXPIRES_PATTERN,
@@ -58,16 +59,9 @@ export function parseStatementFile(file: string, text: string): { statement?: St
       hint: 'Write it with `npm run publisher -- authorize` (docs/ownership.md): {"method","domain","algorithm","registry","author","expires","signature"}.',
     })],
   });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return fail(`is not valid JSON (${(error as Error).message})`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('is not a JSON object');
-  const o = value as Record<string, unknown>;
-  const extra = Object.keys(o).filter((k) => !(KEYS as readonly string[]).includes(k));
-  if (extra.length) return fail(`has unknown properties ${extra.map((k) => JSON.stringify(k)).join(', ')}`, `/${extra[0]}`);
+  const read = readClosedObject(text, KEYS);
+  if ('message' in read) return fail(read.message, read.jsonPath);
+  const o = read.object;
   if (o.method !== 'dns' && o.method !== 'http') return fail('has no "method" "dns" or "http"', '/method');
   if (typeof o.domain !== 'string' || domainProblem(o.domain)) return fail(`"domain" ${typeof o.domain === 'string' ? `${JSON.stringify(o.domain)} ${domainProblem(o.domain)}` : 'is missing'}`, '/domain');
   if (o.algorithm !== 'ed25519' && o.algorithm !== 'ecdsap384') return fail('has no "algorithm" "ed25519" or "ecdsap384"', '/algorithm');
