@@ -174,9 +174,13 @@ describeEachHost('v0.1 API conformance', (host) => {
       let cursor: string | undefined;
       let pages = 0;
       const maxPages = Math.ceil(expected.length / limit) + 2;
+      // As VS Code does, odd limits send the cursor unencoded and without the filter after the first page:
+      // the cursor carries the query.
+      const likeVsCode = limit % 2 === 1;
       for (;;) {
         if (++pages > maxPages) throw new Error(`${filter.label}, limit ${limit}: more than ${maxPages} pages`);
-        const query = [filter.query, `limit=${limit}`, cursor !== undefined ? `cursor=${encodeURIComponent(cursor)}` : ''].filter(Boolean).join('&');
+        const query = cursor === undefined ? [filter.query, `limit=${limit}`].filter(Boolean).join('&')
+          : likeVsCode ? `limit=${limit}&cursor=${cursor}` : [filter.query, `limit=${limit}`, `cursor=${encodeURIComponent(cursor)}`].filter(Boolean).join('&');
         const answer = await get(`/v0.1/servers?${query}`);
         const where = `${filter.label}, limit ${limit}, page ${pages}`;
         expect(answer.status, `${where}: ${answer.body}`).toBe(200);
@@ -190,8 +194,9 @@ describeEachHost('v0.1 API conformance', (host) => {
         seen.push(...keys);
         if (keys.length === limit) {
           const last = body.servers[keys.length - 1].server;
-          expect(body.metadata, where).toEqual({ nextCursor: `${last.name}:${last.version}`, count: limit });
+          expect(body.metadata, where).toEqual({ nextCursor: expect.stringMatching(/^[A-Za-z0-9_-]+$/), count: limit });
           expect(Object.keys(body.metadata), where).toEqual(['nextCursor', 'count']);
+          expect(body.metadata.nextCursor, `${where}: after ${rowKey(last.name, last.version)}`).not.toBe(cursor);
           cursor = body.metadata.nextCursor;
           continue;
         }
@@ -207,7 +212,8 @@ describeEachHost('v0.1 API conformance', (host) => {
     const all = rows.filter(live).sort(compareRows).map((r) => rowKey(r.name, r.version));
     const body = (await get('/v0.1/servers?include_deleted=false')).json();
     expect(itemKeys(body)).toEqual(all.slice(0, 30));
-    expect(body.metadata.nextCursor).toBe(all[29]!.replace('@', ':'));
+    const next = (await get(`/v0.1/servers?cursor=${body.metadata.nextCursor}`)).json();
+    expect(itemKeys(next)).toEqual(all.slice(30, 60));
     const empties = (await get('/v0.1/servers?version=latest&search=&cursor=&limit=')).json();
     expect(itemKeys(empties)).toEqual(rows.filter((r) => live(r) && r.isLatest).sort(compareRows).map((r) => rowKey(r.name, r.version)));
   });
@@ -221,6 +227,24 @@ describeEachHost('v0.1 API conformance', (host) => {
     // With a version: strictly after (name, version), even when that row does not exist.
     const body = (await get(`/v0.1/servers?limit=100&cursor=${encodeURIComponent('io.github.acme/many:0.10.5')}`)).json();
     expect(itemKeys(body).slice(0, 3)).toEqual(['io.github.acme/many@0.11.0', 'io.github.acme/many@0.12.0', 'io.github.acme/many@0.2.0']);
+  });
+
+  it('continues the query of its own cursor, whatever filters come with it, and refuses a damaged one', async () => {
+    const first = (await get('/v0.1/servers?search=alpha&limit=1')).json();
+    const cursor: string = first.metadata.nextCursor;
+    const expected = rows.filter(searching('alpha')).sort(compareRows).map((r) => rowKey(r.name, r.version));
+    expect(itemKeys(first)).toEqual(expected.slice(0, 1));
+    // Same query, same cursor: the search's case is not part of it.
+    expect((await get('/v0.1/servers?search=ALPHA&limit=1')).json().metadata.nextCursor).toBe(cursor);
+    for (const others of ['', 'search=forecast&', 'version=latest&include_deleted=true&']) {
+      expect(itemKeys((await get(`/v0.1/servers?${others}limit=100&cursor=${cursor}`)).json()), others).toEqual(expected.slice(1));
+    }
+    // Parameters are still validated as without a cursor.
+    expectProblem(await get(`/v0.1/servers?limit=0&cursor=${cursor}`), 422, 'limit=0');
+    for (const bad of [cursor.slice(0, -1), `${cursor}A`, `${cursor.slice(0, 5)}*${cursor.slice(6)}`, '_', '_e30', '_W10']) {
+      const body = expectProblem(await get(`/v0.1/servers?cursor=${encodeURIComponent(bad)}`), 400, bad);
+      expect(body.detail, bad).toBe('Invalid cursor parameter');
+    }
   });
 
   it('filters updated_since strictly after the instant, deleted rows included', async () => {

@@ -118,11 +118,22 @@ describe('the njs list-query bundle', () => {
       query = `limit=37&include_deleted=true&cursor=${encodeURIComponent(next)}`;
     }
     expect(cursors.length).toBeGreaterThan(6);
+    // A search chain (non-ASCII, so the cursor's UTF-8 is exercised) followed without the search, as VS Code does.
+    const searchCursors: string[] = [];
+    for (let query = 'search=%E2%9C%93&limit=4&updated_since=2025-04-30T12:00:00%2B02:00'; ;) {
+      const next = (JSON.parse(answerInNode(query).body) as { metadata: { nextCursor?: string } }).metadata.nextCursor;
+      if (!next) break;
+      searchCursors.push(next);
+      query = `limit=4&cursor=${next}`;
+    }
+    expect(searchCursors.length).toBeGreaterThan(2);
 
     const queries = [
       '', 'limit=5', 'limit=100', 'limit=1', 'limit=+7', 'limit=07',
       ...cursors.map((c) => `limit=37&include_deleted=true&cursor=${encodeURIComponent(c)}`),
+      ...searchCursors.map((c) => `limit=4&cursor=${c}`), ...searchCursors.map((c) => `search=tool&version=latest&limit=4&cursor=${c}`),
       'cursor=io.github.acme%2Fserver-050', 'cursor=io.github.acme/server-050:1.0.0&limit=3', 'cursor=zzz', 'cursor=%ZZ&limit=2',
+      `cursor=${searchCursors[0]!.slice(0, -2)}`, 'cursor=_W10', 'cursor=_%FF', 'cursor=_',
       'search=weather', 'search=WEATHER', 'search=%E2%9C%93', 'search=tool+number+1', 'search=zeta&include_deleted=true', 'search=nothing-matches',
       'version=latest', 'version=latest&include_deleted=true&limit=100', 'version=1.0.0&limit=100', 'version=2.0.0-rc.1', 'version=2025-03-01',
       'include_deleted=true&limit=100', 'include_deleted=false', 'include_deleted=1', 'include_deleted=True',

@@ -36,6 +36,11 @@ export interface VsCodeGalleryOptions {
    * that ignores `?cursor=` would make listAll spin forever, so stop and fail after this many pages.
    */
   maxPages?: number;
+  /**
+   * VS Code always asks for 50 rows a page (DefaultPageSize in mcpGalleryService.js). To page a small registry at
+   * another size, the harness's HTTP stub rewrites `limit=50` in list URLs; everything else stays as VS Code built it.
+   */
+  pageSize?: number;
 }
 
 export interface VsCodeGallery {
@@ -60,8 +65,9 @@ export async function createVsCodeGallery(baseUrl: string, options: VsCodeGaller
 
   const requestService = {
     async request(req: IRequestOptions, token: CancellationToken): Promise<IRequestContext> {
-      const url = req.url ?? '';
-      requests.push(url);
+      const built = req.url ?? '';
+      requests.push(built);
+      const url = options.pageSize !== undefined ? built.replace(/([?&]limit=)50(?=&|$)/, `$1${options.pageSize}`) : built;
       const abort = new AbortController();
       const onClose = () => abort.abort();
       closed.signal.addEventListener('abort', onClose);

@@ -1,7 +1,9 @@
 // The official list semantics (official-registry.md §1.3) over the build's row index: parameter validation,
-// filters, bytewise (name, version) order, `name:version` cursors, nextCursor only on a full page.
+// filters, bytewise (name, version) order, nextCursor only on a full page. Cursors are our own (cursor.ts), and the
+// official `name:version` ones are still read.
 
-import { compareBytewise, compareInstants, type Instant, parseInstant } from './compare.ts';
+import { compareBytewise, compareInstants, formatInstant, type Instant, parseInstant } from './compare.ts';
+import { decodeCursor, encodeCursor, isOwnCursor } from './cursor.ts';
 import { renderProblem, renderServerList } from './json.ts';
 import { versionFile } from './layout.ts';
 import { chunkFile, countFile, headFile, parseHead, searchFile, type ChunkSummary, type RowTuple } from './row-index.ts';
@@ -113,7 +115,22 @@ export function parseListParams(params: ListParams): { ok: true; query: ListQuer
     query.updatedSince = since;
     query.includeDeleted = true;
   }
-  if (params.cursor) {
+  if (params.search) query.search = params.search.toLowerCase();
+  if (params.version) query.version = params.version;
+  if (params.cursor && isOwnCursor(params.cursor)) {
+    // The cursor's filters replace the request's: it names a place in one query's answer, which only that query
+    // continues. VS Code drops `search` on the next page; a 400 on any difference would also refuse clients that
+    // resend the same filters spelled differently (`Weather`, another time zone), for no gain to anyone.
+    const state = decodeCursor(params.cursor);
+    const since = state && state.updatedSince ? parseInstant(state.updatedSince) : null;
+    if (!state || (state.updatedSince && !since)) return badRequest('Invalid cursor parameter');
+    query.afterName = state.afterName;
+    query.afterVersion = state.afterVersion;
+    query.search = state.search;
+    query.version = state.version || undefined;
+    query.updatedSince = since || undefined;
+    query.includeDeleted = state.includeDeleted;
+  } else if (params.cursor) {
     const colon = params.cursor.indexOf(':');
     if (colon < 0) query.afterName = params.cursor;
     else {
@@ -121,9 +138,19 @@ export function parseListParams(params: ListParams): { ok: true; query: ListQuer
       query.afterVersion = params.cursor.slice(colon + 1);
     }
   }
-  if (params.search) query.search = params.search.toLowerCase();
-  if (params.version) query.version = params.version;
   return { ok: true, query: query };
+}
+
+/** The cursor that continues `query` after `row`: the same query always gets the same cursor. */
+export function nextCursorAfter(row: RowTuple, query: ListQuery): string {
+  return encodeCursor({
+    afterName: row[0],
+    afterVersion: row[1],
+    search: query.search,
+    version: query.version ?? '',
+    updatedSince: query.updatedSince ? formatInstant(query.updatedSince) : '',
+    includeDeleted: query.includeDeleted,
+  });
 }
 
 function compareKey(name: string, version: string, afterName: string, afterVersion: string | undefined): number {
@@ -132,23 +159,7 @@ function compareKey(name: string, version: string, afterName: string, afterVersi
   return compareBytewise(version, afterVersion);
 }
 
-/** Server names a search index matched (a Set in Node; this file only calls `has`, and njs never passes one). */
-export interface NameSet {
-  has(name: string): boolean;
-}
-
-export interface ListSelectOptions {
-  /**
-   * Servers that match `query.search` beyond the official substring semantics (the search index's prefix and
-   * fuzzy matches): their rows match too, so the answer is a superset of the official one, in the same order.
-   */
-  extraNames?: NameSet;
-}
-
-/** Looks `search` up in a search index and returns the names of the servers it matches. */
-export type SearchMatcher = (search: string) => NameSet | undefined;
-
-function rowMatches(row: RowTuple, search: string | undefined, query: ListQuery, extraNames: NameSet | undefined): boolean {
+function rowMatches(row: RowTuple, search: string | undefined, query: ListQuery): boolean {
   if (query.afterName !== undefined && compareKey(row[0], row[1], query.afterName, query.afterVersion) <= 0) return false;
   if (row[4] && !query.includeDeleted) return false;
   if (query.version === 'latest') {
@@ -158,9 +169,8 @@ function rowMatches(row: RowTuple, search: string | undefined, query: ListQuery,
     const updated = parseInstant(row[2]);
     if (!updated || compareInstants(updated, query.updatedSince) <= 0) return false;
   }
-  if (query.search && row[0].toLowerCase().indexOf(query.search) < 0 && (search === undefined || search.indexOf(query.search) < 0)) {
-    if (!extraNames || !extraNames.has(row[0])) return false;
-  }
+  // The official substring semantics only, on every host: a fuzzier Node-only match would differ from nginx's answer.
+  if (query.search && row[0].toLowerCase().indexOf(query.search) < 0 && (search === undefined || search.indexOf(query.search) < 0)) return false;
   return true;
 }
 
@@ -196,8 +206,7 @@ export interface RowIndexReader {
 }
 
 /** Walks chunks from the cursor on, skipping those that cannot hold a matching row, until the page is full. */
-export function selectListRows(query: ListQuery, index: RowIndexReader, options?: ListSelectOptions): ListPage {
-  const extraNames = query.search && options ? options.extraNames : undefined;
+export function selectListRows(query: ListQuery, index: RowIndexReader): ListPage {
   const count = index.chunkCount();
   const page: RowTuple[] = [];
   for (let c = firstChunkAfter(index, count, query); c < count && page.length < query.limit; c++) {
@@ -205,11 +214,11 @@ export function selectListRows(query: ListQuery, index: RowIndexReader, options?
     const rows = index.chunk(c);
     const search = query.search ? index.search(c) : [];
     for (let i = 0; i < rows.length && page.length < query.limit; i++) {
-      if (rowMatches(rows[i]!, search[i], query, extraNames)) page.push(rows[i]!);
+      if (rowMatches(rows[i]!, search[i], query)) page.push(rows[i]!);
     }
   }
   const last = page[page.length - 1];
-  return page.length >= query.limit && last ? { rows: page, nextCursor: last[0] + ':' + last[1] } : { rows: page };
+  return page.length >= query.limit && last ? { rows: page, nextCursor: nextCursorAfter(last, query) } : { rows: page };
 }
 
 /** How the answering side reads the built directory: njs reads files per request, the Node server caches. */
@@ -224,20 +233,16 @@ export interface ListResponse {
   body: string;
 }
 
-/**
- * Answers `GET /v0.1/servers?…` with query parameters from the built row index and detail files. With
- * `searchMatcher` (the Node server's search index), `search` also matches the servers the index finds.
- */
-export function answerListQuery(params: ListParams, files: BuiltFiles, searchMatcher?: SearchMatcher): ListResponse {
+/** Answers `GET /v0.1/servers?…` with query parameters from the built row index and detail files. */
+export function answerListQuery(params: ListParams, files: BuiltFiles): ListResponse {
   const parsed = parseListParams(params);
   if (!parsed.ok) return { status: parsed.status, contentType: parsed.contentType, body: parsed.body };
-  const extraNames = parsed.query.search && searchMatcher ? searchMatcher(parsed.query.search) : undefined;
   const answer = selectListRows(parsed.query, {
     chunkCount: function () { return files.readJson(countFile()) as number; },
     head: function (chunk) { return parseHead(files.readText(headFile(chunk))); },
     chunk: function (chunk) { return files.readJson(chunkFile(chunk)) as RowTuple[]; },
     search: function (chunk) { return files.readJson(searchFile(chunk)) as string[]; },
-  }, { extraNames: extraNames });
+  });
   const items: string[] = [];
   for (let i = 0; i < answer.rows.length; i++) {
     const row = answer.rows[i]!;

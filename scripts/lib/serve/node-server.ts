@@ -9,7 +9,6 @@ import { answerListQuery } from '../query/list-query.ts';
 import { cachedBuiltFiles } from './built-files.ts';
 import { problemAnswer, problemHeaders, routeRequest, type Headers } from './router.ts';
 import { siteContentType } from './routes.ts';
-import { searchIndexMatcher } from '../search/node-matcher.ts';
 
 /** nginx's ETag format, `"<hex mtime>-<hex size>"`, so both hosts send the same validator for the same file. */
 export function etagFor(mtimeMs: number, size: number): string {
@@ -43,8 +42,6 @@ async function readFirst(dir: string, files: string[]): Promise<{ body: Buffer; 
 export function createRegistryServer(distDir: string): Server {
   const dir = path.resolve(distDir);
   const files = cachedBuiltFiles(dir);
-  // `?search=` answers with the official substring matches plus the search index's (loaded on first use).
-  const searchMatcher = searchIndexMatcher(dir);
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const decision = routeRequest(method, req.url ?? '/');
@@ -54,7 +51,7 @@ export function createRegistryServer(distDir: string): Server {
       case 'problem':
         return send(res, method, decision.status, decision.headers, decision.body);
       case 'list-query': {
-        const answer = answerListQuery(decision.params, files, searchMatcher);
+        const answer = answerListQuery(decision.params, files);
         return send(res, method, answer.status, answer.status === 200 ? decision.headers : problemHeaders(), answer.body);
       }
       case 'file': {
