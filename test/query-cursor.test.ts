@@ -51,6 +51,16 @@ describe('list cursors', () => {
     expect(ok(`cursor=${nextCursorAfter(row, ok(''))}&include_deleted=true`).includeDeleted).toBe(false);
   });
 
+  it('stays bounded: the longest row values the schema allows give a cursor well under the limit', () => {
+    // name ≤ 200 (ASCII by its pattern), version ≤ 255, description ≤ 100 (search must be a substring of one, lower-cased).
+    const worst = encodeCursor({
+      afterName: `${'a'.repeat(100)}/${'b'.repeat(99)}`, afterVersion: '€'.repeat(255), version: '€'.repeat(255),
+      search: '\u0001'.repeat(100), updatedSince: '2025-08-07T13:15:04.123456789Z', includeDeleted: true,
+    });
+    expect(worst.length).toBeLessThan(MAX_CURSOR_LENGTH / 2);
+    expect(decodeCursor(worst)).not.toBeNull();
+  });
+
   it('keeps reading official cursors: name:version split on the first colon, a bare name on its own', () => {
     expect(ok('cursor=io.github.acme/weather:1.0.0%2Bbuild:x&search=w')).toMatchObject({ afterName: 'io.github.acme/weather', afterVersion: '1.0.0+build:x', search: 'w' });
     expect(ok('cursor=io.github.acme%2Fweather')).toMatchObject({ afterName: 'io.github.acme/weather' });

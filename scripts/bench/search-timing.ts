@@ -1,7 +1,7 @@
 // Search benchmark over a built registry: the size of its search index (bytes, gzipped bytes), the time to build
 // that index again from the dist's latest rows (plus the status files' long descriptions when the entries are
 // given), and the latency of 1,000 queries from a fixed list in Node (one page of hits with the count and facets,
-// as the site's worker answers each keystroke; and the API's `?search=` lookup, every hit).
+// as the site's worker answers each keystroke).
 //
 //   npx tsx scripts/bench/search-timing.ts --dir <dist> [--entries <entries>]   (prints one JSON document)
 
@@ -71,7 +71,6 @@ export interface SearchTiming {
   /** query(q, {limit: PAGE_SIZE}): a page of hits + count + facets, as the site's search-as-you-type asks. */
   queryMs: { p50: number; p95: number; p99: number; max: number; mean: number };
   /** The API's `?search=`: every hit's name, as the Node server's matcher collects them. */
-  apiLookupMs: { p50: number; p95: number; max: number };
   meanHits: number;
   targets: Record<string, { max: number; value: number; pass: boolean }>;
 }
@@ -111,16 +110,7 @@ export async function measureSearch(distDir: string, entriesDir?: string, querie
     times.push(performance.now() - t);
     hits += page.count;
   }
-  const api: number[] = [];
-  for (let i = 0; i < queries; i++) {
-    const q = BENCH_QUERIES[i % BENCH_QUERIES.length]!.toLowerCase();
-    t = performance.now();
-    const names = new Set<string>();
-    for (const hit of search.search(q)) names.add(hit.name);
-    api.push(performance.now() - t);
-  }
   times.sort((a, b) => a - b);
-  api.sort((a, b) => a - b);
   const queryMs = {
     p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), p99: round(percentile(times, 99)),
     max: round(times[times.length - 1]!), mean: round(times.reduce((s, x) => s + x, 0) / times.length),
@@ -139,7 +129,6 @@ export async function measureSearch(distDir: string, entriesDir?: string, querie
     queries,
     distinctQueries: BENCH_QUERIES.length,
     queryMs,
-    apiLookupMs: { p50: round(percentile(api, 50)), p95: round(percentile(api, 95)), max: round(api[api.length - 1]!) },
     meanHits: round(hits / queries, 1),
     targets: {
       indexGzipBytes: check(indexGzipBytes, SEARCH_TARGETS.indexGzipBytes),

@@ -14,7 +14,7 @@ import { encodeJson } from './json.ts';
 export const CURSOR_PREFIX = '_';
 
 /** Longer than any cursor the registry emits (see above); refused before any decoding work. */
-export const MAX_CURSOR_LENGTH = 4096;
+export const MAX_CURSOR_LENGTH = 8192;
 
 /** The state of a list query at the end of a page; `''` is an absent string filter. */
 export interface CursorState {
