@@ -2,6 +2,7 @@
 // own asset router and asset worker (shipped inside miniflare) in front of it, configured as wrangler.jsonc says.
 // Offline: no `cf` object download, no telemetry (miniflare sends none).
 
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,8 +53,13 @@ export async function startEdge(options: { dir: string; port?: number; host?: st
     host,
     port: options.port ?? 0,
   });
+  // miniflare ends the process itself on SIGINT/SIGTERM (after stopping workerd), before any async cleanup of ours.
+  const removeOnExit = (): void => rmSync(outDir, { recursive: true, force: true });
+  if (temporary) process.once('exit', removeOnExit);
   const cleanup = async (): Promise<void> => {
-    if (temporary) await rm(outDir, { recursive: true, force: true });
+    if (!temporary) return;
+    process.off('exit', removeOnExit);
+    await rm(outDir, { recursive: true, force: true });
   };
   let url: URL;
   try {
