@@ -3,7 +3,7 @@
 // Offline: no `cf` object download, no telemetry (miniflare sends none).
 
 import { rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
@@ -56,10 +56,11 @@ export async function startEdge(options: { dir: string; port?: number; host?: st
   // miniflare ends the process itself on SIGINT/SIGTERM (after stopping workerd), before any async cleanup of ours.
   const removeOnExit = (): void => rmSync(outDir, { recursive: true, force: true });
   if (temporary) process.once('exit', removeOnExit);
+  // Synchronous: a signal may end the process while an async removal is still running.
   const cleanup = async (): Promise<void> => {
     if (!temporary) return;
+    removeOnExit();
     process.off('exit', removeOnExit);
-    await rm(outDir, { recursive: true, force: true });
   };
   let url: URL;
   try {
