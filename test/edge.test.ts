@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import { writeCloudflareDeployment, type CloudflareDeployment, type HeaderRule } from '../scripts/lib/edge/cloudflare.ts';
 import { miniflareAssetsOptions, startEdge, type RunningEdge } from '../scripts/lib/edge/run-edge.ts';
-import { CACHE_CONTROL, SITE_CSP } from '../scripts/lib/serve/routes.ts';
+import { CACHE_CONTROL, SITE_CSP, siteContentType } from '../scripts/lib/serve/routes.ts';
 import { createMatrixRegistry } from './support/hosting-matrix.ts';
 import { http } from './support/servers.ts';
 
@@ -106,6 +106,8 @@ describe('the Worker behind the asset layer', () => {
     expect(script.status).toBe(200);
     expect(script.headers['cache-control']).toBe(CACHE_CONTROL.immutable);
     expect(script.headers['content-security-policy']).toBe(SITE_CSP);
+    // Typed by the asset layer, as the router types it.
+    expect(script.headers['content-type']).toBe(siteContentType(asset!));
     const manifest = await http(edge.url, '/search/manifest.json');
     expect(manifest.status).toBe(200);
     expect(manifest.headers['cache-control']).toBe(CACHE_CONTROL.page);
