@@ -3,6 +3,8 @@
 // the API paths (cloudflare.ts) and serves every other existing file itself.
 
 import { answerListQuery, type BuiltFiles, type ListResponse } from '../query/list-query.ts';
+import { QUERY_ROOT } from '../query/layout.ts';
+import { chunkFile, countFile, headFile, searchFile } from '../query/row-index.ts';
 import { problemAnswer, problemHeaders, routeRequest, type Headers } from '../serve/router.ts';
 import { siteContentType } from '../serve/routes.ts';
 import { assetPathOf } from './asset-layout.ts';
@@ -51,6 +53,42 @@ const MAX_ROUNDS = 64;
 const PLACEHOLDER = '\n';
 
 /**
+ * Row-index files, kept for the isolate's life: a deployment's assets never change (`npm run edge` is restarted
+ * after a rebuild), and every query reads the same few. Bounded, so a scan of a large index cannot exhaust memory.
+ */
+const indexCache = new Map<string, string>();
+let indexCacheBytes = 0;
+const INDEX_CACHE_BYTES = 24 * 1024 * 1024;
+
+function remember(file: string, text: string): void {
+  if (!file.startsWith(QUERY_ROOT + '/') || indexCacheBytes + text.length > INDEX_CACHE_BYTES) return;
+  indexCache.set(file, text);
+  indexCacheBytes += text.length;
+}
+
+const CHUNK_FILES = [headFile, chunkFile, searchFile];
+const READ_AHEAD = 32;
+
+/**
+ * A scan reads a chunk's head, rows and search text in order: when chunk c is lacking and c - 1's head was read, the
+ * next chunks' files of the same kind are fetched in the same round, so a sparse filter over a large index takes
+ * a few rounds rather than one per chunk. The binary search on the cursor jumps, and gets no read-ahead.
+ */
+function readAhead(file: string, known: (file: string) => boolean, chunks: number | undefined): string[] {
+  const digits = /(\d+)\.json$/.exec(file);
+  if (!digits || chunks === undefined) return [];
+  const chunk = parseInt(digits[1]!, 10) % 100000;
+  for (const name of CHUNK_FILES) {
+    if (name(chunk) !== file) continue;
+    if (chunk === 0 || !known(headFile(chunk - 1))) return [];
+    const ahead: string[] = [];
+    for (let c = chunk + 1; c < chunks && c <= chunk + READ_AHEAD; c++) ahead.push(name(c));
+    return ahead;
+  }
+  return [];
+}
+
+/**
  * Runs the synchronous list-query code over files fetched on demand. Each run records the files it lacked; they are
  * fetched together and the query runs again, until a run needs nothing new. Only that complete run's answer is
  * used, so a run that went astray on a placeholder costs a round, never a wrong answer.
@@ -58,10 +96,11 @@ const PLACEHOLDER = '\n';
 export async function answerListQueryFromAssets(env: WorkerEnv, params: Parameters<typeof answerListQuery>[0]): Promise<ListResponse> {
   const texts = new Map<string, string | null>();
   const parsed = new Map<string, unknown>();
+  const lookup = (file: string): string | null | undefined => texts.get(file) ?? indexCache.get(file);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const lacking = new Set<string>();
     const text = (file: string): string | undefined => {
-      const known = texts.get(file);
+      const known = lookup(file);
       if (known === null) throw new Error(`built file missing: ${file}`);
       if (known === undefined) lacking.add(file);
       return known;
@@ -84,9 +123,17 @@ export async function answerListQueryFromAssets(env: WorkerEnv, params: Paramete
       if (!lacking.size) throw error;
     }
     if (!lacking.size && answer) return answer;
-    const names = [...lacking];
+    const count = lookup(countFile());
+    const chunks = typeof count === 'string' ? (JSON.parse(count) as number) : undefined;
+    const wanted = new Set(lacking);
+    for (const file of lacking) for (const next of readAhead(file, (f) => lookup(f) != null, chunks)) if (lookup(next) === undefined) wanted.add(next);
+    const names = [...wanted];
     const fetched = await Promise.all(names.map((file) => readAsset(env, file)));
-    names.forEach((file, i) => texts.set(file, fetched[i] ? new TextDecoder().decode(fetched[i]!.body) : null));
+    names.forEach((file, i) => {
+      const body = fetched[i] ? new TextDecoder().decode(fetched[i]!.body) : null;
+      texts.set(file, body);
+      if (body !== null) remember(file, body);
+    });
   }
   throw new Error(`list query needed more than ${MAX_ROUNDS} rounds of file reads`);
 }
