@@ -9,6 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import { writeCloudflareDeployment, type CloudflareDeployment, type HeaderRule } from '../scripts/lib/edge/cloudflare.ts';
 import { miniflareAssetsOptions, startEdge, type RunningEdge } from '../scripts/lib/edge/run-edge.ts';
+import { answerListQueryFromAssets, type WorkerEnv } from '../scripts/lib/edge/worker-entry.ts';
+import { versionFile } from '../scripts/lib/query/layout.ts';
+import { readListParams } from '../scripts/lib/query/list-query.ts';
+import { chunkFile, countFile, headFile, renderHead, searchFile, type RowTuple } from '../scripts/lib/query/row-index.ts';
 import { CACHE_CONTROL, SITE_CSP, siteContentType } from '../scripts/lib/serve/routes.ts';
 import { createMatrixRegistry } from './support/hosting-matrix.ts';
 import { http } from './support/servers.ts';
@@ -124,5 +128,46 @@ describe('the Worker behind the asset layer', () => {
     const post = await http(edge.url, '/v0.1/servers', { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD, OPTIONS');
+  });
+});
+
+describe('list queries over a large row index (the Worker\'s reads, with a stand-in for the assets binding)', () => {
+  const CHUNKS = 200;
+  const files = new Map<string, string>();
+  const name = (i: number): string => `io.github.big/s${String(i).padStart(4, '0')}`;
+  for (let i = 0; i < CHUNKS; i++) {
+    const row: RowTuple = [name(i), '1.0.0', '2025-01-01T00:00:00Z', 1, 0];
+    files.set(headFile(i), renderHead({ firstName: row[0], firstVersion: row[1], lastName: row[0], lastVersion: row[1], rows: 1, latestLive: 1, live: 1, maxUpdated: row[2] }));
+    files.set(chunkFile(i), JSON.stringify([row]));
+    files.set(searchFile(i), JSON.stringify([`server number ${i}`]));
+    files.set(versionFile(row[0], row[1], false), `{"server":{"name":"${row[0]}","version":"1.0.0"}}\n`);
+  }
+  files.set(countFile(), String(CHUNKS));
+  const reads: string[] = [];
+  const env: WorkerEnv = {
+    ASSETS: {
+      async fetch(request) {
+        const asset = new URL(request.url).pathname.split('/').map(decodeURIComponent).join('/').slice(1);
+        reads.push(asset);
+        const text = asset.startsWith('_build/') ? files.get(asset.slice('_build/'.length)) : undefined;
+        return text === undefined ? new Response(null, { status: 404 }) : new Response(text, { headers: { ETag: '"x"' } });
+      },
+    },
+  };
+
+  it('scans every chunk for a filter that matches nothing, reading ahead instead of one round per chunk', async () => {
+    const answer = await answerListQueryFromAssets(env, readListParams('search=no-such-text&limit=50'));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBe('{"servers":[],"metadata":{"count":0}}\n');
+  });
+
+  it('keeps row-index files for the isolate\'s life: a repeated query reads only its detail files', async () => {
+    const query = readListParams(`cursor=${encodeURIComponent(`${name(150)}:1.0.0`)}&limit=3`);
+    const first = await answerListQueryFromAssets(env, query);
+    expect(JSON.parse(first.body).servers.map((s: { server: { name: string } }) => s.server.name)).toEqual([name(151), name(152), name(153)]);
+    reads.length = 0;
+    const again = await answerListQueryFromAssets(env, query);
+    expect(again.body).toBe(first.body);
+    expect(reads.sort()).toEqual([151, 152, 153].map((i) => `_build/${versionFile(name(i), '1.0.0', false)}`));
   });
 });
