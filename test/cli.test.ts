@@ -52,6 +52,25 @@ async function expectRegistryAt(url: string): Promise<void> {
   expect(body.servers.map((s) => s.server.name)).toContain('io.github.modelcontextprotocol/server-filesystem');
 }
 
+describe('npm run edge', () => {
+  it('prints the URL first and serves the directory through the Worker in workerd on a free port', async () => {
+    const { line, child } = await firstLine('edge', ['--dir', dist, '--port', '0']);
+    try {
+      await expectRegistryAt(line);
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('writes the deployment for wrangler with --write-only', async () => {
+    const out = path.join(work, 'cloudflare');
+    const result = await runScript('edge.ts', ['--dir', dist, '--out', out, '--write-only'], { cwd: PROJECT });
+    expect(result.code, result.err).toBe(0);
+    expect(result.out.trim()).toBe(path.join(out, 'wrangler.jsonc'));
+    for (const file of ['wrangler.jsonc', 'worker.js', 'public/index.html', 'public/_headers', 'public/_build/v0.1/servers.json']) expect(existsSync(path.join(out, file)), file).toBe(true);
+  });
+});
+
 describe('npm run serve', () => {
   it('prints the URL first and serves the directory on a free port', async () => {
     const { line, child } = await firstLine('serve', ['--dir', dist, '--port', '0']);

@@ -1,4 +1,4 @@
-// The real VS Code gallery client (its compiled code, driven in Node) against both servers of a built registry.
+// The real VS Code gallery client (its compiled code, driven in Node) against every host of a built registry.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
 import { nginxMissing, startNginx } from '../scripts/lib/serve/run-nginx.ts';
+import { startEdge } from '../scripts/lib/edge/run-edge.ts';
 import { createMatrixRegistry, MATRIX_SERVERS } from './support/hosting-matrix.ts';
 import { createVsCodeGallery } from './support/vscode-gallery.ts';
 import { STRICT_PREREQUISITES } from './support/strict.ts';
@@ -32,6 +33,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const hosts = [
   { name: 'node server', skip: false, start: async () => { const s = await startRegistryServer({ dir: dist, port: 0 }); return { url: s.url, stop: s.close }; } },
   { name: 'nginx', skip: missing !== null && !STRICT_PREREQUISITES, start: async () => startNginx({ dir: dist }) },
+  { name: 'the Cloudflare Worker (workerd)', skip: false, start: async () => startEdge({ dir: dist }) },
 ];
 
 describe.each(hosts)('VS Code gallery against $name', ({ start, skip }) => {

@@ -45,6 +45,8 @@ function writes(permissions: unknown): string[] {
 /** Every job's effective permissions (its own, or the workflow's top-level ones). */
 const JOB_PERMISSIONS: Record<string, Record<string, unknown>> = {
   'ci.yml': { test: { contents: 'read' } },
+  // Deploys with its own API token (a secret), not a GitHub scope.
+  'deploy-cloudflare.yml': { deploy: { contents: 'read' } },
   'nightly-reverify.yml': { reverify: { contents: 'read', issues: 'write' } },
   // The build runs npm packages: no Pages or OIDC scope there. The deploy job runs only deploy-pages.
   'pages.yml': { build: { contents: 'read' }, deploy: { pages: 'write', 'id-token': 'write' } },

@@ -1,10 +1,12 @@
-// The two hosts every API test runs against: the Node server and nginx + njs on the generated configuration.
+// The hosts every API test runs against: the Node server, nginx + njs on the generated configuration, and the
+// Cloudflare Worker in the real workerd runtime behind Cloudflare's asset layer (miniflare, from npm).
 // nginx is a system package; when it is missing, its tests fail in strict mode (.ci/run) and are skipped, visibly, elsewhere.
 
 import { request, Agent } from 'node:http';
 import { describe, it } from 'vitest';
 import { startRegistryServer } from '../../scripts/lib/serve/node-server.ts';
 import { nginxMissing, startNginx } from '../../scripts/lib/serve/run-nginx.ts';
+import { startEdge } from '../../scripts/lib/edge/run-edge.ts';
 import { STRICT_PREREQUISITES } from './strict.ts';
 
 export interface RunningHost {
@@ -33,6 +35,14 @@ export const hosts: Host[] = [
     missing: nginxMissing,
     async start(dir) {
       const running = await startNginx({ dir });
+      return { url: running.url, stop: () => running.stop() };
+    },
+  },
+  {
+    name: 'worker',
+    missing: () => null,
+    async start(dir) {
+      const running = await startEdge({ dir });
       return { url: running.url, stop: () => running.stop() };
     },
   },

@@ -1,0 +1,173 @@
+// The Cloudflare deployment beyond the conformance suite (which runs on the Worker as a host, test/support/servers.ts):
+// the generated wrangler.jsonc and _headers, and what Cloudflare's asset layer in front of the Worker changes.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
+import { writeCloudflareDeployment, type CloudflareDeployment, type HeaderRule } from '../scripts/lib/edge/cloudflare.ts';
+import { miniflareAssetsOptions, startEdge, type RunningEdge } from '../scripts/lib/edge/run-edge.ts';
+import { answerListQueryFromAssets, type WorkerEnv } from '../scripts/lib/edge/worker-entry.ts';
+import { versionFile } from '../scripts/lib/query/layout.ts';
+import { readListParams } from '../scripts/lib/query/list-query.ts';
+import { chunkFile, countFile, headFile, renderHead, searchFile, type RowTuple } from '../scripts/lib/query/row-index.ts';
+import { CACHE_CONTROL, SITE_CSP, siteContentType } from '../scripts/lib/serve/routes.ts';
+import { createMatrixRegistry } from './support/hosting-matrix.ts';
+import { http } from './support/servers.ts';
+
+let work: string;
+let dist: string;
+
+beforeAll(async () => {
+  const { root, entries } = createMatrixRegistry();
+  work = mkdtempSync(path.join(os.tmpdir(), 'edge-'));
+  dist = path.join(work, 'dist');
+  await buildRegistry({ entriesDir: entries, outDir: dist });
+  rmSync(root, { recursive: true, force: true });
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Reads a `_headers` file as Cloudflare documents it: a path line, then indented `Name: value` or `! Name` lines. */
+function readHeadersFile(text: string): Record<string, HeaderRule> {
+  const rules: Record<string, HeaderRule> = {};
+  let current: HeaderRule | undefined;
+  for (const line of text.split('\n')) {
+    if (!line.trim() || line.startsWith('#')) continue;
+    if (!/^\s/.test(line)) {
+      current = { set: {} };
+      rules[line.trim()] = current;
+    } else if (line.trim().startsWith('! ')) (current!.unset ??= []).push(line.trim().slice(2));
+    else {
+      const colon = line.indexOf(':');
+      current!.set[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+    }
+  }
+  return rules;
+}
+
+describe('the generated deployment', () => {
+  let deployment: CloudflareDeployment;
+  let out: string;
+  beforeAll(async () => {
+    out = path.join(work, 'cloudflare');
+    deployment = await writeCloudflareDeployment(dist, out, 'my-registry');
+  });
+
+  it('writes wrangler.jsonc with the Worker, the assets binding and the Worker first for the API only', () => {
+    const errors: ParseError[] = [];
+    const config = parseJsonc(readFileSync(path.join(out, 'wrangler.jsonc'), 'utf8'), errors);
+    expect(errors).toEqual([]);
+    expect(config).toMatchObject({
+      name: 'my-registry',
+      main: './worker.js',
+      compatibility_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      assets: { directory: './public', binding: 'ASSETS', html_handling: 'none', not_found_handling: 'none' },
+    });
+    expect(config.assets.run_worker_first).toEqual(['/v0', '/v0/*', '/v0.1', '/v0.1/*', '/_build', '/_build/*']);
+    // The local runtime gets the same routing and headers the file says.
+    const options = miniflareAssetsOptions(deployment, path.join(out, 'public'));
+    expect(options.routerConfig.static_routing.user_worker).toEqual(config.assets.run_worker_first);
+    expect(options.assetConfig.headers.rules).toEqual(readHeadersFile(readFileSync(path.join(out, 'public/_headers'), 'utf8')));
+  });
+
+  it('sends the router\'s site headers, with the immutable cache only on content-hashed files', () => {
+    const rules = readHeadersFile(readFileSync(path.join(out, 'public/_headers'), 'utf8'));
+    expect(rules['/*']!.set).toMatchObject({ 'Content-Security-Policy': SITE_CSP, 'Cache-Control': CACHE_CONTROL.page, 'Access-Control-Allow-Origin': '*' });
+    const hashed = Object.keys(rules).filter((p) => p !== '/*');
+    expect(hashed.length).toBeGreaterThanOrEqual(3);
+    for (const p of hashed) {
+      expect(p).toMatch(/^\/(assets|search)\/[^/]+-[0-9a-f]{8,}\.[a-z]+$/);
+      expect(rules[p]).toEqual({ unset: ['Cache-Control'], set: { 'Cache-Control': CACHE_CONTROL.immutable } });
+    }
+  });
+});
+
+describe('the Worker behind the asset layer', () => {
+  let edge: RunningEdge;
+  beforeAll(async () => {
+    edge = await startEdge({ dir: dist });
+  });
+  afterAll(async () => {
+    await edge?.stop();
+  });
+
+  it('never serves the raw build files it reads: they answer as unknown endpoints, as on the Node server', async () => {
+    for (const target of ['/_build/_query/chunks.json', '/_build/v0.1/servers.json', '/_build', '/_query/chunks.json', '/_include_deleted/']) {
+      const answer = await http(edge.url, target);
+      expect(answer.status, target).toBe(404);
+      expect(answer.headers['content-type'], target).toBe('application/problem+json');
+      expect(answer.json().detail, target).toMatch(/^Endpoint not found/);
+    }
+  });
+
+  it('serves site files from the asset layer with the router\'s headers, and folders without a redirect', async () => {
+    const home = await http(edge.url, '/');
+    const asset = /src="(assets\/site-[0-9a-f]+\.js)"/.exec(home.body)?.[1];
+    expect(asset).toBeTruthy();
+    const script = await http(edge.url, `/${asset}`);
+    expect(script.status).toBe(200);
+    expect(script.headers['cache-control']).toBe(CACHE_CONTROL.immutable);
+    expect(script.headers['content-security-policy']).toBe(SITE_CSP);
+    // Typed by the asset layer, as the router types it.
+    expect(script.headers['content-type']).toBe(siteContentType(asset!));
+    const manifest = await http(edge.url, '/search/manifest.json');
+    expect(manifest.status).toBe(200);
+    expect(manifest.headers['cache-control']).toBe(CACHE_CONTROL.page);
+    const page = await http(edge.url, '/servers/io.github.matrix00/tool');
+    expect(page.status).toBe(200);
+    expect(page.headers.location).toBeUndefined();
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+  });
+
+  it('answers HEAD without a body and refuses other methods with 405 problem+json', async () => {
+    const head = await http(edge.url, '/v0.1/servers?limit=1', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    const post = await http(edge.url, '/v0.1/servers', { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD, OPTIONS');
+  });
+});
+
+describe('list queries over a large row index (the Worker\'s reads, with a stand-in for the assets binding)', () => {
+  const CHUNKS = 200;
+  const files = new Map<string, string>();
+  const name = (i: number): string => `io.github.big/s${String(i).padStart(4, '0')}`;
+  for (let i = 0; i < CHUNKS; i++) {
+    const row: RowTuple = [name(i), '1.0.0', '2025-01-01T00:00:00Z', 1, 0];
+    files.set(headFile(i), renderHead({ firstName: row[0], firstVersion: row[1], lastName: row[0], lastVersion: row[1], rows: 1, latestLive: 1, live: 1, maxUpdated: row[2] }));
+    files.set(chunkFile(i), JSON.stringify([row]));
+    files.set(searchFile(i), JSON.stringify([`server number ${i}`]));
+    files.set(versionFile(row[0], row[1], false), `{"server":{"name":"${row[0]}","version":"1.0.0"}}\n`);
+  }
+  files.set(countFile(), String(CHUNKS));
+  const reads: string[] = [];
+  const env: WorkerEnv = {
+    ASSETS: {
+      async fetch(request) {
+        const asset = new URL(request.url).pathname.split('/').map(decodeURIComponent).join('/').slice(1);
+        reads.push(asset);
+        const text = asset.startsWith('_build/') ? files.get(asset.slice('_build/'.length)) : undefined;
+        return text === undefined ? new Response(null, { status: 404 }) : new Response(text, { headers: { ETag: '"x"' } });
+      },
+    },
+  };
+
+  it('scans every chunk for a filter that matches nothing, reading ahead instead of one round per chunk', async () => {
+    const answer = await answerListQueryFromAssets(env, readListParams('search=no-such-text&limit=50'));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBe('{"servers":[],"metadata":{"count":0}}\n');
+  });
+
+  it('keeps row-index files for the isolate\'s life: a repeated query reads only its detail files', async () => {
+    const query = readListParams(`cursor=${encodeURIComponent(`${name(150)}:1.0.0`)}&limit=3`);
+    const first = await answerListQueryFromAssets(env, query);
+    expect(JSON.parse(first.body).servers.map((s: { server: { name: string } }) => s.server.name)).toEqual([name(151), name(152), name(153)]);
+    reads.length = 0;
+    const again = await answerListQueryFromAssets(env, query);
+    expect(again.body).toBe(first.body);
+    expect(reads.sort()).toEqual([151, 152, 153].map((i) => `_build/${versionFile(name(i), '1.0.0', false)}`));
+  });
+});
