@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
+import { startEdge } from '../scripts/lib/edge/run-edge.ts';
 import { nginxMissing, startNginx } from '../scripts/lib/serve/run-nginx.ts';
 import { Repo } from './support/git-fixture.ts';
 import { createVsCodeGallery } from './support/vscode-gallery.ts';
@@ -45,6 +46,7 @@ afterAll(() => {
 const hosts = [
   { name: 'node server', skip: false, start: async () => { const s = await startRegistryServer({ dir: dist, port: 0 }); return { url: s.url, stop: s.close }; } },
   { name: 'nginx', skip: missing !== null && !STRICT_PREREQUISITES, start: async () => startNginx({ dir: dist }) },
+  { name: 'the Cloudflare Worker (workerd)', skip: false, start: async () => startEdge({ dir: dist }) },
 ];
 
 describe.each(hosts)('VS Code paging against $name', ({ start, skip }) => {
