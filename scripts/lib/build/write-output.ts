@@ -6,6 +6,7 @@ import { rename, rm } from 'node:fs/promises';
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OutputFile } from './api-files.ts';
+import { precompressed } from './compress.ts';
 
 /**
  * Each file's modification time is derived from its content hash. nginx's ETag is `mtime-size`, so this makes
@@ -19,6 +20,14 @@ export function contentMtime(content: string | Buffer): number {
 export interface WriteSummary {
   files: number;
   bytes: number;
+  /** `.br` and `.gz` variants written beside the files (not counted in `files` and `bytes`). */
+  compressed: number;
+}
+
+function writeWithContentMtime(full: string, data: Buffer): void {
+  writeFileSync(full, data);
+  const mtime = contentMtime(data);
+  utimesSync(full, mtime, mtime);
 }
 
 /**
@@ -32,7 +41,7 @@ export async function writeOutputAtomically(outDir: string, files: Iterable<Outp
   try {
     mkdirSync(staging, { recursive: true });
     const made = new Set<string>([staging]);
-    let count = 0, bytes = 0;
+    let count = 0, bytes = 0, compressed = 0;
     for (const file of files) {
       const full = path.join(staging, file.path);
       const dir = path.dirname(full);
@@ -41,14 +50,17 @@ export async function writeOutputAtomically(outDir: string, files: Iterable<Outp
         made.add(dir);
       }
       const data = Buffer.from(file.content, 'utf8');
-      writeFileSync(full, data);
-      const mtime = contentMtime(data);
-      utimesSync(full, mtime, mtime);
+      writeWithContentMtime(full, data);
+      // Each variant's time comes from its own bytes, so its nginx-style ETag differs from the file's.
+      for (const [suffix, encoded] of precompressed(file.path, data)) {
+        writeWithContentMtime(full + suffix, encoded);
+        compressed++;
+      }
       count++;
       bytes += data.length;
     }
     await swapIn(staging, target);
-    return { files: count, bytes };
+    return { files: count, bytes, compressed };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
