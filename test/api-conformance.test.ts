@@ -3,11 +3,15 @@
 // and the official OpenAPI schemas. The registry is a fixture written over dated git commits, whose expected
 // answers were worked out by hand (test/support/fixture-registry.ts).
 
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildFixture, compareBytes, compareRows, rowKey, T5, type BuiltFixture, type ExpectedRow } from './support/fixture-registry.ts';
 import { describeEachHost, http, type HttpAnswer, type RunningHost } from './support/servers.ts';
 import { openApiValidators, referenceDir, type OpenApiValidators } from './support/reference.ts';
 import { STRICT_PREREQUISITES } from './support/strict.ts';
+import { brotliStaticAvailable } from '../scripts/lib/serve/nginx-config.ts';
 
 const OFFICIAL = 'io.modelcontextprotocol.registry/official';
 const NOT_FOUND_BODY = '{"title":"Not Found","status":404,"detail":"Server not found"}\n';
@@ -458,6 +462,105 @@ describeEachHost('v0.1 API conformance', (host) => {
       for (const [name, value] of Object.entries(CORS)) expect(header(again, name), `${target} 304: ${name}`).toBe(value);
       const stale = await get(target, { 'If-None-Match': '"not-the-etag"' });
       expect(stale.status, `${target}: stale validator`).toBe(200);
+    }
+  });
+
+  // Accept-Encoding → the Content-Encoding every host must pick, and what nginx picks without Debian's brotli_static
+  // module (allowed only outside strict mode). nginx's brotli_static does not weigh q-values against gzip's, so no
+  // case here prefers gzip by q alone while accepting br.
+  const NEGOTIATIONS: Array<[string | undefined, string | undefined, string | undefined]> = [
+    [undefined, undefined, undefined], ['identity', undefined, undefined], ['br', 'br', undefined], ['gzip', 'gzip', 'gzip'],
+    ['gzip, br', 'br', 'gzip'], ['br;q=1, gzip;q=1', 'br', 'gzip'], ['gzip;q=0, br;q=0', undefined, undefined],
+    ['br;q=0, gzip', 'gzip', 'gzip'], ['GZIP;Q=0.5', 'gzip', 'gzip'], ['identity;q=1, br;q=0', undefined, undefined],
+  ];
+  const brotli = host.name !== 'nginx' || brotliStaticAvailable() || STRICT_PREREQUISITES;
+  if (!brotli) console.warn('nginx without the brotli_static module (apt-get install libnginx-mod-http-brotli-static): expecting gzip only');
+  const expectedEncoding = (accept: string | undefined): string | undefined => {
+    const row = NEGOTIATIONS.find(([a]) => a === accept)!;
+    return brotli ? row[1] : row[2];
+  };
+  const decode = (answer: HttpAnswer): Buffer => {
+    const encoding = header(answer, 'content-encoding');
+    return encoding === 'br' ? brotliDecompressSync(answer.bytes) : encoding === 'gzip' ? gunzipSync(answer.bytes) : answer.bytes;
+  };
+
+  it('serves the precompressed variant Accept-Encoding asks for, decoding to the same bytes, with Vary and an ETag and 304 per encoding', async () => {
+    const targets: Array<[string, string]> = [
+      ['/v0.1/servers', 'v0.1/servers.json'],
+      ['/v0/servers/', 'v0.1/servers.json'],
+      [`/v0.1/servers/${encodeName('io.github.acme/many')}/versions`, 'v0.1/servers/io.github.acme/many/versions.json'],
+      [`/v0.1/servers/${encodeName('io.github.gone/vanished')}/versions?include_deleted=true`, '_include_deleted/servers/io.github.gone/vanished/versions.json'],
+      ['/', 'site/index.html'],
+      ['/servers/io.github.acme/many/', 'site/servers/io.github.acme/many/index.html'],
+    ];
+    for (const [target, file] of targets) {
+      // The build wrote both variants beside a file over 1 KB (the cases below need them).
+      expect(existsSync(path.join(built.outDir, `${file}.br`)) && existsSync(path.join(built.outDir, `${file}.gz`)), file).toBe(true);
+      const identity = await get(target, { 'Accept-Encoding': 'identity' });
+      expect(identity.status, target).toBe(200);
+      const etags = new Map<string | undefined, string>();
+      for (const [accept] of NEGOTIATIONS) {
+        const encoding = expectedEncoding(accept);
+        const what = `${target} with Accept-Encoding ${accept ?? '(none)'}`;
+        const answer = await get(target, accept === undefined ? {} : { 'Accept-Encoding': accept });
+        expect(answer.status, what).toBe(200);
+        expect(header(answer, 'content-encoding'), what).toBe(encoding);
+        expect(header(answer, 'vary'), what).toBe('Accept-Encoding');
+        expect(header(answer, 'content-type'), what).toBe(header(identity, 'content-type'));
+        expect(Number(header(answer, 'content-length')), what).toBe(answer.bytes.length);
+        if (encoding) expect(answer.bytes.length, what).toBeLessThan(identity.bytes.length);
+        expect(decode(answer).equals(identity.bytes), `${what}: decoded body`).toBe(true);
+        const etag = header(answer, 'etag')!;
+        if (!etags.has(encoding)) etags.set(encoding, etag);
+        expect(etag, `${what}: the same ETag for the same bytes`).toBe(etags.get(encoding));
+        // HEAD: the same headers, no body.
+        const head = await http(server.url, target, { method: 'HEAD', headers: accept === undefined ? {} : { 'Accept-Encoding': accept } });
+        expect([head.status, header(head, 'content-encoding'), header(head, 'etag'), header(head, 'content-length'), head.bytes.length], `HEAD ${what}`)
+          .toEqual([200, encoding, etag, String(answer.bytes.length), 0]);
+      }
+      // A validator is per encoding: it revalidates only the representation it came from.
+      expect(etags.size, `${target}: encodings seen`).toBe(brotli ? 3 : 2);
+      expect(new Set(etags.values()).size, `${target}: an ETag per encoding`).toBe(etags.size);
+      for (const [encoding, etag] of etags) {
+        for (const accept of ['identity', 'gzip', 'br']) {
+          const answer = await get(target, { 'Accept-Encoding': accept, 'If-None-Match': etag });
+          expect(answer.status, `${target}: ETag of ${encoding ?? 'identity'} sent with Accept-Encoding ${accept}`).toBe(encoding === expectedEncoding(accept) ? 304 : 200);
+          if (answer.status === 304) {
+            expect(answer.bytes.length).toBe(0);
+            expect(header(answer, 'vary')).toBe('Accept-Encoding');
+            expect(header(answer, 'etag')).toBe(etag);
+          }
+        }
+      }
+    }
+  });
+
+  it('sends small files as they are, and problems uncompressed and without Vary', async () => {
+    for (const target of ['/v0.1/ping', '/v0.1/health']) {
+      const answer = await get(target, { 'Accept-Encoding': 'br, gzip' });
+      expect(answer.status, target).toBe(200);
+      expect(header(answer, 'content-encoding'), target).toBeUndefined();
+    }
+    for (const target of ['/v0.1/servers/com.example%2Fnope/versions/1.0.0', '/v0.1/servers?limit=0', '/v0.1/nowhere']) {
+      const answer = await get(target, { 'Accept-Encoding': 'br, gzip' });
+      expect(answer.status, target).toBeGreaterThanOrEqual(400);
+      expect(header(answer, 'content-encoding'), target).toBeUndefined();
+      expect(header(answer, 'vary'), target).toBeUndefined();
+    }
+  });
+
+  it('compresses computed list pages when asked (gzip on every host), decoding to the identity page', async () => {
+    const target = '/v0.1/servers?limit=100&include_deleted=true';
+    const identity = await get(target);
+    expect(identity.bytes.length, 'a page big enough to compress').toBeGreaterThan(1024);
+    expect(header(identity, 'content-encoding')).toBeUndefined();
+    expect(header(identity, 'vary')).toBe('Accept-Encoding');
+    for (const [accept, encodings] of [['gzip', ['gzip']], ['br, gzip', ['br', 'gzip']], ['gzip;q=0, br;q=0', [undefined]], ['identity', [undefined]]] as const) {
+      const answer = await get(target, { 'Accept-Encoding': accept });
+      expect(answer.status, accept).toBe(200);
+      expect(encodings as readonly (string | undefined)[], accept).toContain(header(answer, 'content-encoding'));
+      expect(header(answer, 'vary'), accept).toBe('Accept-Encoding');
+      expect(decode(answer).equals(identity.bytes), `${accept}: decoded page`).toBe(true);
     }
   });
 

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import { jsonErrorOffset, jsonSyntaxErrorOffset } from '../scripts/lib/entries/json-position.ts';
@@ -112,6 +113,38 @@ describe('determinism', () => {
     expect(cli.status).toBe(0);
     expect(cli.stdout).toMatch(new RegExp(`^built 3 servers, 4 versions into ${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ files, \\d+ bytes`));
     expect(snapshot(c)).toEqual(snapA);
+  });
+
+  it('writes .br and .gz beside every served JSON, HTML, JS and CSS file over 1 KB, deterministically, and beside nothing else', async () => {
+    const entries = scratch('compress');
+    manyEntries(entries, 40);
+    const base = scratch('compress-out');
+    const a = path.join(base, 'a'), b = path.join(base, 'b');
+    const built = await buildRegistry({ entriesDir: entries, outDir: a, env: { SOURCE_DATE_EPOCH: EPOCH } });
+    await buildRegistry({ entriesDir: entries, outDir: b, env: { SOURCE_DATE_EPOCH: EPOCH } });
+    const snap = snapshot(a);
+    // Identical bytes and times, variants included (gzip's header has no time or name; brotli's output is fixed).
+    expect(snapshot(b)).toEqual(snap);
+    const files = [...snap.keys()].filter((f) => snap.get(f) !== 'dir' && !/\.(br|gz)$/.test(f));
+    const variants = [...snap.keys()].filter((f) => /\.(br|gz)$/.test(f));
+    let compressed = 0;
+    for (const file of files) {
+      const data = readFileSync(path.join(a, file));
+      const served = /^(v0\.1|_include_deleted|site)\//.test(file) && /\.(json|html|js|css)$/.test(file);
+      const expected = served && data.length > 1024;
+      expect([file, existsSync(path.join(a, `${file}.br`)), existsSync(path.join(a, `${file}.gz`))]).toEqual([file, expected, expected]);
+      if (!expected) continue;
+      compressed++;
+      expect(brotliDecompressSync(readFileSync(path.join(a, `${file}.br`))).equals(data), `${file}.br`).toBe(true);
+      expect(gunzipSync(readFileSync(path.join(a, `${file}.gz`))).equals(data), `${file}.gz`).toBe(true);
+    }
+    // The list, a server page, the search index and the site's assets at least; no variant of a variant.
+    expect(compressed).toBeGreaterThan(5);
+    expect(variants.length).toBe(2 * compressed);
+    expect(built.files).toBe(files.length);
+    // The row index and the njs bundle are read by our code and never sent: no variants, however large.
+    expect(files.some((f) => f.startsWith('_query/') && readFileSync(path.join(a, f)).length > 1024)).toBe(true);
+    expect(variants.some((f) => f.startsWith('_query/') || f.startsWith('_nginx/'))).toBe(false);
   });
 
   it('gives content-derived mtimes: a rebuild after touching an entry changes nothing', async () => {

@@ -4,6 +4,7 @@
 // payload may run, and the site must still work under its Content-Security-Policy. Plus the escaping itself, the
 // headers file, and content-derived modification times of the rewritten files.
 
+import fg from 'fast-glob';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,6 +98,12 @@ describe('the static-host layout', () => {
     // Files with nothing to escape keep the build's bytes (and its content-derived time).
     const plain = `v0.1/servers/io.github.alice/notes/versions/2.0.0`;
     expect(readFileSync(path.join(pages, plain), 'utf8')).toBe(readFileSync(path.join(dist, 'v0.1/servers/io.github.alice/notes/versions/2.0.0.json'), 'utf8'));
+  });
+
+  it('leaves out the build\'s precompressed variants, whose JSON is not escaped and which file hosts never negotiate', async () => {
+    const variants = (dir: string) => fg('**/*.{br,gz}', { cwd: dir, dot: true });
+    expect((await variants(dist)).length).toBeGreaterThan(0);
+    expect(await variants(pages)).toEqual([]);
   });
 
   it('writes a _headers file with the site policy on every path and JSON, CORS and nosniff on the API', () => {

@@ -74,6 +74,8 @@ export interface HttpAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The body's bytes as sent (still encoded when the answer has a Content-Encoding). */
+  bytes: Buffer;
   /** Parsed body when it is JSON. */
   json(): any;
 }
@@ -93,11 +95,13 @@ export function http(base: string, target: string, options: { method?: string; h
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
+        const bytes = Buffer.concat(chunks);
+        const body = bytes.toString('utf8');
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,
           body,
+          bytes,
           json: () => {
             try {
               return JSON.parse(body);

@@ -6,6 +6,7 @@ import { rename, rm } from 'node:fs/promises';
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OutputFile } from './api-files.ts';
+import { CompressionWorker, isCompressible } from './compress.ts';
 
 /**
  * Each file's modification time is derived from its content hash. nginx's ETag is `mtime-size`, so this makes
@@ -16,9 +17,19 @@ export function contentMtime(content: string | Buffer): number {
   return 1_000_000_000 + (hash.readUInt32BE(0) % 1_000_000_000);
 }
 
+const MAX_IN_FLIGHT = 64;
+
 export interface WriteSummary {
   files: number;
   bytes: number;
+  /** `.br` and `.gz` variants written beside the files (not counted in `files` and `bytes`). */
+  compressed: number;
+}
+
+function writeWithContentMtime(full: string, data: Buffer): void {
+  writeFileSync(full, data);
+  const mtime = contentMtime(data);
+  utimesSync(full, mtime, mtime);
 }
 
 /**
@@ -29,10 +40,13 @@ export interface WriteSummary {
 export async function writeOutputAtomically(outDir: string, files: Iterable<OutputFile>): Promise<WriteSummary> {
   const target = path.resolve(outDir);
   const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const compressor = new CompressionWorker();
+  // Variants being compressed on the worker, oldest first; bounded so memory stays flat whatever the output size.
+  const inFlight: Array<Promise<void>> = [];
   try {
     mkdirSync(staging, { recursive: true });
     const made = new Set<string>([staging]);
-    let count = 0, bytes = 0;
+    let count = 0, bytes = 0, compressed = 0;
     for (const file of files) {
       const full = path.join(staging, file.path);
       const dir = path.dirname(full);
@@ -41,17 +55,31 @@ export async function writeOutputAtomically(outDir: string, files: Iterable<Outp
         made.add(dir);
       }
       const data = Buffer.from(file.content, 'utf8');
-      writeFileSync(full, data);
-      const mtime = contentMtime(data);
-      utimesSync(full, mtime, mtime);
+      writeWithContentMtime(full, data);
+      if (isCompressible(file.path, data.length)) {
+        // Each variant's time comes from its own bytes, so its nginx-style ETag differs from the file's.
+        const job = compressor.variants(data).then((variants) => {
+          for (const [suffix, encoded] of variants) writeWithContentMtime(full + suffix, encoded);
+          compressed += variants.length;
+        });
+        job.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+        inFlight.push(job);
+        if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+      }
       count++;
       bytes += data.length;
     }
+    await Promise.all(inFlight);
     await swapIn(staging, target);
-    return { files: count, bytes };
+    return { files: count, bytes, compressed };
   } catch (error) {
+    // No variant may land in the staging folder while it is removed.
+    await compressor.close();
+    await Promise.allSettled(inFlight);
     await rm(staging, { recursive: true, force: true });
     throw error;
+  } finally {
+    await compressor.close();
   }
 }
 

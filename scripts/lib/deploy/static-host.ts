@@ -96,8 +96,10 @@ async function placeFile(source: string, target: string): Promise<void> {
 export async function writeStaticHostLayout(distDir: string, outDir: string): Promise<{ files: number }> {
   const layout = staticHostLayout(await fg('**/*', { cwd: distDir, onlyFiles: true, dot: true }));
   await rm(outDir, { recursive: true, force: true });
-  // The web site goes at the root, as it is: a plain file host already serves folders' index.html.
-  for (const file of await fg(`${SITE_ROOT}/**/*`, { cwd: distDir, onlyFiles: true, dot: true })) layout.set(file.slice(SITE_ROOT.length), file);
+  // The web site goes at the root, as it is: a plain file host already serves folders' index.html. Without the
+  // build's .br/.gz variants: GitHub Pages would serve them as downloads and never negotiates, and Netlify and
+  // Cloudflare Pages compress on their own, so they would only make the upload twice as large.
+  for (const file of await fg(`${SITE_ROOT}/**/*`, { cwd: distDir, onlyFiles: true, dot: true, ignore: ['**/*.br', '**/*.gz'] })) layout.set(file.slice(SITE_ROOT.length), file);
   for (const [hostPath, file] of layout) {
     const target = path.join(outDir, hostPath);
     await mkdir(path.dirname(target), { recursive: true });

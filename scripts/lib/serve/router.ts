@@ -4,6 +4,7 @@
 
 import { parseGoBool, LIST_QUERY_PATTERN, readListParams, type ListParams } from '../query/list-query.ts';
 import { renderProblem, renderUnknownEndpoint } from '../query/json.ts';
+import { VARY_ENCODING } from './encoding.ts';
 import { API_SECURITY_HEADERS, CACHE_CONTROL, CORS_HEADERS, fillTemplate, IMMUTABLE_PATH_PATTERN, PREFLIGHT_MAX_AGE, ROUTES, SITE_PATH_PATTERN, SITE_ROOT, SITE_SECURITY_HEADERS, type CacheClass, type RouteSpec } from './routes.ts';
 
 export type Headers = Record<string, string>;
@@ -50,13 +51,15 @@ export function badPath(): ProblemAnswer {
   return problemAnswer(400, 'Invalid request: bad path encoding');
 }
 
+// Answers that are files or computed pages may come compressed (encoding.ts), so caches must key them on
+// Accept-Encoding; problem answers are never compressed and carry no Vary.
 export function answerHeaders(cache: CacheClass): Headers {
-  return { ...CORS_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': CACHE_CONTROL[cache], ...API_SECURITY_HEADERS };
+  return { ...CORS_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': CACHE_CONTROL[cache], ...API_SECURITY_HEADERS, Vary: VARY_ENCODING };
 }
 
 /** Headers of a site page or asset (the Content-Type follows the file's extension). */
 export function siteHeaders(cache: 'page' | 'immutable'): Headers {
-  return { ...CORS_HEADERS, 'Cache-Control': CACHE_CONTROL[cache], ...SITE_SECURITY_HEADERS };
+  return { ...CORS_HEADERS, 'Cache-Control': CACHE_CONTROL[cache], ...SITE_SECURITY_HEADERS, Vary: VARY_ENCODING };
 }
 
 const COMPILED = ROUTES.map((route) => ({ route, regex: new RegExp(route.pattern) }));
