@@ -2,7 +2,7 @@
 // Runs the Cloudflare Worker over a build in the local workerd runtime (first line printed: the URL), or only writes
 // the deployment (worker.js, public/, wrangler.jsonc) for `wrangler deploy`.
 import path from 'node:path';
-import { parseFlags, parsePort, runMain } from './lib/cli.ts';
+import { parseFlags, parsePort, runMain, stopOnSignals } from './lib/cli.ts';
 import { CONFIG_FILE, writeCloudflareDeployment } from './lib/edge/cloudflare.ts';
 import { startEdge } from './lib/edge/run-edge.ts';
 import { checkBuiltDirectory, checkPortAvailable } from './lib/serve/preflight.ts';
@@ -38,12 +38,5 @@ runMain(async () => {
   const edge = await startEdge({ dir: flags.dir!, port, host: flags.host!, outDir: flags.out, name: flags.name! });
   console.log(edge.url);
   console.error(`the Worker serving ${flags.dir} in workerd (Ctrl-C to stop; restart after a rebuild); try ${edge.url}/v0.1/servers`);
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    void edge.stop().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(() => edge.stop());
 });

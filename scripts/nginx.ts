@@ -1,7 +1,7 @@
 // npm run nginx -- [--dir <dir>] [--port <n>] [--host <address>] [--print]
 // Runs nginx in the foreground on the generated configuration (first line printed: the URL), or prints it.
 import path from 'node:path';
-import { parseFlags, parsePort, runMain } from './lib/cli.ts';
+import { parseFlags, parsePort, runMain, stopOnSignals } from './lib/cli.ts';
 import { renderNginxConfig } from './lib/serve/nginx-config.ts';
 import { checkBuiltDirectory, checkPortAvailable } from './lib/serve/preflight.ts';
 import { startNginx } from './lib/serve/run-nginx.ts';
@@ -32,14 +32,6 @@ runMain(async () => {
   const nginx = await startNginx({ dir: flags.dir!, port, host: flags.host!, inheritOutput: true });
   console.log(nginx.url);
   console.error(`nginx serving ${flags.dir} (Ctrl-C to stop)`);
-  // Repeated signals (a second Ctrl-C, a supervisor's retry) must not kill this process before nginx is stopped.
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    void nginx.stop().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(() => nginx.stop());
   await new Promise<void>((resolve) => nginx.process.once('exit', () => resolve()));
 });

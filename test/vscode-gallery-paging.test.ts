@@ -4,17 +4,11 @@
 
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
-import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
-import { startEdge } from '../scripts/lib/edge/run-edge.ts';
-import { nginxMissing, startNginx } from '../scripts/lib/serve/run-nginx.ts';
 import { Repo } from './support/git-fixture.ts';
+import { describeEachHost } from './support/servers.ts';
 import { createVsCodeGallery } from './support/vscode-gallery.ts';
-import { STRICT_PREREQUISITES } from './support/strict.ts';
-
-const missing = nginxMissing();
-if (missing && !STRICT_PREREQUISITES) console.warn(`VS Code paging on nginx skipped: ${missing}`);
 
 /** 80 servers; 60 (more than VS Code's page of 50) say "weather" in their description, the others sit between them. */
 const SERVERS = 80;
@@ -43,16 +37,10 @@ afterAll(() => {
   if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
-const hosts = [
-  { name: 'node server', skip: false, start: async () => { const s = await startRegistryServer({ dir: dist, port: 0 }); return { url: s.url, stop: s.close }; } },
-  { name: 'nginx', skip: missing !== null && !STRICT_PREREQUISITES, start: async () => startNginx({ dir: dist }) },
-  { name: 'the Cloudflare Worker (workerd)', skip: false, start: async () => startEdge({ dir: dist }) },
-];
-
-describe.each(hosts)('VS Code paging against $name', ({ start, skip }) => {
-  it.skipIf(skip)('shows only the matches of a search longer than one page, each once', async () => {
-    const host = await start();
-    const gallery = await createVsCodeGallery(host.url, { maxPages: 5 });
+describeEachHost('VS Code paging', (host) => {
+  it('shows only the matches of a search longer than one page, each once', async () => {
+    const running = await host.start(dist);
+    const gallery = await createVsCodeGallery(running.url, { maxPages: 5 });
     try {
       const listed = (await gallery.listAll('Weather')).map((s) => s.name);
       const expected = Array.from({ length: SERVERS }, (_, i) => i).filter(matches).map(serverName);
@@ -64,14 +52,14 @@ describe.each(hosts)('VS Code paging against $name', ({ start, skip }) => {
       expect(pages.find((u) => u.includes('cursor='))).not.toContain('search=');
     } finally {
       gallery.close();
-      await host.stop();
+      await running.stop();
     }
   });
 
-  it.skipIf(skip)('pages to the end at limit=1 over versions with "+" without repeating a row', async () => {
-    const host = await start();
+  it('pages to the end at limit=1 over versions with "+" without repeating a row', async () => {
+    const running = await host.start(dist);
     // One more page than rows would be a repeat: the harness fails past it instead of looping.
-    const gallery = await createVsCodeGallery(host.url, { pageSize: 1, maxPages: SERVERS + 1 });
+    const gallery = await createVsCodeGallery(running.url, { pageSize: 1, maxPages: SERVERS + 1 });
     try {
       const listed = await gallery.listAll();
       expect(listed.map((s) => `${s.name}@${s.version}`)).toEqual(latest);
@@ -81,7 +69,7 @@ describe.each(hosts)('VS Code paging against $name', ({ start, skip }) => {
       for (const cursor of cursors) expect(encodeURIComponent(cursor)).toBe(cursor);
     } finally {
       gallery.close();
-      await host.stop();
+      await running.stop();
     }
   });
 });

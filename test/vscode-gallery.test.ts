@@ -3,17 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
-import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
-import { nginxMissing, startNginx } from '../scripts/lib/serve/run-nginx.ts';
-import { startEdge } from '../scripts/lib/edge/run-edge.ts';
 import { createMatrixRegistry, MATRIX_SERVERS } from './support/hosting-matrix.ts';
+import { describeEachHost } from './support/servers.ts';
 import { createVsCodeGallery } from './support/vscode-gallery.ts';
-import { STRICT_PREREQUISITES } from './support/strict.ts';
-
-const missing = nginxMissing();
-if (missing && !STRICT_PREREQUISITES) console.warn(`VS Code gallery on nginx skipped: ${missing}`);
 
 let work: string;
 let dist: string;
@@ -30,16 +24,10 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const hosts = [
-  { name: 'node server', skip: false, start: async () => { const s = await startRegistryServer({ dir: dist, port: 0 }); return { url: s.url, stop: s.close }; } },
-  { name: 'nginx', skip: missing !== null && !STRICT_PREREQUISITES, start: async () => startNginx({ dir: dist }) },
-  { name: 'the Cloudflare Worker (workerd)', skip: false, start: async () => startEdge({ dir: dist }) },
-];
-
-describe.each(hosts)('VS Code gallery against $name', ({ start, skip }) => {
-  it.skipIf(skip)('lists every server through "load more" and resolves each by name', async () => {
-    const host = await start();
-    const gallery = await createVsCodeGallery(host.url, { maxPages: 10 });
+describeEachHost('VS Code gallery', (host) => {
+  it('lists every server through "load more" and resolves each by name', async () => {
+    const running = await host.start(dist);
+    const gallery = await createVsCodeGallery(running.url, { maxPages: 10 });
     try {
       const listed = await gallery.listAll();
       expect(listed.map((s) => s.name).sort()).toEqual([...names].sort());
@@ -54,7 +42,7 @@ describe.each(hosts)('VS Code gallery against $name', ({ start, skip }) => {
       expect(await gallery.getByName('io.github.nobody/none')).toBeUndefined();
     } finally {
       gallery.close();
-      await host.stop();
+      await running.stop();
     }
   });
 });

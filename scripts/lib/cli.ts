@@ -79,3 +79,18 @@ export function parsePort(text: string | undefined, fallback: number): number {
   }
   return port;
 }
+
+/**
+ * Stops a server on Ctrl-C or SIGTERM, then exits 0. Repeated signals (a second Ctrl-C, a supervisor's retry) must
+ * not kill this process before the server it started has stopped.
+ */
+export function stopOnSignals(stop: () => Promise<unknown>): void {
+  let stopping = false;
+  const onSignal = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
