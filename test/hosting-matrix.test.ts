@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import { writeStaticHostLayout } from '../scripts/lib/deploy/static-host.ts';
+import { startEdge } from '../scripts/lib/edge/run-edge.ts';
 import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
 import { nginxMissing, startNginx } from '../scripts/lib/serve/run-nginx.ts';
 import { createMatrixRegistry, measureHost, renderMatrix, MATRIX_ROWS } from './support/hosting-matrix.ts';
@@ -35,27 +36,33 @@ describe.skipIf(missing !== null && !STRICT_PREREQUISITES)('hosting matrix (docs
     rmSync(root, { recursive: true, force: true });
     const node = await startRegistryServer({ dir: dist, port: 0 });
     const nginx = await startNginx({ dir: dist });
+    const worker = await startEdge({ dir: dist });
     const plain = await startStaticFileServer(pages);
     try {
       results = {
         node: await measureHost(node.url),
         nginx: await measureHost(nginx.url),
+        worker: await measureHost(worker.url),
         plain: await measureHost(plain.url),
       };
     } finally {
-      await Promise.all([node.close(), nginx.stop(), plain.stop()]);
+      await Promise.all([node.close(), nginx.stop(), worker.stop(), plain.stop()]);
     }
-    table = renderMatrix(['`npm run serve` (Node)', 'nginx (generated config, njs)', 'plain file host (`npm run static-host`)'], [results.node!, results.nginx!, results.plain!]);
+    table = renderMatrix(
+      ['`npm run serve` (Node)', 'nginx (generated config, njs)', 'Cloudflare Worker (`npm run edge`, workerd)', 'plain file host (`npm run static-host`)'],
+      [results.node!, results.nginx!, results.worker!, results.plain!],
+    );
   });
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('Node server and nginx answer everything', () => {
+  it('Node server, nginx and the Worker answer everything', () => {
     for (const row of MATRIX_ROWS) {
       expect.soft(results.node![row], `node: ${row}`).toBe(true);
       expect.soft(results.nginx![row], `nginx: ${row}`).toBe(true);
+      expect.soft(results.worker![row], `worker: ${row}`).toBe(true);
     }
   });
 
