@@ -12,7 +12,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import { contentMtime } from '../scripts/lib/build/write-output.ts';
-import { HEADERS_FILE, renderHeadersFile, writeStaticHostLayout } from '../scripts/lib/deploy/static-host.ts';
+import { HEADERS_FILE } from '../scripts/lib/deploy/headers-file.ts';
+import { renderStaticHostHeaders, writeStaticHostLayout } from '../scripts/lib/deploy/static-host.ts';
 import { encodeJson, htmlSafeJson } from '../scripts/lib/query/json.ts';
 import { SITE_CSP } from '../scripts/lib/serve/routes.ts';
 import { chromiumMissing, launchChromium, skipWithoutChromium } from './support/browser.ts';
@@ -108,7 +109,7 @@ describe('the static-host layout', () => {
 
   it('writes a _headers file with the site policy on every path and JSON, CORS and nosniff on the API', () => {
     const text = readFileSync(path.join(pages, HEADERS_FILE), 'utf8');
-    expect(text).toBe(renderHeadersFile());
+    expect(text).toBe(renderStaticHostHeaders());
     const blocks = new Map(text.split(/\n(?=\/)/).filter((b) => b.startsWith('/')).map((b) => {
       const [pattern, ...lines] = b.trim().split('\n');
       return [pattern!, Object.fromEntries(lines.map((l) => l.trim().split(/: (.*)/s).slice(0, 2) as [string, string]))];
