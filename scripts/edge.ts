@@ -29,8 +29,11 @@ runMain(async () => {
   checkBuiltDirectory(flags.dir!);
   if (flags['write-only']) {
     const out = flags.out ?? 'cloudflare';
-    await writeCloudflareDeployment(flags.dir!, out, flags.name!);
+    const written = await writeCloudflareDeployment(flags.dir!, out, flags.name!);
     console.log(path.join(out, CONFIG_FILE));
+    // Cloudflare counts asset files per Worker version (docs/hosting.md): say how many this deployment has.
+    const assetFiles = written.siteFiles + written.packs.assets + 1;
+    console.error(`${assetFiles} asset files: ${written.siteFiles} site files, ${written.packs.packs} packs and ${written.packs.single} single files of the API and row index, _headers`);
     return;
   }
   // workerd reports a busy port only in its own log.

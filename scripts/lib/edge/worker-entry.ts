@@ -7,42 +7,37 @@ import { QUERY_ROOT } from '../query/layout.ts';
 import { chunkFile, countFile, headFile, searchFile } from '../query/row-index.ts';
 import { problemAnswer, problemHeaders, routeRequest, type Headers } from '../serve/router.ts';
 import { siteContentType } from '../serve/routes.ts';
-import { assetPathOf } from './asset-layout.ts';
-
-/** The part of Cloudflare's `Fetcher` (the assets binding) the Worker uses. */
-export interface AssetsBinding {
-  fetch(request: Request): Promise<Response>;
-}
+import { AssetReader, type AssetsBinding } from './asset-reader.ts';
 
 export interface WorkerEnv {
   ASSETS: AssetsBinding;
 }
 
-// The binding ignores the host; the path is what names the asset.
-const ASSET_ORIGIN = 'https://assets.local';
-
 /**
- * The asset layer decodes each path segment and redirects any request whose path is not exactly its segments
- * re-encoded with encodeURIComponent, so a version with `+` must be asked for as `%2B`.
+ * What an isolate keeps between requests: the asset reader's packs, and the row-index files as text and once
+ * parsed, since every query reads the same few. Bounded by text size, so a scan of a large index cannot exhaust
+ * memory (at 100,000 versions the whole index is 12 MB of text).
  */
-function assetRequest(assetPath: string): Request {
-  return new Request(ASSET_ORIGIN + '/' + assetPath.split('/').map(encodeURIComponent).join('/'));
+export interface WorkerState {
+  reader: AssetReader;
+  indexText: Map<string, string>;
+  indexParsed: Map<string, unknown>;
+  indexBytes: number;
 }
 
-/** The bytes and ETag of a built file, or null when the build has none (any answer other than 200). */
-async function readAsset(env: WorkerEnv, file: string): Promise<{ body: ArrayBuffer; etag: string | null } | null> {
-  const assetPath = assetPathOf(file);
-  if (assetPath === null) return null;
-  const response = await env.ASSETS.fetch(assetRequest(assetPath));
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    return null;
+const INDEX_CACHE_BYTES = 24 * 1024 * 1024;
+
+export function createWorkerState(assets: AssetsBinding): WorkerState {
+  return { reader: new AssetReader(assets), indexText: new Map(), indexParsed: new Map(), indexBytes: 0 };
+}
+
+function send(method: string, status: number, headers: Headers, body?: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>): Response {
+  if (method === 'HEAD' || body === undefined) {
+    // A single asset's stream is open: close it rather than leave the asset's read hanging.
+    if (body instanceof ReadableStream) void body.cancel();
+    return new Response(null, { status, headers });
   }
-  return { body: await response.arrayBuffer(), etag: response.headers.get('ETag') };
-}
-
-function send(method: string, status: number, headers: Headers, body?: string | ArrayBuffer): Response {
-  return new Response(method === 'HEAD' || body === undefined ? null : body, { status, headers });
+  return new Response(body, { status, headers });
 }
 
 /** A read of a file not fetched yet: the run stops, the Worker fetches it, and runs the query again. */
@@ -52,20 +47,10 @@ const MAX_ROUNDS = 64;
 /** Stands in for a text file not fetched yet, so one run can ask for every detail file of a page at once. */
 const PLACEHOLDER = '\n';
 
-/**
- * Row-index files, kept for the isolate's life as text and once parsed: a deployment's assets never change
- * (`npm run edge` is restarted after a rebuild), and every query reads the same few. Bounded by text size, so a
- * scan of a large index cannot exhaust memory (at 100,000 versions the whole index is 14 MB of text).
- */
-const indexCache = new Map<string, string>();
-const indexParsed = new Map<string, unknown>();
-let indexCacheBytes = 0;
-const INDEX_CACHE_BYTES = 24 * 1024 * 1024;
-
-function remember(file: string, text: string): void {
-  if (!file.startsWith(QUERY_ROOT + '/') || indexCacheBytes + text.length > INDEX_CACHE_BYTES) return;
-  indexCache.set(file, text);
-  indexCacheBytes += text.length;
+function remember(state: WorkerState, file: string, text: string): void {
+  if (!file.startsWith(QUERY_ROOT + '/') || state.indexBytes + text.length > INDEX_CACHE_BYTES) return;
+  state.indexText.set(file, text);
+  state.indexBytes += text.length;
 }
 
 const CHUNK_FILES = [headFile, chunkFile, searchFile];
@@ -95,10 +80,10 @@ function readAhead(file: string, known: (file: string) => boolean, chunks: numbe
  * fetched together and the query runs again, until a run needs nothing new. Only that complete run's answer is
  * used, so a run that went astray on a placeholder costs a round, never a wrong answer.
  */
-export async function answerListQueryFromAssets(env: WorkerEnv, params: Parameters<typeof answerListQuery>[0]): Promise<ListResponse> {
+export async function answerListQueryFromAssets(state: WorkerState, params: Parameters<typeof answerListQuery>[0]): Promise<ListResponse> {
   const texts = new Map<string, string | null>();
   const parsed = new Map<string, unknown>();
-  const lookup = (file: string): string | null | undefined => texts.get(file) ?? indexCache.get(file);
+  const lookup = (file: string): string | null | undefined => texts.get(file) ?? state.indexText.get(file);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const lacking = new Set<string>();
     const text = (file: string): string | undefined => {
@@ -110,14 +95,14 @@ export async function answerListQueryFromAssets(env: WorkerEnv, params: Paramete
     const files: BuiltFiles = {
       readText: (file) => text(file) ?? PLACEHOLDER,
       readJson(file) {
-        let value = parsed.get(file) ?? indexParsed.get(file);
+        let value = parsed.get(file) ?? state.indexParsed.get(file);
         if (value === undefined) {
           const known = text(file);
           if (known === undefined) throw new NotFetched(file);
           value = JSON.parse(known) as unknown;
           parsed.set(file, value);
           // The query code only reads what it is given, so a parsed chunk can serve every later request too.
-          if (indexCache.has(file)) indexParsed.set(file, value);
+          if (state.indexText.has(file)) state.indexParsed.set(file, value);
         }
         return value;
       },
@@ -134,17 +119,17 @@ export async function answerListQueryFromAssets(env: WorkerEnv, params: Paramete
     const wanted = new Set(lacking);
     for (const file of lacking) for (const next of readAhead(file, (f) => lookup(f) != null, chunks)) if (lookup(next) === undefined) wanted.add(next);
     const names = [...wanted];
-    const fetched = await Promise.all(names.map((file) => readAsset(env, file)));
+    const fetched = await Promise.all(names.map((file) => state.reader.readText(file)));
     names.forEach((file, i) => {
-      const body = fetched[i] ? new TextDecoder().decode(fetched[i]!.body) : null;
+      const body = fetched[i]!;
       texts.set(file, body);
-      if (body !== null) remember(file, body);
+      if (body !== null) remember(state, file, body);
     });
   }
   throw new Error(`list query needed more than ${MAX_ROUNDS} rounds of file reads`);
 }
 
-export async function handleRequest(request: Request, env: WorkerEnv): Promise<Response> {
+export async function handleRequest(request: Request, state: WorkerState): Promise<Response> {
   const method = request.method;
   const url = new URL(request.url);
   const decision = routeRequest(method, url.pathname + url.search);
@@ -154,17 +139,20 @@ export async function handleRequest(request: Request, env: WorkerEnv): Promise<R
     case 'problem':
       return send(method, decision.status, decision.headers, decision.body);
     case 'list-query': {
-      const answer = await answerListQueryFromAssets(env, decision.params);
+      const answer = await answerListQueryFromAssets(state, decision.params);
       return send(method, answer.status, answer.status === 200 ? decision.headers : problemHeaders(), answer.body);
     }
     case 'file': {
       for (const file of decision.files) {
-        const found = await readAsset(env, file);
+        const found = await state.reader.open(file);
         if (!found) continue;
         const headers: Headers = { ...decision.headers, ...(decision.typeByExtension ? { 'Content-Type': siteContentType(file) } : {}) };
         if (found.etag) {
           headers.ETag = found.etag;
-          if (request.headers.get('If-None-Match') === found.etag) return send(method, 304, headers);
+          if (request.headers.get('If-None-Match') === found.etag) {
+            if (found.body instanceof ReadableStream) void found.body.cancel();
+            return send(method, 304, headers);
+          }
         }
         return send(method, 200, headers, found.body);
       }
@@ -173,10 +161,14 @@ export async function handleRequest(request: Request, env: WorkerEnv): Promise<R
   }
 }
 
+/** One per isolate: the assets binding names the same deployment on every request. */
+let isolateState: WorkerState | undefined;
+
 export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
     try {
-      return await handleRequest(request, env);
+      isolateState ??= createWorkerState(env.ASSETS);
+      return await handleRequest(request, isolateState);
     } catch (error) {
       console.error(error);
       const failure = problemAnswer(500, 'Failed to answer the request');
