@@ -5,10 +5,9 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildFixture, compareBytes, compareRows, rowKey, T5, type BuiltFixture, type ExpectedRow } from './support/fixture-registry.ts';
-import { describeEachHost, http, type HttpAnswer, type RunningHost } from './support/servers.ts';
+import { decodedBody, describeEachHost, http, type HttpAnswer, type RunningHost } from './support/servers.ts';
 import { openApiValidators, referenceDir, type OpenApiValidators } from './support/reference.ts';
 import { STRICT_PREREQUISITES } from './support/strict.ts';
 import { brotliStaticAvailable } from '../scripts/lib/serve/nginx-config.ts';
@@ -483,10 +482,6 @@ describeEachHost('v0.1 API conformance', (host) => {
     const row = NEGOTIATIONS.find(([a]) => a === accept)!;
     return brotli ? row[1] : row[2];
   };
-  const decode = (answer: HttpAnswer): Buffer => {
-    const encoding = header(answer, 'content-encoding');
-    return encoding === 'br' ? brotliDecompressSync(answer.bytes) : encoding === 'gzip' ? gunzipSync(answer.bytes) : answer.bytes;
-  };
 
   it('serves the precompressed variant Accept-Encoding asks for, decoding to the same bytes, with Vary and an ETag and 304 per encoding', async () => {
     const targets: Array<[string, string]> = [
@@ -520,7 +515,7 @@ describeEachHost('v0.1 API conformance', (host) => {
         // A body the platform compresses on the way out is chunked, with no Content-Length.
         if (!(platformCompresses && encoding)) expect(Number(header(answer, 'content-length')), what).toBe(answer.bytes.length);
         if (encoding) expect(answer.bytes.length, what).toBeLessThan(identity.bytes.length);
-        expect(decode(answer).equals(identity.bytes), `${what}: decoded body`).toBe(true);
+        expect(decodedBody(answer).equals(identity.bytes), `${what}: decoded body`).toBe(true);
         const etag = header(answer, 'etag')!;
         if (!etags.has(encoding)) etags.set(encoding, etag);
         expect(etag, `${what}: the same ETag for the same bytes`).toBe(etags.get(encoding));
@@ -562,13 +557,13 @@ describeEachHost('v0.1 API conformance', (host) => {
       const answer = await get(target, { 'Accept-Encoding': 'br, gzip' });
       expect(answer.status, target).toBe(200);
       // The platform compresses what the Worker sends, whatever its size: the bytes must still be the file's.
-      if (platformCompresses) expect(decode(answer).equals((await get(target, { 'Accept-Encoding': 'identity' })).bytes), target).toBe(true);
+      if (platformCompresses) expect(decodedBody(answer).equals((await get(target, { 'Accept-Encoding': 'identity' })).bytes), target).toBe(true);
       else expect(header(answer, 'content-encoding'), target).toBeUndefined();
     }
     for (const target of ['/v0.1/servers/com.example%2Fnope/versions/1.0.0', '/v0.1/servers?limit=0', '/v0.1/nowhere']) {
       const answer = await get(target, { 'Accept-Encoding': 'br, gzip' });
       expect(answer.status, target).toBeGreaterThanOrEqual(400);
-      if (platformCompresses) expect(JSON.parse(decode(answer).toString('utf8')), target).toMatchObject({ status: answer.status });
+      if (platformCompresses) expect(JSON.parse(decodedBody(answer).toString('utf8')), target).toMatchObject({ status: answer.status });
       else expect(header(answer, 'content-encoding'), target).toBeUndefined();
       expect(header(answer, 'vary'), target).toBeUndefined();
     }
@@ -585,7 +580,7 @@ describeEachHost('v0.1 API conformance', (host) => {
       expect(answer.status, accept).toBe(200);
       expect(encodings as readonly (string | undefined)[], accept).toContain(header(answer, 'content-encoding'));
       expect(header(answer, 'vary'), accept).toBe('Accept-Encoding');
-      expect(decode(answer).equals(identity.bytes), `${accept}: decoded page`).toBe(true);
+      expect(decodedBody(answer).equals(identity.bytes), `${accept}: decoded page`).toBe(true);
     }
   });
 

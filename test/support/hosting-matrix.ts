@@ -1,8 +1,10 @@
-// Measures, per host, which API features and which real clients work, for the table in docs/hosting.md.
+// Measures, per host, which API features and which real clients work and how many bytes the common requests cost,
+// for the table in docs/hosting.md.
 
 import { Repo } from './git-fixture.ts';
 import { createVsCodeGallery } from './vscode-gallery.ts';
 import { copilotListAll, copilotPolicyCheck, toolhiveGet, toolhiveListAll } from './registry-clients.ts';
+import { decodedBody, http, type HttpAnswer } from './servers.ts';
 
 export const MATRIX_SERVERS = 60;
 /** The second commit's time: rows changed by it are the only ones `updated_since` may return. */
@@ -148,7 +150,87 @@ export async function measureHost(base: string): Promise<Record<MatrixRow, boole
   return row;
 }
 
-export function renderMatrix(hosts: string[], results: Array<Record<MatrixRow, boolean>>): string {
-  const header = `| | ${hosts.join(' | ')} |\n|---|${hosts.map(() => '---').join('|')}|\n`;
-  return header + MATRIX_ROWS.map((r) => `| ${r} | ${results.map((res) => (res[r] ? 'yes' : '**no**')).join(' | ')} |`).join('\n') + '\n';
+/**
+ * What Node's fetch asks for over HTTPS (over plain HTTP it leaves out br). Browsers send `gzip, deflate, br`
+ * (Chromium adds zstd): the same answers from every host here except workerd, which takes the first encoding listed.
+ */
+export const CLIENT_ACCEPT_ENCODING = 'br, gzip, deflate';
+
+/** The requests whose cost on the wire the table shows: the whole list, Copilot's page, one server (Copilot's membership check). */
+export const WIRE_TARGETS = {
+  '`/v0.1/servers`: bytes on the wire': '/v0.1/servers',
+  '`/v0.1/servers?limit=30`: bytes on the wire': '/v0.1/servers?limit=30',
+  '`/v0.1/servers/<name>/versions/latest`: bytes on the wire': `/v0.1/servers/${encodeURIComponent(serverName(0))}/versions/latest`,
+} as const;
+
+export type WireRow = keyof typeof WIRE_TARGETS;
+
+export interface WireSize {
+  /** The Content-Encoding the host chose, or null for none. */
+  encoding: string | null;
+  /** Body bytes received on the socket, before any decoding (chunk framing and headers not counted). */
+  sent: number;
+  /** The same body decoded: what the client parses. */
+  decoded: number;
+  /** Redirects followed to reach it (a plain file host redirects folders to `<path>/`). */
+  redirects: number;
+}
+
+const REDIRECTS_FOLLOWED = 3;
+
+async function wireSize(base: string, target: string): Promise<WireSize> {
+  let answer: HttpAnswer;
+  let redirects = 0;
+  for (;;) {
+    answer = await http(base, target, { headers: { 'Accept-Encoding': CLIENT_ACCEPT_ENCODING } });
+    const location = answer.headers.location;
+    if (answer.status < 300 || answer.status >= 400 || typeof location !== 'string' || redirects === REDIRECTS_FOLLOWED) break;
+    const next = new URL(location, new URL(target, base));
+    target = next.pathname + next.search;
+    redirects++;
+  }
+  if (answer.status !== 200) throw new Error(`GET ${target}: status ${answer.status}`);
+  const encoding = answer.headers['content-encoding'];
+  return { encoding: typeof encoding === 'string' ? encoding : null, sent: answer.bytes.length, decoded: decodedBody(answer).length, redirects };
+}
+
+/** Fetches each of WIRE_TARGETS as a client would (its Accept-Encoding, following redirects) and counts the bytes. */
+export async function measureWire(base: string): Promise<Record<WireRow, WireSize>> {
+  const sizes = {} as Record<WireRow, WireSize>;
+  for (const [row, target] of Object.entries(WIRE_TARGETS) as Array<[WireRow, string]>) sizes[row] = await wireSize(base, target);
+  return sizes;
+}
+
+/** Sizes in decimal units, as they are read: `612 B`, `35.2 KB`. */
+function formatBytes(bytes: number): string {
+  return bytes < 1000 ? `${bytes} B` : `${(bytes / 1000).toFixed(1)} KB`;
+}
+
+function formatWire(size: WireSize, mark: string): string {
+  const after = size.redirects > 0 ? ' after a redirect' : '';
+  if (size.encoding === null) return `${formatBytes(size.sent)} uncompressed${after}${mark}`;
+  const share = Math.round((100 * size.sent) / size.decoded);
+  return `${formatBytes(size.sent)} ${size.encoding} (${share}% of ${formatBytes(size.decoded)})${after}${mark}`;
+}
+
+export interface MatrixColumn {
+  /** The column's heading. */
+  host: string;
+  results: Record<MatrixRow, boolean>;
+  wire: Record<WireRow, WireSize>;
+  /** What the measured bytes do not show of this host deployed, printed under the table. */
+  wireNote?: string;
+}
+
+const NOTE_MARKS = ['¹', '²', '³', '⁴', '⁵'];
+
+export function renderMatrix(columns: MatrixColumn[]): string {
+  const marks = new Map<MatrixColumn, string>();
+  for (const column of columns) if (column.wireNote) marks.set(column, NOTE_MARKS[marks.size]!);
+  const header = `| | ${columns.map((c) => c.host).join(' | ')} |\n|---|${columns.map(() => '---').join('|')}|\n`;
+  const featureRows = MATRIX_ROWS.map((r) => `| ${r} | ${columns.map((c) => (c.results[r] ? 'yes' : '**no**')).join(' | ')} |`);
+  const wireRows = (Object.keys(WIRE_TARGETS) as WireRow[])
+    .map((r) => `| ${r} | ${columns.map((c) => formatWire(c.wire[r], marks.get(c) ?? '')).join(' | ')} |`);
+  const notes = [...marks].map(([column, mark]) => `${mark} ${column.wireNote}`);
+  return `${header}${[...featureRows, ...wireRows].join('\n')}\n${notes.length ? `\n${notes.join('\n\n')}\n` : ''}`;
 }

@@ -3,6 +3,7 @@
 // nginx is a system package; when it is missing, its tests fail in strict mode (.ci/run) and are skipped, visibly, elsewhere.
 
 import { request, Agent } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, it } from 'vitest';
 import { startRegistryServer } from '../../scripts/lib/serve/node-server.ts';
 import { nginxMissing, startNginx } from '../../scripts/lib/serve/run-nginx.ts';
@@ -116,4 +117,13 @@ export function http(base: string, target: string, options: { method?: string; h
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The body as the server meant it: `bytes` decoded by the answer's Content-Encoding (br, gzip or none). */
+export function decodedBody(answer: HttpAnswer): Buffer {
+  const encoding = answer.headers['content-encoding'];
+  if (encoding === 'br') return brotliDecompressSync(answer.bytes);
+  if (encoding === 'gzip') return gunzipSync(answer.bytes);
+  if (encoding === undefined) return answer.bytes;
+  throw new Error(`unexpected Content-Encoding ${String(encoding)}`);
 }
