@@ -18,7 +18,7 @@ import { writePacks, type PackSummary } from '../scripts/lib/edge/write-packs.ts
 import { compareBytewise } from '../scripts/lib/query/compare.ts';
 import { versionFile } from '../scripts/lib/query/layout.ts';
 import { readListParams } from '../scripts/lib/query/list-query.ts';
-import { chunkFile, countFile, headFile, renderHead, searchFile, type RowTuple } from '../scripts/lib/query/row-index.ts';
+import { chunkFile, countFile, headFile, renderHead, renderSearchText, searchFile, type RowTuple } from '../scripts/lib/query/row-index.ts';
 import { CACHE_CONTROL, SITE_CSP, siteContentType } from '../scripts/lib/serve/routes.ts';
 import { etagFor } from '../scripts/lib/serve/node-server.ts';
 import { createMatrixRegistry } from './support/hosting-matrix.ts';
@@ -186,7 +186,7 @@ describe('list queries over a large row index (the Worker\'s reads through packs
       const row: RowTuple = [name(i), '1.0.0', '2025-01-01T00:00:00Z', 1, 0];
       write(headFile(i), renderHead({ firstName: row[0], firstVersion: row[1], lastName: row[0], lastVersion: row[1], rows: 1, latestLive: 1, live: 1, maxUpdated: row[2] }));
       write(chunkFile(i), JSON.stringify([row]));
-      write(searchFile(i), JSON.stringify([`server number ${i}`]));
+      write(searchFile(i), JSON.stringify(renderSearchText([{ name: row[0], description: `server number ${i}` }])));
       write(versionFile(row[0], row[1], false), `{"server":{"name":"${row[0]}","version":"1.0.0"}}\n`);
     }
     write(countFile(), String(CHUNKS));

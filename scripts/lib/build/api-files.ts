@@ -2,7 +2,7 @@
 
 import { encodeJson, renderServerList } from '../query/json.ts';
 import { serverListFile, versionFile, versionsListFile, API_ROOT } from '../query/layout.ts';
-import { chunkFile, CHUNK_ROWS, countFile, headFile, renderHead, searchFile, type RowTuple } from '../query/row-index.ts';
+import { chunkFile, CHUNK_ROWS, countFile, headFile, renderHead, renderSearchText, searchFile, type RowTuple } from '../query/row-index.ts';
 import { compareBytewise, compareInstants, parseInstant } from '../query/compare.ts';
 import { OFFICIAL_META_KEY, type RegistryRecord } from '../model.ts';
 
@@ -49,7 +49,7 @@ function* rowIndexFiles(records: readonly RegistryRecord[]): Generator<OutputFil
       latestLive: rows.filter((r) => r[3] && !r[4]).length, live: rows.filter((r) => !r[4]).length, maxUpdated,
     }) };
     yield { path: chunkFile(chunk), content: encodeJson(rows) };
-    yield { path: searchFile(chunk), content: encodeJson(slice.map((r) => r.server.description.toLowerCase())) };
+    yield { path: searchFile(chunk), content: encodeJson(renderSearchText(slice.map((r) => ({ name: r.name, description: r.server.description })))) };
   }
   yield { path: countFile(), content: String(chunks) };
 }

@@ -6,7 +6,7 @@ import { compareBytewise, compareInstants, formatInstant, type Instant, parseIns
 import { decodeCursor, encodeCursor, isOwnCursor } from './cursor.ts';
 import { renderProblem, renderServerList } from './json.ts';
 import { versionFile } from './layout.ts';
-import { chunkFile, countFile, headFile, parseHead, searchFile, type ChunkSummary, type RowTuple } from './row-index.ts';
+import { chunkFile, countFile, headFile, parseHead, SEARCH_FIELD_SEPARATOR, SEARCH_ROW_SEPARATOR, searchFile, type ChunkSummary, type RowTuple } from './row-index.ts';
 
 export type ListParams = Partial<Record<'cursor' | 'limit' | 'search' | 'updated_since' | 'version' | 'include_deleted', string>>;
 
@@ -170,7 +170,12 @@ function rowMatches(row: RowTuple, search: string | undefined, query: ListQuery)
     if (!updated || compareInstants(updated, query.updatedSince) <= 0) return false;
   }
   // The official substring semantics only, on every host: a fuzzier Node-only match would differ from nginx's answer.
-  if (query.search && row[0].toLowerCase().indexOf(query.search) < 0 && (search === undefined || search.indexOf(query.search) < 0)) return false;
+  if (query.search) {
+    const text = search || '';
+    const field = text.indexOf(SEARCH_FIELD_SEPARATOR);
+    const name = field < 0 ? text : text.slice(0, field);
+    if (name.indexOf(query.search) < 0 && (field < 0 || text.indexOf(query.search, field + 1) < 0)) return false;
+  }
   return true;
 }
 
@@ -202,7 +207,8 @@ export interface RowIndexReader {
   chunkCount(): number;
   head(chunk: number): ChunkSummary;
   chunk(chunk: number): RowTuple[];
-  search(chunk: number): string[];
+  /** The chunk's search text (row-index.ts renderSearchText). */
+  search(chunk: number): string;
 }
 
 /** Walks chunks from the cursor on, skipping those that cannot hold a matching row, until the page is full. */
@@ -211,8 +217,14 @@ export function selectListRows(query: ListQuery, index: RowIndexReader): ListPag
   const page: RowTuple[] = [];
   for (let c = firstChunkAfter(index, count, query); c < count && page.length < query.limit; c++) {
     if (!chunkMayMatch(index.head(c), query)) continue;
+    let search: string[] = [];
+    if (query.search) {
+      const text = index.search(c);
+      // A query without separators that the whole text lacks is in no row's name or description.
+      if (text.indexOf(query.search) < 0 && query.search.indexOf(SEARCH_FIELD_SEPARATOR) < 0) continue;
+      search = text.split(SEARCH_ROW_SEPARATOR);
+    }
     const rows = index.chunk(c);
-    const search = query.search ? index.search(c) : [];
     for (let i = 0; i < rows.length && page.length < query.limit; i++) {
       if (rowMatches(rows[i]!, search[i], query)) page.push(rows[i]!);
     }
@@ -241,7 +253,7 @@ export function answerListQuery(params: ListParams, files: BuiltFiles): ListResp
     chunkCount: function () { return files.readJson(countFile()) as number; },
     head: function (chunk) { return parseHead(files.readText(headFile(chunk))); },
     chunk: function (chunk) { return files.readJson(chunkFile(chunk)) as RowTuple[]; },
-    search: function (chunk) { return files.readJson(searchFile(chunk)) as string[]; },
+    search: function (chunk) { return files.readJson(searchFile(chunk)) as string; },
   });
   const items: string[] = [];
   for (let i = 0; i < answer.rows.length; i++) {

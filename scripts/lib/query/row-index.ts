@@ -4,7 +4,7 @@
 // - count: the number of chunks;
 // - head: a chunk's first and last keys and counts, for the binary search on the cursor and for skipping chunks;
 // - rows: a JSON array of short row tuples;
-// - search text: descriptions, read only when a query has `search`.
+// - search text: names and descriptions, lower-cased, as one string, read only when a query has `search`.
 
 import { encodeJson } from './json.ts';
 import { QUERY_ROOT } from './layout.ts';
@@ -56,4 +56,18 @@ export function renderHead(c: ChunkSummary): string {
 export function parseHead(text: string): ChunkSummary {
   const a = JSON.parse(text) as [string, string, string, string, number, number, number, string];
   return { firstName: a[0], firstVersion: a[1], lastName: a[2], lastVersion: a[3], rows: a[4], latestLive: a[5], live: a[6], maxUpdated: a[7] };
+}
+
+/** Between rows of a search text: a query never holds it (the router refuses NUL), so no match spans two rows. */
+export const SEARCH_ROW_SEPARATOR = '\u0000';
+/** Between a row's name and description (names never hold it): a query that does is matched field by field. */
+export const SEARCH_FIELD_SEPARATOR = '\u0001';
+const SEPARATORS = /[\u0000\u0001]/g;
+
+/**
+ * One string per chunk, so a search that a chunk cannot match costs one indexOf rather than one per row (a search
+ * for something rare scans the whole index). Separators inside a description become spaces.
+ */
+export function renderSearchText(rows: readonly { name: string; description: string }[]): string {
+  return rows.map((r) => r.name.toLowerCase() + SEARCH_FIELD_SEPARATOR + r.description.toLowerCase().replace(SEPARATORS, ' ')).join(SEARCH_ROW_SEPARATOR);
 }
