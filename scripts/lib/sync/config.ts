@@ -9,6 +9,7 @@ import { REGISTRY_TYPES as KNOWN_REGISTRY_TYPES } from '../validate/rules/server
 
 const REGISTRY_TYPES: readonly string[] = KNOWN_REGISTRY_TYPES;
 import type { Policy, PolicyRule, RegistryConfig, SourceConfig } from './types.ts';
+import { readMergePolicy } from './merge-policy.ts';
 
 export const CONFIG_FILE_NAME = 'registry.yaml';
 
@@ -19,10 +20,11 @@ const META_KEY = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?
 const OFFICIAL_PREFIX = OFFICIAL_META_KEY.slice(0, OFFICIAL_META_KEY.indexOf('/') + 1);
 const RULE_FIELDS = ['namespace', 'name', 'registryType', 'transport', 'kind', 'status'] as const;
 const KINDS = ['local', 'remote'];
+const TOP_KEYS = ['metaKey', 'sources', 'policy', 'pullRequests'];
 const TRANSPORTS = ['stdio', 'streamable-http', 'sse'];
 
 export function emptyConfig(file: string): RegistryConfig {
-  return { file, sources: [], policy: { allow: [], deny: [] } };
+  return { file, sources: [], policy: { allow: [], deny: [] }, pullRequests: readMergePolicy(undefined, () => {}) };
 }
 
 /** Reads registry.yaml at `file`; a missing file is an empty configuration (a registry that mirrors nothing). */
@@ -62,11 +64,11 @@ export async function parseRegistryConfig(file: string, text: string): Promise<{
     return { config, problems };
   }
   if (!isMapping(data)) {
-    report('', 'expected a mapping with metaKey, sources and policy', 'Start from the registry.yaml in the repository.');
+    report('', 'expected a mapping with metaKey, sources, policy and pullRequests', 'Start from the registry.yaml in the repository.');
     return { config, problems };
   }
   for (const key of Object.keys(data)) {
-    if (key !== 'metaKey' && key !== 'sources' && key !== 'policy') report(`/${key}`, `unknown key "${key}"`, 'Use only metaKey, sources and policy.');
+    if (!TOP_KEYS.includes(key)) report(`/${key}`, `unknown key "${key}"`, `Use only ${TOP_KEYS.join(', ')}.`);
   }
   if (data.metaKey !== undefined && data.metaKey !== null) {
     const key = data.metaKey;
@@ -78,6 +80,7 @@ export async function parseRegistryConfig(file: string, text: string): Promise<{
   }
   config.sources = readSources(data.sources, report);
   config.policy = readPolicy(data.policy, report);
+  config.pullRequests = readMergePolicy(data.pullRequests, report);
   return { config, problems };
 }
 

@@ -27,6 +27,8 @@ export interface PolicyRule {
   status?: Status[];
 }
 
+import type { MergePolicy } from './merge-policy.ts';
+
 export interface Policy {
   allow: PolicyRule[];
   deny: PolicyRule[];
@@ -40,6 +42,8 @@ export interface RegistryConfig {
   metaKey?: string;
   sources: SourceConfig[];
   policy: Policy;
+  /** When the PR bot merges by itself (merge-policy.ts). */
+  pullRequests: MergePolicy;
 }
 
 /** The registry metadata a source gives a version (the official `_meta` object, minus isLatest). */
