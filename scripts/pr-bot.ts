@@ -11,6 +11,8 @@ import { githubIdentityVerifier, proofVerifier } from './lib/ownership/verifiers
 import { statementVerifier } from './lib/ownership/statement.ts';
 import { githubDocsBaseUrl } from './lib/validate/report/docs-link.ts';
 import { labelsFor } from './lib/validate/report/labels.ts';
+import { CONFIG_FILE_NAME, loadRegistryConfig } from './lib/sync/config.ts';
+import type { MergePolicy } from './lib/sync/merge-policy.ts';
 import { renderPrComment } from './lib/validate/report/pr-comment.ts';
 
 const USAGE = `usage: npm run pr-bot -- --repo <owner/name> --pr <n> --head-sha <sha> --pr-tree <empty dir> [options]
@@ -26,6 +28,8 @@ Token from GITHUB_TOKEN, API from GITHUB_API_URL (default https://api.github.com
   --report <file.json>    the PR run's own report: only compared with the trusted result (with --dry-run: rendered)
   --packages              check the packages and remotes of the versions the PR publishes (network)
   --ownership             check namespace ownership of the pull request's files
+  --merge                 merge the PR when registry.yaml's pullRequests policy allows (needs --ownership and
+                          --packages; only the validated head commit is merged)
   --registry-url <url>    the registry URL proofs are bound to (default https://github.com/<repo>)
   --run-url <url>         the workflow run to link to
   --docs-base-url <url>   where docs/errors.md is published
@@ -46,6 +50,7 @@ const flags = parseFlags({
   'pr-tree': { type: 'string' },
   'git-remote': { type: 'string' },
   packages: { type: 'boolean', default: false },
+  merge: { type: 'boolean', default: false },
 }, USAGE);
 
 function fail(message: string): never {
@@ -111,6 +116,14 @@ runMain(async () => {
       })
     : undefined;
 
+  // The trusted checkout's policy: a PR cannot change the rules it is merged by.
+  let policy: MergePolicy | undefined;
+  if (flags.merge) {
+    const loaded = await loadRegistryConfig(path.resolve(CONFIG_FILE_NAME));
+    if (loaded.problems.length) fail(`registry.yaml: ${loaded.problems.map((p) => `${p.jsonPath} ${p.message}`).join('; ')}`);
+    policy = loaded.config.pullRequests;
+  }
+
   const result = await runPrBot({
     octokit,
     ownership,
@@ -118,9 +131,11 @@ runMain(async () => {
     repo,
     pr,
     // This checkout's registry.yaml: the PR's folder holds only data to check.
+    // A folder per attempt: the base may move between the check and the merge, and the PR is checked again.
     validate: (pull) => validatePullRequest({
-      remote, pr, headSha, baseRef: pull.baseRef, dir: prTree, token, configFile: path.resolve('registry.yaml'), packages,
+      remote, pr, headSha, baseRef: pull.baseRef, dir: path.join(prTree, `attempt-${pull.attempt}`), token, configFile: path.resolve(CONFIG_FILE_NAME), packages,
     }),
+    policy,
     untrustedErrors,
     headSha,
     runUrl,
@@ -129,5 +144,9 @@ runMain(async () => {
     log: (line) => console.log(line),
   });
   if (result.skipped) console.log(`skipped: ${result.skipped}`);
-  else console.log(`PR #${pr}: labels ${result.labels!.wanted.join(', ')}`);
+  else {
+    console.log(`PR #${pr}: labels ${result.labels!.wanted.join(', ')}`);
+    if (result.merged) console.log(`PR #${pr}: merged as ${result.merged.sha}`);
+    else if (result.decision) console.log(`PR #${pr}: not merged (${result.decision.action}): ${result.decision.reasons.join('; ')}`);
+  }
 });

@@ -16,23 +16,21 @@ import { checkPullRequestOwnership } from '../scripts/lib/ownership/pull-request
 import { proofVerifier } from '../scripts/lib/ownership/verifiers.ts';
 import { COMMENT_MARKER } from '../scripts/lib/validate/report/pr-comment.ts';
 import type { ValidationReport } from '../scripts/lib/validate/types.ts';
-import { startFakeGitHub, type FakeGitHub, type FakePull } from './support/fake-github.ts';
-import { git, Repo, serverJson, tempDir } from './support/git-fixture.ts';
+import { startFakeGitHub, type FakeGitHub } from './support/fake-github.ts';
+import { serverJson, tempDir } from './support/git-fixture.ts';
+import { FORGED, pullRequestFixture, type PullRequestFixture } from './support/pull-request-fixture.ts';
 
 const PROJECT = path.resolve(import.meta.dirname, '..');
-const T1 = '2026-01-01T00:00:00Z';
-const T2 = '2026-01-02T00:00:00Z';
-const PUBLISHED = 'entries/io.github.acme/weather/1.0.0/server.json';
-const ALL_PASSED = (['files', 'schema', 'rules', 'registry', 'changes', 'ownership', 'packages'] as const).map((id) => ({ id, ran: true, passed: true }));
-/** What a PR whose code rewrote its own report uploads. */
-const FORGED: ValidationReport = { problems: [], publishes: [{ name: 'io.github.acme/weather', version: '1.0.0', file: PUBLISHED }], checks: ALL_PASSED };
 
 let gh: FakeGitHub;
 let work: string;
-const repos: Repo[] = [];
+let fixture: PullRequestFixture;
+let registry: PullRequestFixture['registry'], openPr: PullRequestFixture['openPr'], prBot: PullRequestFixture['prBot'];
 
 beforeAll(() => {
   work = tempDir('pr-trust');
+  fixture = pullRequestFixture(() => gh, work);
+  ({ registry, openPr, prBot } = fixture);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeEach(async () => {
@@ -40,47 +38,8 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await gh.stop();
-  while (repos.length) repos.pop()!.cleanup();
+  fixture.cleanup();
 });
-
-/** The base repository: main with a published server, pushed to a bare repository as GitHub would hold it. */
-function registry(prepare: (repo: Repo) => void = () => {}): { repo: Repo; origin: string } {
-  const repo = Repo.init('trust', 'entries');
-  repos.push(repo);
-  repo.server('io.github.acme/weather', '1.0.0');
-  prepare(repo);
-  repo.commit(T1);
-  const origin = path.join(work, `origin-${Math.random().toString(36).slice(2)}.git`);
-  git(work, ['init', '--quiet', '--bare', origin]);
-  repo.git(['push', '--quiet', origin, 'main']);
-  return { repo, origin };
-}
-
-/** A PR as GitHub sees it: the branch's commit under refs/pull/<n>/head, its files listed by the API. */
-function openPr(repo: Repo, origin: string, n: number, change: (repo: Repo) => void, author = 'acme'): FakePull {
-  repo.git(['checkout', '--quiet', '-B', `pr-${n}`, 'main']);
-  change(repo);
-  repo.commit(T2);
-  const head = repo.git(['rev-parse', 'HEAD']).trim();
-  repo.git(['push', '--quiet', '--force', origin, `HEAD:refs/pull/${n}/head`]);
-  const status: Record<string, string> = { A: 'added', M: 'modified', D: 'removed', T: 'modified' };
-  const files = repo.git(['diff', '--name-status', '--no-renames', 'main', 'HEAD']).trim().split('\n').filter(Boolean)
-    .map((line) => ({ filename: line.split('\t')[1]!, status: status[line[0]!]! }));
-  repo.git(['checkout', '--quiet', 'main']);
-  return gh.addPull(n, { headSha: head, baseSha: repo.git(['rev-parse', 'main']).trim(), author, files });
-}
-
-/** `npm run pr-bot` as pr-comment.yml runs it, with the PR's own (here forged) report. */
-async function prBot(origin: string, n: number, pull: FakePull, report: ValidationReport = FORGED, extra: string[] = []): Promise<string> {
-  const file = path.join(work, `report-${n}-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify(report));
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_TOKEN: gh.token, GITHUB_API_URL: gh.url };
-  const { stdout } = await promisify(execFile)('npm', [
-    'run', '-s', 'pr-bot', '--', '--repo', `${gh.owner}/${gh.repo}`, '--pr', String(n), '--head-sha', pull.headSha,
-    '--pr-tree', path.join(work, `tree-${n}-${Math.random().toString(36).slice(2)}`), '--git-remote', origin, '--report', file, ...extra,
-  ], { cwd: PROJECT, env });
-  return stdout;
-}
 
 describe('the comment job validates the pull request itself', () => {
   it('a PR that modifies a published server.json and ships a forged "0 errors" report is not ready to merge', async () => {

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPublishState, publishRouteFor, type FakePublishState } from './fake-github-publish.ts';
+import { mergeRouteFor, type FakeMergeState } from './fake-github-merge.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -31,6 +32,9 @@ export interface FakePull {
   files: Array<{ filename: string; status?: string; previous_filename?: string }>;
   comments: FakeComment[];
   labels: Set<string>;
+  title?: string;
+  /** Set by PUT …/merge (fake-github-merge.ts). */
+  mergedAs?: { sha: string; method: string; title: string };
 }
 
 export interface FakeOrgMember {
@@ -56,6 +60,8 @@ export interface FakeGitHub {
   pulls: Map<number, FakePull>;
   /** The publisher's endpoints (GET /user, forks, git data, opening pull requests): see fake-github-publish.ts. */
   publish: FakePublishState;
+  /** Branch tips and merging (fake-github-merge.ts). */
+  merge: FakeMergeState;
   requests: RecordedRequest[];
   unexpected: RecordedRequest[];
   /** Most items per page, whatever per_page asks (GitHub's is 100). */
@@ -83,6 +89,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     contents: new Map<string, string>(),
     statuses: [],
     publish: createPublishState(options.owner ?? 'acme', options.repo ?? 'registry'),
+    merge: { branches: new Map(), unmergeable: new Set() },
     requests: [],
     unexpected: [],
     maxPageSize: 100,
@@ -197,13 +204,15 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     function pull(n: string): FakePull | undefined {
       return fake.pulls.get(Number(n));
     }
+    const merging = mergeRouteFor(fake.merge, fake.pulls, req.method!, rest, body, (status, data) => send(res, status, data));
+    if (merging) return merging();
 
     if (req.method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
       const p = pull(m[1]!);
       if (!p) return send(res, 404, { message: 'Not Found' });
       const repoJson = { name: fake.repo, owner: { login: fake.owner } };
       return send(res, 200, {
-        number: Number(m[1]), state: p.state, user: { login: p.author }, changed_files: p.files.length,
+        number: Number(m[1]), state: p.state, title: p.title ?? `Publish #${m[1]}`, user: { login: p.author }, changed_files: p.files.length, merged: Boolean(p.mergedAs ?? (p as { merged?: boolean }).merged),
         head: { sha: p.headSha, ref: p.headRef ?? 'feature', repo: repoJson }, base: { sha: p.baseSha, ref: p.baseRef ?? 'main', repo: repoJson },
       });
     }

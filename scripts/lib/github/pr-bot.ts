@@ -15,6 +15,9 @@ import { COMMENT_MARKER, renderPrComment } from '../validate/report/pr-comment.t
 import type { PullRequestRef } from '../ownership/pull-request.ts';
 import type { OwnershipResult } from '../ownership/verify-change.ts';
 import { errorStatus } from './error-status.ts';
+import { decideMerge, type MergeDecision } from './merge-decision.ts';
+import type { MergePolicy } from '../sync/merge-policy.ts';
+import { isSyncPullRequest } from '../ownership/pull-request.ts';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 /** The author of comments made with a workflow's GITHUB_TOKEN. */
@@ -42,7 +45,7 @@ export interface PrBotOptions {
    * The trusted validation of the PR (validatePullRequest in pr-tree.ts, from the default branch's code over the
    * PR's files), or why there is none to write about (the PR moved on).
    */
-  validate: (pull: PullRequestRef & { number: number; baseRef: string }) => Promise<{ report: ValidationReport } | { skipped: string }>;
+  validate: (pull: PullRequestRef & { number: number; baseRef: string; attempt: number }) => Promise<{ report: ValidationReport; base?: string } | { skipped: string }>;
   /** Errors the PR's own run reported (untrusted): only mentioned in the comment when the trusted count differs. */
   untrustedErrors?: number;
   /** The commit that was validated (`workflow_run.head_sha`); when the PR's head is another commit, nothing is written. */
@@ -57,6 +60,8 @@ export interface PrBotOptions {
   entriesDir?: string;
   /** Checks who may make the change, from the PR's files read as data (scripts/lib/ownership/pull-request.ts). */
   ownership?: (pull: PullRequestRef, files: PullFile[], recorded: unknown[]) => Promise<OwnershipResult>;
+  /** registry.yaml's merge policy: with it the bot merges what decideMerge allows; without, it only reports. */
+  policy?: MergePolicy;
   log?: (line: string) => void;
 }
 
@@ -66,7 +71,13 @@ export interface PrBotResult {
   comment?: { id: number; action: 'created' | 'updated' | 'unchanged' };
   labels?: { wanted: LabelName[]; added: LabelName[]; removed: LabelName[]; created: LabelName[] };
   filesOutsideEntries?: string[];
+  decision?: MergeDecision;
+  /** The commit the merge made on the base branch. */
+  merged?: { sha: string };
 }
+
+/** Validations of one run when the base branch keeps moving between the check and the merge. */
+const MAX_ATTEMPTS = 3;
 
 
 /** The commit status that carries the ownership check, for branch protection to require. */
@@ -174,29 +185,61 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
     head: { owner: pull.head.repo?.owner.login ?? owner, repo: pull.head.repo?.name ?? repo, sha: pull.head.sha, ref: pull.head.ref },
     base: { owner, repo, sha: pull.base.sha },
   };
-  const validated = await options.validate({ ...ref, number: issue_number, baseRef: pull.base.ref });
-  if ('skipped' in validated) return { skipped: validated.skipped };
-  let report = validated.report;
+  let report: ValidationReport;
   let records = recorded;
   let ownershipView: { proven: OwnershipResult['proven']; ledgerSuggestions: OwnershipResult['ledgerSuggestions'] } | undefined;
+  let decision: MergeDecision | undefined;
+  let merged: PrBotResult['merged'];
+  let ownershipFailures = 0;
+  for (let attempt = 1; ; attempt++) {
+    const validated = await options.validate({ ...ref, number: issue_number, baseRef: pull.base.ref, attempt });
+    if ('skipped' in validated) return { skipped: validated.skipped };
+    report = validated.report;
+    // Ledgers are read at the base the PR was just validated against, not at GitHub's possibly older base.sha.
+    const checkedRef: PullRequestRef = validated.base ? { ...ref, base: { ...ref.base, sha: validated.base } } : ref;
+    let ownership: OwnershipResult | undefined;
+    if (options.ownership) {
+      ownership = await options.ownership(checkedRef, files, recorded);
+      report = withOwnership(report, ownership);
+      records = mergeRecords(recorded, ownership.records);
+      ownershipView = { proven: ownership.proven, ledgerSuggestions: ownership.ledgerSuggestions };
+      ownershipFailures = ownership.problems.filter((p) => p.severity === 'error').length;
+    }
+    if (!options.policy) break;
+    decision = decideMerge({ report, proven: ownership?.proven, filesOutsideEntries, syncPullRequest: isSyncPullRequest(ref), policy: options.policy });
+    if (decision.action !== 'merge') break;
+    // Merge only onto the base that was checked: another merge in between may conflict with this one's rules
+    // (the same remote URL, a ledger change), so the PR is checked again against the new base.
+    const { data: branch } = await octokit.rest.repos.getBranch({ owner, repo, branch: pull.base.ref });
+    if (validated.base === undefined || branch.commit.sha !== validated.base) {
+      if (attempt < MAX_ATTEMPTS) {
+        log(`${pull.base.ref} moved to ${branch.commit.sha.slice(0, 12)} since the check: checking again`);
+        continue;
+      }
+      decision = { action: 'maintainer', reasons: [`${pull.base.ref} kept moving while this pull request was checked: comment /recheck`] };
+      break;
+    }
+    const outcome = await mergeExactHead(octokit, { owner, repo, pull_number: issue_number, sha: pull.head.sha, method: options.policy.mergeMethod, title: pull.title });
+    if ('skipped' in outcome) return { skipped: outcome.skipped };
+    if ('refused' in outcome) decision = { action: 'maintainer', reasons: [outcome.refused] };
+    else merged = { sha: outcome.sha };
+    break;
+  }
   if (options.ownership) {
-    const ownership = await options.ownership(ref, files, recorded);
-    report = withOwnership(report, ownership);
-    records = mergeRecords(recorded, ownership.records);
-    ownershipView = { proven: ownership.proven, ledgerSuggestions: ownership.ledgerSuggestions };
-    const failed = ownership.problems.filter((p) => p.severity === 'error').length;
+    const failed = ownershipFailures;
     await octokit.rest.repos.createCommitStatus({
       owner, repo, sha: pull.head.sha, context: OWNERSHIP_STATUS_CONTEXT,
       state: failed ? 'failure' : 'success',
-      description: failed ? `${failed} ownership problem${failed === 1 ? '' : 's'}: see the PR comment` : `proven: ${ownership.proven.map((p) => p.namespace).join(', ') || 'nothing to prove'}`.slice(0, 140),
+      description: failed ? `${failed} ownership problem${failed === 1 ? '' : 's'}: see the PR comment` : `proven: ${(ownershipView?.proven ?? []).map((p) => p.namespace).join(', ') || 'nothing to prove'}`.slice(0, 140),
       ...(options.runUrl ? { target_url: options.runUrl } : {}),
     });
   }
   const wanted = new Set<LabelName>(labelsFor(report));
-  if (filesOutsideEntries.length) {
+  if (filesOutsideEntries.length || decision?.action === 'maintainer') {
     wanted.add('needs-maintainer');
     wanted.delete('ready-to-merge');
   }
+  if (decision?.action === 'author') wanted.add('needs-author-feedback');
 
   // 3. The comment: edit ours if there is one, else create it.
   const body = composeComment(renderPrComment(report, {
@@ -206,6 +249,7 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
     filesOutsideEntries,
     ownership: ownershipView,
     untrustedErrors: options.untrustedErrors,
+    merge: decision && { action: decision.action, reasons: decision.reasons, ...(merged ? { commit: merged.sha } : {}) },
   }), records);
   let comment: PrBotResult['comment'];
   if (!existing) {
@@ -236,7 +280,29 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
   }
   if (add.length || remove.length) log(`labels: +${add.join(',') || '-'} -${remove.join(',') || '-'}`);
 
-  return { comment, labels: { wanted: [...wanted].sort(), added: add, removed: remove, created }, filesOutsideEntries };
+  return { comment, labels: { wanted: [...wanted].sort(), added: add, removed: remove, created }, filesOutsideEntries, decision, merged };
+}
+
+/**
+ * Merges the PR only if its head is still `sha` (GitHub answers 409 otherwise), so a push after the check never
+ * rides along. 405 is GitHub refusing the merge itself (branch protection, a conflict): a maintainer's matter.
+ */
+async function mergeExactHead(
+  octokit: Octokit,
+  m: { owner: string; repo: string; pull_number: number; sha: string; method: MergePolicy['mergeMethod']; title: string },
+): Promise<{ sha: string } | { skipped: string } | { refused: string }> {
+  try {
+    const { data } = await octokit.rest.pulls.merge({
+      owner: m.owner, repo: m.repo, pull_number: m.pull_number, sha: m.sha, merge_method: m.method,
+      ...(m.method === 'squash' ? { commit_title: `${m.title} (#${m.pull_number})` } : {}),
+    });
+    return { sha: data.sha };
+  } catch (error) {
+    const status = errorStatus(error);
+    if (status === 409) return { skipped: `PR #${m.pull_number} moved on from ${m.sha.slice(0, 12)} before the merge: a newer run will check it` };
+    if (status === 405 || status === 422) return { refused: `GitHub refused the merge: ${(error as Error).message.split('\n')[0]}` };
+    throw error;
+  }
 }
 
 /** Creates the repository label with our colour and description if it is missing; true when it was created. */

@@ -112,7 +112,7 @@ export interface TrustedValidationOptions extends PullRequestTreeOptions {
 }
 
 /** The default branch's validator over the PR's merged files: the report the labels and checklist come from. */
-export async function validatePullRequest(options: TrustedValidationOptions): Promise<{ report: ValidationReport } | { skipped: string }> {
+export async function validatePullRequest(options: TrustedValidationOptions): Promise<{ report: ValidationReport; base?: string } | { skipped: string }> {
   const tree = await checkOutPullRequest(options);
   if (!tree.ok && 'skipped' in tree) return { skipped: tree.skipped };
   if (!tree.ok) {
@@ -121,8 +121,8 @@ export async function validatePullRequest(options: TrustedValidationOptions): Pr
       message: `this pull request cannot be merged into ${options.baseRef} without conflicts, so what it would publish cannot be checked (${tree.conflict})`,
       hint: `Update the branch from ${options.baseRef} (merge or rebase) and resolve the conflicts, then push again.`,
     });
-    return { report: { problems: [conflict], publishes: [], checks: [{ id: 'changes', ran: true, passed: false }] } };
+    return { report: { problems: [conflict], publishes: [], checks: [{ id: 'changes', ran: true, passed: false }] }, base: tree.base };
   }
   const report = await validateRegistry({ root: tree.root, entriesDir: 'entries', base: tree.base, configFile: options.configFile, packages: options.packages });
-  return { report };
+  return { report, base: tree.base };
 }

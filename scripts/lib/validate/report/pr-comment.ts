@@ -30,6 +30,8 @@ export interface PrCommentOptions {
    * when it disagrees with this (trusted) report, the comment says so.
    */
   untrustedErrors?: number;
+  /** What the bot decided about merging (github/merge-decision.ts), and the commit when it merged. */
+  merge?: { action: 'merge' | 'author' | 'maintainer'; reasons: readonly string[]; commit?: string };
   /** How each namespace was proven, and owners ledgers worth adding (from the trusted ownership check). */
   ownership?: {
     proven: ReadonlyArray<{ namespace: string; detail: string }>;
@@ -72,6 +74,8 @@ export function renderPrComment(report: ValidationReport, options: PrCommentOpti
       `> The pull request's own validation run reported ${plural(options.untrustedErrors, 'error')}; the registry's own code, run on the pull request's files, found ${errors}. This comment and the labels show the registry's result.`,
     );
   }
+
+  if (options.merge) head.push('', ...mergeSection(options.merge));
 
   head.push('', '### Checks', '');
   for (const c of checklist(report)) head.push(`- ${STATE_ICON[c.state]} **${c.title}**: ${c.state} <sub>(${c.covers})</sub>`);
@@ -132,6 +136,18 @@ export function renderPrComment(report: ValidationReport, options: PrCommentOpti
     lines.push('', `… and ${plural(rest, 'more problem')}: ${options.runUrl ? `see the [run's summary](${safeUrl(options.runUrl)})` : "see the validation run's summary"} or run \`npm run validate\`.`);
   }
   return `${headText}\n${lines.join('\n')}\n${tailText}\n`;
+}
+
+function mergeSection(merge: NonNullable<PrCommentOptions['merge']>): string[] {
+  if (merge.commit) {
+    return ['### Merged', '', `Every check passed and the author proved every namespace this pull request touches, so it was merged automatically as ${markdownCode(merge.commit.slice(0, 12))}. The registry deploys it now.`];
+  }
+  const reasons = merge.reasons.map((r) => `- ${markdownText(r)}`);
+  if (merge.action === 'author') {
+    return ['### Merge', '', 'This pull request merges by itself once the problems are fixed: push a fix, or comment `/recheck` after fixing something outside it (publishing the package, a DNS record).', ...(reasons.length ? ['', ...reasons] : [])];
+  }
+  if (merge.action === 'maintainer') return ['### Merge', '', 'A maintainer must merge this pull request:', '', ...reasons];
+  return ['### Merge', '', 'Merging now.'];
 }
 
 function problemItem(p: Problem, docsBaseUrl: string | undefined): string {
