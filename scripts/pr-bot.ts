@@ -12,6 +12,7 @@ import { statementVerifier } from './lib/ownership/statement.ts';
 import { githubDocsBaseUrl } from './lib/validate/report/docs-link.ts';
 import { labelsFor } from './lib/validate/report/labels.ts';
 import { CONFIG_FILE_NAME, loadRegistryConfig } from './lib/sync/config.ts';
+import { dispatchDeployments } from './lib/github/deploy-dispatch.ts';
 import type { MergePolicy } from './lib/sync/merge-policy.ts';
 import { renderPrComment } from './lib/validate/report/pr-comment.ts';
 
@@ -30,6 +31,8 @@ Token from GITHUB_TOKEN, API from GITHUB_API_URL (default https://api.github.com
   --ownership             check namespace ownership of the pull request's files
   --merge                 merge the PR when registry.yaml's pullRequests policy allows (needs --ownership and
                           --packages; only the validated head commit is merged)
+  --deploy-workflows <list>  after a merge, dispatch these workflow files on the base branch (comma-separated,
+                          e.g. pages.yml,deploy-cloudflare.yml): a merge by GITHUB_TOKEN triggers no push workflow
   --registry-url <url>    the registry URL proofs are bound to (default https://github.com/<repo>)
   --run-url <url>         the workflow run to link to
   --docs-base-url <url>   where docs/errors.md is published
@@ -51,6 +54,7 @@ const flags = parseFlags({
   'git-remote': { type: 'string' },
   packages: { type: 'boolean', default: false },
   merge: { type: 'boolean', default: false },
+  'deploy-workflows': { type: 'string' },
 }, USAGE);
 
 function fail(message: string): never {
@@ -146,7 +150,13 @@ runMain(async () => {
   if (result.skipped) console.log(`skipped: ${result.skipped}`);
   else {
     console.log(`PR #${pr}: labels ${result.labels!.wanted.join(', ')}`);
-    if (result.merged) console.log(`PR #${pr}: merged as ${result.merged.sha}`);
+    if (result.merged) {
+      console.log(`PR #${pr}: merged as ${result.merged.sha}`);
+      const workflows = (flags['deploy-workflows'] ?? '').split(',').map((w) => w.trim()).filter(Boolean);
+      const deployed = await dispatchDeployments(octokit, { owner, repo, ref: result.baseRef! }, workflows);
+      if (deployed.started.length) console.log(`deployments started: ${deployed.started.join(', ')}`);
+      if (deployed.missing.length) console.log(`no such workflow to start: ${deployed.missing.join(', ')}`);
+    }
     else if (result.decision) console.log(`PR #${pr}: not merged (${result.decision.action}): ${result.decision.reasons.join('; ')}`);
   }
 });

@@ -52,8 +52,11 @@ describe('a proven pull request merges itself', () => {
     const { repo, origin } = mergingRegistry();
     const pull = openPr(repo, origin, 1, (r) => r.server('io.github.acme/weather', '1.1.0'));
     pull.title = 'Publish io.github.acme/weather 1.1.0';
-    const out = await prBot(origin, 1, pull, undefined, TRUSTED);
+    const out = await prBot(origin, 1, pull, undefined, [...TRUSTED, '--deploy-workflows', 'pages.yml, deploy-cloudflare.yml,gone.yml']);
     expect(out).toContain('PR #1: merged as');
+    // The merge by GITHUB_TOKEN starts no push workflow: the bot dispatches the deployments itself.
+    expect(gh.merge.dispatches).toEqual([{ workflow: 'pages.yml', ref: 'main' }, { workflow: 'deploy-cloudflare.yml', ref: 'main' }]);
+    expect(out).toContain('no such workflow to start: gone.yml');
     expect(mergeRequests().map((r) => r.body)).toEqual([{ sha: pull.headSha, merge_method: 'squash', commit_title: 'Publish io.github.acme/weather 1.1.0 (#1)' }]);
     expect(pull.state).toBe('closed');
     expect(git(origin, ['show', 'main:entries/io.github.acme/weather/1.1.0/server.json'])).toBe(serverJson('io.github.acme/weather', '1.1.0'));
@@ -90,6 +93,7 @@ describe('forgeries that never merge', () => {
     const pull = openPr(repo, origin, 3, (r) => r.write('io.github.acme/weather/1.0.0/server.json', serverJson('io.github.acme/weather', '1.0.0', { description: 'rewritten' })));
     const out = await prBot(origin, 3, pull, undefined, TRUSTED);
     expect(mergeRequests()).toEqual([]);
+    expect(gh.merge.dispatches).toEqual([]);
     expect(out).toContain('not merged (author)');
     expect([...pull.labels].sort()).toEqual(['needs-author-feedback', 'published-file-changed']);
     expect(pull.state).toBe('open');

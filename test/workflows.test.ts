@@ -50,7 +50,7 @@ const JOB_PERMISSIONS: Record<string, Record<string, unknown>> = {
   'nightly-reverify.yml': { reverify: { contents: 'read', issues: 'write' } },
   // The build runs npm packages: no Pages or OIDC scope there. The deploy job runs only deploy-pages.
   'pages.yml': { build: { contents: 'read' }, deploy: { pages: 'write', 'id-token': 'write' } },
-  'pr-comment.yml': { comment: { actions: 'read', contents: 'read', issues: 'write', 'pull-requests': 'write', statuses: 'write' } },
+  'pr-comment.yml': { comment: { actions: 'write', contents: 'write', issues: 'write', 'pull-requests': 'write', statuses: 'write' } },
   'sync.yml': { sync: { contents: 'write', 'pull-requests': 'write' } },
   'validate-pr.yml': { validate: { contents: 'read' } },
 };
@@ -151,11 +151,11 @@ describe('pr-comment.yml', () => {
   const job = w.jobs.comment!;
   const steps = job.steps!;
 
-  it('runs on workflow_run of "Validate PR" with no default permissions and only what commenting, labelling and the ownership status need', () => {
+  it('runs on workflow_run of "Validate PR" with no default permissions and only what commenting, labelling, the ownership status, merging and dispatching the deployments need', () => {
     expect(w.on).toEqual({ workflow_run: { workflows: ['Validate PR'], types: ['completed'] } });
     expect(load('validate-pr.yml')).toMatchObject({ name: 'Validate PR' });
     expect(w.permissions).toEqual({});
-    expect(job.permissions).toEqual({ actions: 'read', contents: 'read', issues: 'write', 'pull-requests': 'write', statuses: 'write' });
+    expect(job.permissions).toEqual({ actions: 'write', contents: 'write', issues: 'write', 'pull-requests': 'write', statuses: 'write' });
   });
 
   it('never checks out the PR where anything runs: only the default branch, from this repository, without keeping the token', () => {
@@ -190,6 +190,9 @@ describe('pr-comment.yml', () => {
     expect(bot.run).toContain('--head-sha "$HEAD_SHA"');
     // The labels come from the bot's own validation of the PR's files, fetched outside the workspace.
     expect(bot.run).toContain('--pr-tree "$RUNNER_TEMP/pr-tree"');
+    // It merges (the exact validated head) only with every check that decides a merge, and starts the deployments.
+    expect(bot.run).toMatch(/--packages --ownership\s+--merge --deploy-workflows pages\.yml,deploy-cloudflare\.yml/);
+    for (const file of ['pages.yml', 'deploy-cloudflare.yml']) expect(Object.keys(load(file).on as object)).toContain('workflow_dispatch');
     expect(bot.env).toMatchObject({ GITHUB_TOKEN: '${{ github.token }}', HEAD_SHA: '${{ github.event.workflow_run.head_sha }}', PR: '${{ steps.pr.outputs.number }}' });
   });
 });

@@ -12,6 +12,9 @@ export interface FakeMergeState {
   branches: Map<string, string>;
   /** PR numbers GitHub would refuse to merge (branch protection, conflicts): 405. */
   unmergeable: Set<number>;
+  /** Workflow dispatches (POST …/actions/workflows/:file/dispatches), in order; only `workflows` exist. */
+  dispatches: Array<{ workflow: string; ref: string }>;
+  workflows: Set<string>;
   /** Runs before a branch's tip is answered: a test's way to push between the bot's check and its merge. */
   beforeBranchRead?: (branch: string) => void;
 }
@@ -59,6 +62,16 @@ export function mergeRouteFor(
       state.beforeBranchRead?.(name);
       const sha = tip(state, name);
       return sha ? send(200, { name, commit: { sha }, protected: false }) : send(404, { message: 'Branch not found' });
+    };
+  }
+  m = /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(rest);
+  if (method === 'POST' && m) {
+    const workflow = decodeURIComponent(m[1]!);
+    return () => {
+      if (!state.workflows.has(workflow)) return send(404, { message: 'Not Found' });
+      if (typeof body?.ref !== 'string') return send(422, { message: 'Invalid request' });
+      state.dispatches.push({ workflow, ref: body.ref });
+      send(204, undefined);
     };
   }
   m = /^\/pulls\/(\d+)\/merge$/.exec(rest);

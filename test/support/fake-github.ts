@@ -89,7 +89,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     contents: new Map<string, string>(),
     statuses: [],
     publish: createPublishState(options.owner ?? 'acme', options.repo ?? 'registry'),
-    merge: { branches: new Map(), unmergeable: new Set() },
+    merge: { branches: new Map(), unmergeable: new Set(), dispatches: [], workflows: new Set(['pages.yml', 'deploy-cloudflare.yml']) },
     requests: [],
     unexpected: [],
     maxPageSize: 100,

@@ -74,6 +74,8 @@ export interface PrBotResult {
   decision?: MergeDecision;
   /** The commit the merge made on the base branch. */
   merged?: { sha: string };
+  /** The branch the PR targets. */
+  baseRef?: string;
 }
 
 /** Validations of one run when the base branch keeps moving between the check and the merge. */
@@ -280,7 +282,7 @@ export async function runPrBot(options: PrBotOptions): Promise<PrBotResult> {
   }
   if (add.length || remove.length) log(`labels: +${add.join(',') || '-'} -${remove.join(',') || '-'}`);
 
-  return { comment, labels: { wanted: [...wanted].sort(), added: add, removed: remove, created }, filesOutsideEntries, decision, merged };
+  return { comment, labels: { wanted: [...wanted].sort(), added: add, removed: remove, created }, filesOutsideEntries, decision, merged, baseRef: pull.base.ref };
 }
 
 /**
