@@ -3,12 +3,9 @@ import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, runMain } from './lib/cli.ts';
 import { parsePrNumber, parseValidationReport, REPORT_LIMITS, ReportDataError } from './lib/github/report-data.ts';
-import { createOctokit, DEFAULT_API_URL, runPrBot, type PullFile } from './lib/github/pr-bot.ts';
-import { validatePullRequest } from './lib/github/pr-tree.ts';
+import { createOctokit, DEFAULT_API_URL } from './lib/github/pr-bot.ts';
+import { runTrustedCheck } from './lib/github/trusted-check.ts';
 import { countBySeverity } from './lib/validate/report/summary.ts';
-import { checkPullRequestOwnership, type PullRequestRef } from './lib/ownership/pull-request.ts';
-import { githubIdentityVerifier, proofVerifier } from './lib/ownership/verifiers.ts';
-import { statementVerifier } from './lib/ownership/statement.ts';
 import { githubDocsBaseUrl } from './lib/validate/report/docs-link.ts';
 import { labelsFor } from './lib/validate/report/labels.ts';
 import { CONFIG_FILE_NAME, loadRegistryConfig } from './lib/sync/config.ts';
@@ -110,15 +107,7 @@ runMain(async () => {
   const [owner, repo] = repoName.split('/') as [string, string];
   const octokit = createOctokit({ token, baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL });
   const remote = flags['git-remote'] ?? `${(process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')}/${repoName}.git`;
-  const packages = flags.packages ? (await import('./lib/packages/verify.ts')).verifyServerPackages : undefined;
-  // Ownership runs here, in base-branch code, over the PR's files fetched as data (docs/security.md).
   const registryUrl = flags['registry-url'] ?? `https://github.com/${repoName}`;
-  const ownership = flags.ownership
-    ? (pull: PullRequestRef, files: PullFile[], recorded: unknown[]) => checkPullRequestOwnership({
-        octokit, pull, files,
-        verifiers: (author) => ({ author, github: githubIdentityVerifier(octokit, author), verifyProof: proofVerifier({ registryUrl, recorded }), verifyStatement: statementVerifier({ registryUrl }) }),
-      })
-    : undefined;
 
   // The trusted checkout's policy: a PR cannot change the rules it is merged by.
   let policy: MergePolicy | undefined;
@@ -128,24 +117,12 @@ runMain(async () => {
     policy = loaded.config.pullRequests;
   }
 
-  const result = await runPrBot({
-    octokit,
-    ownership,
-    owner,
-    repo,
-    pr,
-    // This checkout's registry.yaml: the PR's folder holds only data to check.
-    // A folder per attempt: the base may move between the check and the merge, and the PR is checked again.
-    validate: (pull) => validatePullRequest({
-      remote, pr, headSha, baseRef: pull.baseRef, dir: path.join(prTree, `attempt-${pull.attempt}`), token, configFile: path.resolve(CONFIG_FILE_NAME), packages,
-    }),
-    policy,
-    untrustedErrors,
-    headSha,
-    runUrl,
-    docsBaseUrl,
-    botLogin: flags['bot-login'],
-    log: (line) => console.log(line),
+  // Ownership and packages run here, in base-branch code, over the PR's files fetched as data (docs/security.md);
+  // the PR's folder holds only data to check, and this checkout's registry.yaml applies.
+  const result = await runTrustedCheck({
+    octokit, owner, repo, pr, headSha, remote, prTree, token, configFile: path.resolve(CONFIG_FILE_NAME),
+    packages: flags.packages!, ownership: flags.ownership!, registryUrl, policy,
+    untrustedErrors, runUrl, docsBaseUrl, botLogin: flags['bot-login'], log: (line) => console.log(line),
   });
   if (result.skipped) console.log(`skipped: ${result.skipped}`);
   else {
