@@ -4,6 +4,7 @@
 // (`gitRemote`), the merge is real git: the PR's refs/pull/<n>/head merged onto the branch, as GitHub does.
 
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import type { FakePull } from './fake-github.ts';
 
 export interface FakeMergeState {
@@ -94,4 +95,34 @@ export function mergeRouteFor(
     (pull as FakePull & { merged?: boolean }).merged = true;
     send(200, { sha, merged: true, message: 'Pull Request successfully merged' });
   };
+}
+
+/**
+ * Writes a pull request's head into the bare repository as GitHub keeps it (refs/pull/<n>/head): the PR's files on
+ * top of the base branch, as real git objects. For PRs opened through the git data API (fake-github-publish.ts),
+ * whose commits live only in the stand-in. Returns the commit.
+ */
+export function writePullHead(remote: string, n: number, baseBranch: string, files: ReadonlyMap<string, string>, message: string): string {
+  const index = `${remote}/pull-${n}.index`;
+  const env = { GIT_INDEX_FILE: index };
+  const base = git(remote, ['rev-parse', `refs/heads/${baseBranch}`]);
+  git(remote, ['read-tree', base], env);
+  for (const [file, text] of files) {
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: remote, input: text, encoding: 'utf8' }).trim();
+    git(remote, ['update-index', '--add', '--cacheinfo', `100644,${blob},${file}`], env);
+  }
+  const tree = git(remote, ['write-tree'], env);
+  const commit = git(remote, ['commit-tree', tree, '-p', base, '-m', message]);
+  git(remote, ['update-ref', `refs/pull/${n}/head`, commit]);
+  rmSync(index, { force: true });
+  return commit;
+}
+
+/** `<commit>:<path>` in the bare repository, or undefined when either is missing. */
+export function fileInGit(remote: string, key: string): string | undefined {
+  try {
+    return execFileSync('git', ['show', key], { cwd: remote, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
 }

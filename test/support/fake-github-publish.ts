@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { FakePull } from './fake-github.ts';
+import { writePullHead } from './fake-github-merge.ts';
 
 export interface FakeRepository {
   owner: string;
@@ -43,6 +44,11 @@ export interface FakePublishState {
    * head is looked up there when the git data API does not have it, and an open one follows its branch, as on GitHub.
    */
   gitRemote?: string;
+  /**
+   * A bare repository where each pull request opened here is also written as refs/pull/<n>/head on top of its base
+   * branch (fake-github-merge.ts writePullHead), so the PR bot can fetch it with git as from GitHub.
+   */
+  pullHeads?: string;
 }
 
 type Send = (status: number, data: unknown) => void;
@@ -286,6 +292,11 @@ export function publishRouteFor(
       headRef: head.branch,
       baseRef: body.base,
     };
+    if (state.pullHeads) {
+      const changed = new Map(files.map((f) => [f.filename, after.get(f.filename)!]));
+      pull.headSha = writePullHead(state.pullHeads, n, body.base, changed, body.title);
+      pull.baseSha = execFileSync('git', ['rev-parse', `refs/heads/${body.base}`], { cwd: state.pullHeads, encoding: 'utf8' }).trim();
+    }
     registry.pulls.set(n, pull);
     send(201, pullJson(n, pull));
   };

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPublishState, publishRouteFor, type FakePublishState } from './fake-github-publish.ts';
-import { mergeRouteFor, type FakeMergeState } from './fake-github-merge.ts';
+import { fileInGit, mergeRouteFor, type FakeMergeState } from './fake-github-merge.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -223,7 +223,8 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     }
     if (req.method === 'GET' && (m = /^\/contents\/(.+)$/.exec(rest))) {
       const key = `${url.searchParams.get('ref') ?? ''}:${decodeURIComponent(m[1]!)}`;
-      const text = fake.contents.get(key);
+      // Set by the test, else read from the bare repository the stand-in merges into, as GitHub reads its own.
+      const text = fake.contents.get(key) ?? (fake.merge.gitRemote ? fileInGit(fake.merge.gitRemote, key) : undefined);
       if (text === undefined) return send(res, 404, { message: 'Not Found' });
       return send(res, 200, { type: 'file', encoding: 'base64', size: Buffer.byteLength(text), content: Buffer.from(text).toString('base64') });
     }
