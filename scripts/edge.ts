@@ -33,7 +33,8 @@ runMain(async () => {
     console.log(path.join(out, CONFIG_FILE));
     // Cloudflare counts asset files per Worker version (docs/hosting.md): say how many this deployment has.
     const assetFiles = written.siteFiles + written.packs.assets + 1;
-    console.error(`${assetFiles} asset files: ${written.siteFiles} site files, ${written.packs.packs} packs and ${written.packs.single} single files of the API and row index, _headers`);
+    const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    console.error(`${count(assetFiles, 'asset file')}: ${count(written.siteFiles, 'site file')}, ${count(written.packs.packs, 'pack')} and ${count(written.packs.single, 'single file')} of the API and row index, _headers`);
     return;
   }
   // workerd reports a busy port only in its own log.

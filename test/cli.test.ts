@@ -67,7 +67,9 @@ describe('npm run edge', () => {
     const result = await runScript('edge.ts', ['--dir', dist, '--out', out, '--write-only'], { cwd: PROJECT });
     expect(result.code, result.err).toBe(0);
     expect(result.out.trim()).toBe(path.join(out, 'wrangler.jsonc'));
-    for (const file of ['wrangler.jsonc', 'worker.js', 'public/index.html', 'public/_headers', 'public/_build/v0.1/servers.json']) expect(existsSync(path.join(out, file)), file).toBe(true);
+    for (const file of ['wrangler.jsonc', 'worker.js', 'public/index.html', 'public/_headers', 'public/_build/_packs/index.json', 'public/_build/_packs/00000.bin']) expect(existsSync(path.join(out, file)), file).toBe(true);
+    // How many asset files the deployment holds, against Cloudflare's limit per Worker version.
+    expect(result.err).toMatch(/^\d+ asset files: \d+ site files, 1 pack and 0 single files of the API and row index, _headers$/m);
   });
 });
 
