@@ -1,4 +1,5 @@
-// The trusted pull-request job's entry point (.github/workflows/pr-comment.yml); usage below.
+// The trusted pull-request job's entry point (.github/workflows/pr-comment.yml, and pr-recheck.yml for /recheck); usage
+// below.
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, runMain } from './lib/cli.ts';
@@ -12,8 +13,10 @@ import { CONFIG_FILE_NAME, loadRegistryConfig } from './lib/sync/config.ts';
 import { dispatchDeployments } from './lib/github/deploy-dispatch.ts';
 import type { MergePolicy } from './lib/sync/merge-policy.ts';
 import { renderPrComment } from './lib/validate/report/pr-comment.ts';
+import { handleRecheckComment } from './lib/github/recheck-comment.ts';
 
 const USAGE = `usage: npm run pr-bot -- --repo <owner/name> --pr <n> --head-sha <sha> --pr-tree <empty dir> [options]
+       npm run pr-bot -- --repo <owner/name> --recheck-comment <id> --pr-tree <empty dir> [options]
        npm run pr-bot -- --dry-run --report <file.json>
 Validates the pull request itself with this checkout's code over its files (its merge with the base, fetched into
 --pr-tree as data, never run), then writes (or edits) its validation comment and sets its labels from that result.
@@ -22,6 +25,9 @@ Token from GITHUB_TOKEN, API from GITHUB_API_URL (default https://api.github.com
   --pr <n>                the pull request number
   --head-sha <sha>        the head commit the checks are for (full SHA); nothing is written if the PR moved on
   --pr-tree <dir>         an empty folder outside this checkout for the PR's files
+  --recheck-comment <id>  act on a "/recheck" comment (pr-recheck.yml): read through the API, honoured only from the
+                          PR's author or a maintainer, at most registry.yaml's pullRequests.rechecksPerHour an hour;
+                          then checks the PR's current head as above (--pr, if given, must be the comment's PR)
   --git-remote <url>      where to fetch the PR from (default <GITHUB_SERVER_URL>/<owner/name>.git)
   --report <file.json>    the PR run's own report: only compared with the trusted result (with --dry-run: rendered)
   --packages              check the packages and remotes of the versions the PR publishes (network)
@@ -52,6 +58,7 @@ const flags = parseFlags({
   packages: { type: 'boolean', default: false },
   merge: { type: 'boolean', default: false },
   'deploy-workflows': { type: 'string' },
+  'recheck-comment': { type: 'string' },
 }, USAGE);
 
 function fail(message: string): never {
@@ -83,7 +90,7 @@ runMain(async () => {
   const docsBaseUrl =
     flags['docs-base-url'] ?? githubDocsBaseUrl() ?? (repoName ? `https://github.com/${repoName}/blob/HEAD/docs/errors.md` : undefined);
   const runUrl = flags['run-url'];
-  const headSha = flags['head-sha'];
+  let headSha = flags['head-sha'];
   if (headSha !== undefined && !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(headSha)) fail('--head-sha must be a full commit SHA');
 
   if (flags['dry-run']) {
@@ -95,27 +102,48 @@ runMain(async () => {
   }
 
   if (!repoName || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repoName)) fail('--repo <owner/name> is required');
-  if (!flags.pr) fail('--pr <number> is required');
-  if (!headSha) fail('--head-sha <sha> is required: the commit that was validated');
+  const recheckComment = flags['recheck-comment'];
+  if (recheckComment !== undefined) {
+    if (!/^[1-9][0-9]{0,15}$/.test(recheckComment)) fail('--recheck-comment must be a comment id (a positive integer)');
+    if (headSha !== undefined || flags.report !== undefined) fail('--recheck-comment checks the PR\'s current head: no --head-sha or --report');
+  } else {
+    if (!flags.pr) fail('--pr <number> is required');
+    if (!headSha) fail('--head-sha <sha> is required: the commit that was validated');
+  }
   if (!flags['pr-tree']) fail('--pr-tree <dir> is required: an empty folder, outside this checkout, for the PR\'s files');
   const prTree = path.resolve(flags['pr-tree']);
   if (!path.relative(process.cwd(), prTree).startsWith('..')) fail('--pr-tree must be outside this checkout');
-  const pr = data(() => parsePrNumber(flags.pr!));
+  let pr = flags.pr === undefined ? undefined : data(() => parsePrNumber(flags.pr!));
   const untrustedErrors = flags.report ? countBySeverity(readReport(flags.report).problems).errors : undefined;
   const token = process.env.GITHUB_TOKEN;
   if (!token) fail('GITHUB_TOKEN is not set');
   const [owner, repo] = repoName.split('/') as [string, string];
   const octokit = createOctokit({ token, baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL });
+  // The trusted checkout's policy: a PR cannot change the rules it is merged (or rechecked) by.
+  let pullRequests: MergePolicy | undefined;
+  if (flags.merge || recheckComment !== undefined) {
+    const loaded = await loadRegistryConfig(path.resolve(CONFIG_FILE_NAME));
+    if (loaded.problems.length) fail(`registry.yaml: ${loaded.problems.map((p) => `${p.jsonPath} ${p.message}`).join('; ')}`);
+    pullRequests = loaded.config.pullRequests;
+  }
+  // With a policy the trusted check merges what it allows: only with --merge.
+  const policy = flags.merge ? pullRequests : undefined;
+  if (recheckComment !== undefined) {
+    const outcome = await handleRecheckComment({
+      octokit, owner, repo, commentId: Number(recheckComment), perHour: pullRequests!.rechecksPerHour,
+      botLogin: flags['bot-login'], expectedPr: pr, log: (line) => console.log(line),
+    });
+    if ('done' in outcome) {
+      console.log(`recheck: ${outcome.done}`);
+      return;
+    }
+    pr = outcome.run.pr;
+    headSha = outcome.run.headSha;
+  }
+  if (pr === undefined || headSha === undefined) throw new Error('unreachable: no PR or head to check');
   const remote = flags['git-remote'] ?? `${(process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')}/${repoName}.git`;
   const registryUrl = flags['registry-url'] ?? `https://github.com/${repoName}`;
 
-  // The trusted checkout's policy: a PR cannot change the rules it is merged by.
-  let policy: MergePolicy | undefined;
-  if (flags.merge) {
-    const loaded = await loadRegistryConfig(path.resolve(CONFIG_FILE_NAME));
-    if (loaded.problems.length) fail(`registry.yaml: ${loaded.problems.map((p) => `${p.jsonPath} ${p.message}`).join('; ')}`);
-    policy = loaded.config.pullRequests;
-  }
 
   // Ownership and packages run here, in base-branch code, over the PR's files fetched as data (docs/security.md);
   // the PR's folder holds only data to check, and this checkout's registry.yaml applies.

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createPublishState, publishRouteFor, type FakePublishState } from './fake-github-publish.ts';
 import { fileInGit, mergeRouteFor, type FakeMergeState } from './fake-github-merge.ts';
+import { createLoopState, FAKE_EPOCH, loopRouteFor, type FakeLoopState } from './fake-github-pr-loop.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -19,6 +20,9 @@ export interface FakeComment {
   id: number;
   body: string;
   user: { login: string; type: 'User' | 'Bot' };
+  /** ISO times, as GitHub gives them (default FAKE_EPOCH; a comment made through the API gets the time it was made). */
+  created_at?: string;
+  updated_at?: string;
 }
 
 export interface FakePull {
@@ -35,6 +39,8 @@ export interface FakePull {
   title?: string;
   /** Set by PUT …/merge (fake-github-merge.ts). */
   mergedAs?: { sha: string; method: string; title: string };
+  /** When it was opened (default FAKE_EPOCH). */
+  createdAt?: string;
 }
 
 export interface FakeOrgMember {
@@ -62,6 +68,8 @@ export interface FakeGitHub {
   publish: FakePublishState;
   /** Branch tips and merging (fake-github-merge.ts). */
   merge: FakeMergeState;
+  /** /recheck and stale-PR endpoints (comment, reactions, permission, issues by label, commits): fake-github-pr-loop.ts. */
+  loop: FakeLoopState;
   requests: RecordedRequest[];
   unexpected: RecordedRequest[];
   /** Most items per page, whatever per_page asks (GitHub's is 100). */
@@ -90,6 +98,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     statuses: [],
     publish: createPublishState(options.owner ?? 'acme', options.repo ?? 'registry'),
     merge: { branches: new Map(), unmergeable: new Set(), dispatches: [], workflows: new Set(['pages.yml', 'deploy-cloudflare.yml']) },
+    loop: createLoopState(),
     requests: [],
     unexpected: [],
     maxPageSize: 100,
@@ -140,7 +149,10 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     const label = fake.labels.get(name);
     return { id: name.length, name, color: label?.color ?? 'ededed', description: label?.description ?? null, default: false };
   };
-  const commentJson = (c: FakeComment) => ({ id: c.id, body: c.body, user: { login: c.user.login, type: c.user.type } });
+  const commentJson = (c: FakeComment) => ({
+    id: c.id, body: c.body, user: { login: c.user.login, type: c.user.type },
+    created_at: c.created_at ?? FAKE_EPOCH, updated_at: c.updated_at ?? c.created_at ?? FAKE_EPOCH,
+  });
 
   /** GitHub's canonical spelling of a login, found case-insensitively. */
   const canonical = (names: Iterable<string>, login: string): string | undefined => [...names].find((n) => n.toLowerCase() === login.toLowerCase());
@@ -189,6 +201,8 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     }
     const published = publishRouteFor(fake.publish, fake, req.method!, url, record.body as Record<string, unknown> | undefined, (status, data) => send(res, status, data));
     if (published) return published();
+    const loop = loopRouteFor(fake as FakeGitHub, req.method!, url, record.body as Record<string, unknown> | undefined, (status, data) => send(res, status, data), (items) => paginate(req, res, items, base));
+    if (loop) return loop();
     const account = accountRoute(url.pathname);
     if (account) return account();
     const match = PREFIX.exec(url.pathname);
@@ -212,7 +226,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       if (!p) return send(res, 404, { message: 'Not Found' });
       const repoJson = { name: fake.repo, owner: { login: fake.owner } };
       return send(res, 200, {
-        number: Number(m[1]), state: p.state, title: p.title ?? `Publish #${m[1]}`, user: { login: p.author }, changed_files: p.files.length, merged: Boolean(p.mergedAs ?? (p as { merged?: boolean }).merged),
+        number: Number(m[1]), state: p.state, title: p.title ?? `Publish #${m[1]}`, user: { login: p.author }, changed_files: p.files.length, merged: Boolean(p.mergedAs ?? (p as { merged?: boolean }).merged), created_at: p.createdAt ?? FAKE_EPOCH,
         head: { sha: p.headSha, ref: p.headRef ?? 'feature', repo: repoJson }, base: { sha: p.baseSha, ref: p.baseRef ?? 'main', repo: repoJson },
       });
     }
@@ -239,7 +253,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       if (req.method === 'GET') return paginate(req, res, p.comments.map(commentJson), base);
       if (req.method === 'POST') {
         if (typeof body?.body !== 'string') return send(res, 422, { message: 'Validation Failed' });
-        const c: FakeComment = { id: nextCommentId++, body: body.body, user: { login: fake.botLogin, type: 'Bot' } };
+        const c: FakeComment = { id: nextCommentId++, body: body.body, user: { login: fake.botLogin, type: 'Bot' }, created_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
         p.comments.push(c);
         return send(res, 201, commentJson(c));
       }
@@ -251,6 +265,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       if (c.user.login !== fake.botLogin) return send(res, 403, { message: 'Resource not accessible by integration' });
       if (typeof body?.body !== 'string') return send(res, 422, { message: 'Validation Failed' });
       c.body = body.body;
+      c.updated_at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       return send(res, 200, commentJson(c));
     }
     if ((m = /^\/issues\/(\d+)\/labels$/.exec(rest))) {
