@@ -51,6 +51,9 @@ const JOB_PERMISSIONS: Record<string, Record<string, unknown>> = {
   // The build runs npm packages: no Pages or OIDC scope there. The deploy job runs only deploy-pages.
   'pages.yml': { build: { contents: 'read' }, deploy: { pages: 'write', 'id-token': 'write' } },
   'pr-comment.yml': { comment: { actions: 'write', contents: 'write', issues: 'write', 'pull-requests': 'write', statuses: 'write' } },
+  // The same bot as pr-comment.yml, without an artifact to download.
+  'pr-recheck.yml': { recheck: { contents: 'read', issues: 'write', 'pull-requests': 'write', statuses: 'write' } },
+  'stale-prs.yml': { close: { contents: 'read', issues: 'write', 'pull-requests': 'write' } },
   'sync.yml': { sync: { contents: 'write', 'pull-requests': 'write' } },
   'validate-pr.yml': { validate: { contents: 'read' } },
 };
@@ -59,7 +62,7 @@ const JOB_PERMISSIONS: Record<string, Record<string, unknown>> = {
 const PUSHING_CHECKOUTS = new Set(['sync.yml/sync']);
 
 it('finds the workflows', () => {
-  expect(FILES).toEqual(expect.arrayContaining(['ci.yml', 'pages.yml', 'pr-comment.yml', 'sync.yml', 'validate-pr.yml']));
+  expect(FILES).toEqual(expect.arrayContaining(['ci.yml', 'pages.yml', 'pr-comment.yml', 'pr-recheck.yml', 'stale-prs.yml', 'sync.yml', 'validate-pr.yml']));
 });
 
 describe.each(FILES)('%s', (file) => {
@@ -110,6 +113,19 @@ describe.each(FILES)('%s', (file) => {
         if (PUSHING_CHECKOUTS.has(`${file}/${name}`)) expect(step.with?.['persist-credentials'], `${file} ${name}`).toBeUndefined();
         else expect(step.with?.['persist-credentials'], `${file} ${name}`).toBe(false);
       }
+  });
+
+  it('puts no event value inside a run script (titles, branch names and comments reach the shell only through env)', () => {
+    for (const job of Object.values(load(file).jobs))
+      for (const step of job.steps ?? []) expect(step.run ?? '').not.toMatch(/\$\{\{[^}]*\b(github\.event|github\.head_ref|inputs\.)/);
+  });
+
+  it('runs no comment-triggered job on PR code: no checkout of anything but the default branch', () => {
+    const w = load(file);
+    if (!triggers(w).some((t) => t === 'issue_comment' || t === 'pull_request_review_comment')) return;
+    for (const job of Object.values(w.jobs))
+      for (const step of job.steps ?? [])
+        if (step.uses?.startsWith('actions/checkout@')) expect(step.with?.ref).toBe('${{ github.event.repository.default_branch }}');
   });
 
   it('never uses pull_request_target, and gives runs of PR code no secrets and no write scope', () => {
@@ -194,6 +210,76 @@ describe('pr-comment.yml', () => {
     expect(bot.run).toMatch(/--packages --ownership\s+--merge --deploy-workflows pages\.yml,deploy-cloudflare\.yml/);
     for (const file of ['pages.yml', 'deploy-cloudflare.yml']) expect(Object.keys(load(file).on as object)).toContain('workflow_dispatch');
     expect(bot.env).toMatchObject({ GITHUB_TOKEN: '${{ github.token }}', HEAD_SHA: '${{ github.event.workflow_run.head_sha }}', PR: '${{ steps.pr.outputs.number }}' });
+  });
+});
+
+describe('pr-recheck.yml', () => {
+  const w = load('pr-recheck.yml');
+  const job = w.jobs.recheck!;
+  const steps = job.steps!;
+  const bot = steps.find((s) => s.run?.includes('npm run -s pr-bot'))!;
+
+  it('runs on new comments of pull requests that mention /recheck, not a bot\'s, one at a time per PR', () => {
+    expect(w.on).toEqual({ issue_comment: { types: ['created'] } });
+    expect(w.permissions).toEqual({});
+    const condition = String((job as { if?: unknown }).if);
+    expect(condition).toContain('github.event.issue.pull_request');
+    expect(condition).toContain("github.event.comment.user.type != 'Bot'");
+    expect(condition).toContain("contains(github.event.comment.body, '/recheck')");
+    expect(w.concurrency).toEqual({ group: 'pr-recheck-${{ github.event.issue.number }}', 'cancel-in-progress': false });
+  });
+
+  it('never checks out or fetches the PR: only the default branch, without keeping the token, and no npm cache', () => {
+    const checkouts = steps.filter((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkouts).toHaveLength(1);
+    expect(checkouts[0]!.with).toEqual({ ref: '${{ github.event.repository.default_branch }}', 'persist-credentials': false });
+    for (const step of steps) {
+      const where = JSON.stringify({ with: step.with, run: step.run, env: step.env });
+      expect(where).not.toMatch(/head_sha|head_branch|head\.ref|head\.sha|refs\/pull|pull\/[^/]+\/head|merge_commit|comment\.body/);
+      expect(step.run ?? '').not.toMatch(/\bgit\s+(fetch|checkout|switch|worktree|pull)\b/);
+      expect(step.run ?? '', 'no ${{ }} inside run scripts').not.toContain('${{');
+    }
+    expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!.with?.cache).toBeUndefined();
+    expect(steps.findIndex((s) => s.run?.startsWith('npm ci'))).toBeLessThan(steps.indexOf(bot));
+  });
+
+  it('hands the bot only GitHub\'s ids through env: the comment is read again through the API, the head commit too', () => {
+    expect(bot.env).toEqual({
+      GITHUB_TOKEN: '${{ github.token }}',
+      REPO: '${{ github.repository }}',
+      PR: '${{ github.event.issue.number }}',
+      COMMENT_ID: '${{ github.event.comment.id }}',
+      RUN_URL: '${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}',
+    });
+    expect(bot.run).toContain('--recheck-comment "$COMMENT_ID"');
+    expect(bot.run).toContain('--pr-tree "$RUNNER_TEMP/pr-tree"');
+    expect(bot.run).not.toContain('--head-sha');
+    expect(bot.run).not.toContain('--report');
+  });
+});
+
+describe('stale-prs.yml', () => {
+  const w = load('stale-prs.yml');
+  const steps = w.jobs.close!.steps!;
+
+  it('runs daily and by hand (optionally dry), never for pull requests or comments, one at a time', () => {
+    expect(triggers(w).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    const on = w.on as { schedule: Array<{ cron: string }>; workflow_dispatch: { inputs: Record<string, { type: string; default: unknown }> } };
+    expect(on.schedule).toHaveLength(1);
+    expect(on.schedule[0]!.cron).toMatch(/^\d+ \d+ \* \* \*$/);
+    expect(on.workflow_dispatch.inputs).toEqual({ 'dry-run': expect.objectContaining({ type: 'boolean', default: false }) });
+    expect(w.permissions).toEqual({ contents: 'read' });
+    expect(w.concurrency).toEqual({ group: 'stale-prs', 'cancel-in-progress': false });
+  });
+
+  it('installs, then runs close-stale with values only through env', () => {
+    const install = steps.findIndex((s) => s.run?.startsWith('npm ci'));
+    const close = steps.findIndex((s) => s.run?.includes('npm run -s close-stale'));
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(close).toBeGreaterThan(install);
+    expect(steps[close]!.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}', REPO: '${{ github.repository }}', DRY_RUN: '${{ inputs.dry-run }}' });
+    expect(steps[close]!.run).toContain('if [ "$DRY_RUN" = "true" ]; then set -- --dry-run; fi');
+    for (const step of steps) expect(step.run ?? '', 'no ${{ }} inside run scripts').not.toContain('${{');
   });
 });
 

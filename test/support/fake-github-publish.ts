@@ -244,6 +244,10 @@ export function publishRouteFor(
         if (typeof body[field] !== 'string') return send(422, { message: 'Validation Failed' });
         pull[field] = body[field];
       }
+      if (body?.state !== undefined) {
+        if (body.state !== 'open' && body.state !== 'closed') return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'state', code: 'invalid' }] });
+        pull.state = body.state;
+      }
       if (body?.base !== undefined) {
         const upstream = state.repositories.get(`${registry.owner}/${registry.repo}`.toLowerCase())!;
         const baseSha = typeof body.base === 'string' ? upstream.refs.get(`refs/heads/${body.base}`) : undefined;

@@ -15,6 +15,8 @@
 //   package-problem          package-  packages-   (the packages check; rule-package-… are rule violations)
 //   validation-failed        an error whose code matches none of the above, or a failed check with no error
 //   ready-to-merge           no errors, no failed check, nothing for a maintainer
+//   needs-author-feedback    (no code prefix) the merge decision's "the author must act"; close-stale.ts closes
+//                            the PRs left with it for pullRequests.closeAfterDays
 //
 // New codes should start with the prefix of their class; test/report.test.ts checks every code documented in
 // docs/errors.md against this table.
