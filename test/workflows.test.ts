@@ -226,7 +226,9 @@ describe('pr-recheck.yml', () => {
     expect(condition).toContain('github.event.issue.pull_request');
     expect(condition).toContain("github.event.comment.user.type != 'Bot'");
     expect(condition).toContain("contains(github.event.comment.body, '/recheck')");
-    expect(w.concurrency).toEqual({ group: 'pr-recheck-${{ github.event.issue.number }}', 'cancel-in-progress': false });
+    // On the job: a run for an ordinary comment, skipped by the condition, must not take a pending recheck's place.
+    expect(w.concurrency).toBeUndefined();
+    expect((job as { concurrency?: unknown }).concurrency).toEqual({ group: 'pr-recheck-${{ github.event.issue.number }}', 'cancel-in-progress': false });
   });
 
   it('never checks out or fetches the PR: only the default branch, without keeping the token, and no npm cache', () => {
