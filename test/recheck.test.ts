@@ -9,6 +9,7 @@ import { canWrite, decideRecheck, honouredWithinHour, isRecheckCommand, refusalR
 import { COMMENT_MARKER } from '../scripts/lib/validate/report/pr-comment.ts';
 import { startFakeGitHub, type FakeComment, type FakeGitHub, type FakePull } from './support/fake-github.ts';
 import { git, Repo, tempDir } from './support/git-fixture.ts';
+import { pullRequestFixture } from './support/pull-request-fixture.ts';
 import { runScript } from './support/run-script.ts';
 
 const PROJECT = path.resolve(import.meta.dirname, '..');
@@ -202,6 +203,38 @@ describe('npm run pr-bot -- --recheck-comment', () => {
     }
     expect(gh.writes()).toEqual([]);
   }, 60_000);
+
+  it('the publisher\'s loop: a check fails on something outside the PR, the author fixes it, /recheck, and the PR merges itself', async () => {
+    const fixture = pullRequestFixture(() => gh, work);
+    try {
+      const { repo, origin: registryOrigin } = fixture.registry();
+      gh.merge.gitRemote = registryOrigin;
+      const pull = fixture.openPr(repo, registryOrigin, 8, (r) => r.server('io.github.acme-org/weather', '1.0.0'), 'acme');
+      gh.users.add('acme');
+      // acme has not accepted the invitation to the organisation acme-org yet (like a package not yet on npm, or a
+      // DNS record not yet set): the trusted check, as pr-comment.yml runs it, leaves the PR to its author.
+      gh.orgs.set('acme-org', new Map([['acme', { role: 'admin', state: 'pending' }]]));
+      await fixture.prBot(registryOrigin, 8, pull, undefined, ['--ownership', '--packages', '--merge']);
+      expect(pull.state).toBe('open');
+      expect([...pull.labels]).toContain('needs-author-feedback');
+
+      expect(pull.comments[0]!.body).toContain('ownership-github-org-pending');
+      gh.orgs.get('acme-org')!.set('acme', { role: 'admin', state: 'active' });
+      const c = comment(pull, 'acme');
+      const run = await runScript('pr-bot.ts', [
+        '--repo', `${gh.owner}/${gh.repo}`, '--pr', '8', '--recheck-comment', String(c.id), '--pr-tree', path.join(work, `tree-${Math.random().toString(36).slice(2)}`),
+        '--git-remote', registryOrigin, '--packages', '--ownership', '--merge',
+      ], { cwd: PROJECT, env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_TOKEN: gh.token, GITHUB_API_URL: gh.url } });
+      expect(run, run.err).toMatchObject({ code: 0, out: expect.stringContaining('PR #8: merged as') });
+      expect(reactionsOn(c)).toEqual([`${gh.botLogin}:eyes`]);
+      expect(pull.state).toBe('closed');
+      expect(gh.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/pulls/8/merge')).map((r) => (r.body as { sha: string }).sha)).toEqual([pull.headSha]);
+      expect(pull.labels.has('needs-author-feedback')).toBe(false);
+      expect(gh.unexpected).toEqual([]);
+    } finally {
+      fixture.cleanup();
+    }
+  }, 120_000);
 
   it('refuses a comment that is not on the PR the event named, and takes no --head-sha', async () => {
     const pull = openPr();

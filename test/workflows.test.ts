@@ -51,8 +51,8 @@ const JOB_PERMISSIONS: Record<string, Record<string, unknown>> = {
   // The build runs npm packages: no Pages or OIDC scope there. The deploy job runs only deploy-pages.
   'pages.yml': { build: { contents: 'read' }, deploy: { pages: 'write', 'id-token': 'write' } },
   'pr-comment.yml': { comment: { actions: 'write', contents: 'write', issues: 'write', 'pull-requests': 'write', statuses: 'write' } },
-  // The same bot as pr-comment.yml, without an artifact to download.
-  'pr-recheck.yml': { recheck: { contents: 'read', issues: 'write', 'pull-requests': 'write', statuses: 'write' } },
+  // The same check as pr-comment.yml, merge and deployments included.
+  'pr-recheck.yml': { recheck: { actions: 'write', contents: 'write', issues: 'write', 'pull-requests': 'write', statuses: 'write' } },
   'stale-prs.yml': { close: { contents: 'read', issues: 'write', 'pull-requests': 'write' } },
   'sync.yml': { sync: { contents: 'write', 'pull-requests': 'write' } },
   'validate-pr.yml': { validate: { contents: 'read' } },
@@ -257,6 +257,11 @@ describe('pr-recheck.yml', () => {
     expect(bot.run).toContain('--pr-tree "$RUNNER_TEMP/pr-tree"');
     expect(bot.run).not.toContain('--head-sha');
     expect(bot.run).not.toContain('--report');
+    // Exactly the check pr-comment.yml runs: every check that decides a merge, the merge, the deployments.
+    const comment = load('pr-comment.yml').jobs.comment!.steps!.find((s) => s.run?.includes('npm run -s pr-bot'))!;
+    const tail = (run: string) => run.slice(run.indexOf('--pr-tree'));
+    expect(tail(bot.run!)).toBe(tail(comment.run!).replace(' --report "$RUNNER_TEMP/validation/report.json"', ''));
+    expect(bot.run).toMatch(/--packages --ownership\s+--merge --deploy-workflows pages\.yml,deploy-cloudflare\.yml/);
   });
 });
 
