@@ -27,72 +27,97 @@ const BUILD_PREFIX = BUILD_FOLDER + '/';
 /** Well under the isolate's 128 MB, beside the row index the list queries keep (worker-entry.ts). */
 const PACK_CACHE_BYTES = 32 * 1024 * 1024;
 
+/**
+ * What an isolate keeps: the pack index and the packs read so far, up to a memory budget. Only finished reads are
+ * kept: a request must never wait on a read another request started, since the runtime cancels a request that
+ * waits on I/O it does not own ("your Worker's code had hung").
+ */
 export class AssetReader {
-  private index: Promise<PackIndex> | undefined;
-  private readonly packs = new Map<number, Promise<LoadedPack | null>>();
-  private readonly packBytes = new Map<number, number>();
+  private index: PackIndex | undefined;
+  private readonly packs = new Map<number, LoadedPack>();
   private cachedBytes = 0;
 
-  constructor(private readonly assets: AssetsBinding, private readonly cacheBytes = PACK_CACHE_BYTES) {}
+  constructor(private readonly cacheBytes = PACK_CACHE_BYTES) {}
+
+  /** Reads for one request, through that request's binding; reads it starts are shared within it only. */
+  forRequest(assets: AssetsBinding): RequestReads {
+    return new RequestReads(this, assets);
+  }
+
+  knownIndex(): PackIndex | undefined {
+    return this.index;
+  }
+
+  rememberIndex(index: PackIndex): void {
+    this.index = index;
+  }
+
+  knownPack(pack: number): LoadedPack | undefined {
+    const loaded = this.packs.get(pack);
+    if (loaded) {
+      // Most recently used last, so eviction takes the oldest.
+      this.packs.delete(pack);
+      this.packs.set(pack, loaded);
+    }
+    return loaded;
+  }
+
+  rememberPack(pack: number, loaded: LoadedPack): void {
+    if (this.packs.has(pack)) return;
+    this.packs.set(pack, loaded);
+    this.cachedBytes += loaded.bytes.length;
+    for (const [oldest, value] of this.packs) {
+      if (this.cachedBytes <= this.cacheBytes || oldest === pack) break;
+      this.packs.delete(oldest);
+      this.cachedBytes -= value.bytes.length;
+    }
+  }
+}
+
+export class RequestReads {
+  private index: Promise<PackIndex> | undefined;
+  private readonly packs = new Map<number, Promise<LoadedPack | null>>();
+
+  constructor(private readonly kept: AssetReader, private readonly assets: AssetsBinding) {}
 
   /**
    * The asset layer decodes each path segment and redirects any request whose path is not exactly its segments
    * re-encoded with encodeURIComponent, so a version with `+` must be asked for as `%2B`.
    */
-  private fetchAsset(assetPath: string): Promise<Response> {
-    return this.assets.fetch(new Request(ASSET_ORIGIN + '/' + assetPath.split('/').map(encodeURIComponent).join('/')));
-  }
-
-  /** The answer's body when it is 200, else null (the body is released). */
   private async fetchOk(assetPath: string): Promise<Response | null> {
-    const response = await this.fetchAsset(assetPath);
+    const response = await this.assets.fetch(new Request(ASSET_ORIGIN + '/' + assetPath.split('/').map(encodeURIComponent).join('/')));
     if (response.status === 200) return response;
     await response.body?.cancel();
     return null;
   }
 
   private readIndex(): Promise<PackIndex> {
+    const known = this.kept.knownIndex();
+    if (known) return Promise.resolve(known);
     this.index ??= this.fetchOk(BUILD_PREFIX + PACK_INDEX).then(async (response) => {
       if (!response) throw new Error(`the deployment has no ${PACK_INDEX}`);
-      return (await response.json()) as PackIndex;
+      const index = (await response.json()) as PackIndex;
+      this.kept.rememberIndex(index);
+      return index;
     });
-    // A failed read is not remembered: the next request tries again.
-    this.index.catch(() => (this.index = undefined));
     return this.index;
   }
 
   private readPack(pack: number): Promise<LoadedPack | null> {
-    const known = this.packs.get(pack);
-    if (known) {
-      // Most recently used last, so eviction takes the oldest.
-      this.packs.delete(pack);
-      this.packs.set(pack, known);
-      return known;
+    const known = this.kept.knownPack(pack);
+    if (known) return Promise.resolve(known);
+    let loading = this.packs.get(pack);
+    if (!loading) {
+      loading = this.fetchOk(BUILD_PREFIX + packFile(pack)).then(async (response) => {
+        if (!response) return null;
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        const loaded = { bytes, files: readPackHeader(bytes) };
+        this.kept.rememberPack(pack, loaded);
+        return loaded;
+      });
+      this.packs.set(pack, loading);
     }
-    const loading = this.fetchOk(BUILD_PREFIX + packFile(pack)).then(async (response) => {
-      if (!response) return null;
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      this.remember(pack, bytes.length);
-      return { bytes, files: readPackHeader(bytes) };
-    });
-    loading.catch(() => this.forget(pack));
-    this.packs.set(pack, loading);
     return loading;
-  }
-
-  private remember(pack: number, bytes: number): void {
-    this.packBytes.set(pack, bytes);
-    this.cachedBytes += bytes;
-    for (const oldest of this.packs.keys()) {
-      if (this.cachedBytes <= this.cacheBytes || oldest === pack) break;
-      this.forget(oldest);
-    }
-  }
-
-  private forget(pack: number): void {
-    this.packs.delete(pack);
-    this.cachedBytes -= this.packBytes.get(pack) ?? 0;
-    this.packBytes.delete(pack);
   }
 
   /** A built file (a path inside the build), or null when the build has none. */

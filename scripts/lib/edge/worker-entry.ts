@@ -7,7 +7,7 @@ import { QUERY_ROOT } from '../query/layout.ts';
 import { chunkFile, countFile, headFile, searchFile } from '../query/row-index.ts';
 import { problemAnswer, problemHeaders, routeRequest, type Headers } from '../serve/router.ts';
 import { siteContentType } from '../serve/routes.ts';
-import { AssetReader, type AssetsBinding } from './asset-reader.ts';
+import { AssetReader, type AssetsBinding, type RequestReads } from './asset-reader.ts';
 
 export interface WorkerEnv {
   ASSETS: AssetsBinding;
@@ -20,6 +20,8 @@ export interface WorkerEnv {
  */
 export interface WorkerState {
   reader: AssetReader;
+  /** The binding of the isolate's first request, for callers without a request of their own (tests). */
+  assets: AssetsBinding;
   indexText: Map<string, string>;
   indexParsed: Map<string, unknown>;
   indexBytes: number;
@@ -28,7 +30,7 @@ export interface WorkerState {
 const INDEX_CACHE_BYTES = 24 * 1024 * 1024;
 
 export function createWorkerState(assets: AssetsBinding): WorkerState {
-  return { reader: new AssetReader(assets), indexText: new Map(), indexParsed: new Map(), indexBytes: 0 };
+  return { reader: new AssetReader(), assets, indexText: new Map(), indexParsed: new Map(), indexBytes: 0 };
 }
 
 function send(method: string, status: number, headers: Headers, body?: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>): Response {
@@ -80,7 +82,11 @@ function readAhead(file: string, known: (file: string) => boolean, chunks: numbe
  * fetched together and the query runs again, until a run needs nothing new. Only that complete run's answer is
  * used, so a run that went astray on a placeholder costs a round, never a wrong answer.
  */
-export async function answerListQueryFromAssets(state: WorkerState, params: Parameters<typeof answerListQuery>[0]): Promise<ListResponse> {
+export async function answerListQueryFromAssets(
+  state: WorkerState,
+  params: Parameters<typeof answerListQuery>[0],
+  reads: RequestReads = state.reader.forRequest(state.assets),
+): Promise<ListResponse> {
   const texts = new Map<string, string | null>();
   const parsed = new Map<string, unknown>();
   const lookup = (file: string): string | null | undefined => texts.get(file) ?? state.indexText.get(file);
@@ -119,7 +125,7 @@ export async function answerListQueryFromAssets(state: WorkerState, params: Para
     const wanted = new Set(lacking);
     for (const file of lacking) for (const next of readAhead(file, (f) => lookup(f) != null, chunks)) if (lookup(next) === undefined) wanted.add(next);
     const names = [...wanted];
-    const fetched = await Promise.all(names.map((file) => state.reader.readText(file)));
+    const fetched = await Promise.all(names.map((file) => reads.readText(file)));
     names.forEach((file, i) => {
       const body = fetched[i]!;
       texts.set(file, body);
@@ -129,7 +135,8 @@ export async function answerListQueryFromAssets(state: WorkerState, params: Para
   throw new Error(`list query needed more than ${MAX_ROUNDS} rounds of file reads`);
 }
 
-export async function handleRequest(request: Request, state: WorkerState): Promise<Response> {
+export async function handleRequest(request: Request, state: WorkerState, assets: AssetsBinding = state.assets): Promise<Response> {
+  const reads = state.reader.forRequest(assets);
   const method = request.method;
   const url = new URL(request.url);
   const decision = routeRequest(method, url.pathname + url.search);
@@ -139,12 +146,12 @@ export async function handleRequest(request: Request, state: WorkerState): Promi
     case 'problem':
       return send(method, decision.status, decision.headers, decision.body);
     case 'list-query': {
-      const answer = await answerListQueryFromAssets(state, decision.params);
+      const answer = await answerListQueryFromAssets(state, decision.params, reads);
       return send(method, answer.status, answer.status === 200 ? decision.headers : problemHeaders(), answer.body);
     }
     case 'file': {
       for (const file of decision.files) {
-        const found = await state.reader.open(file);
+        const found = await reads.open(file);
         if (!found) continue;
         const headers: Headers = { ...decision.headers, ...(decision.typeByExtension ? { 'Content-Type': siteContentType(file) } : {}) };
         if (found.etag) {
@@ -168,7 +175,7 @@ export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
     try {
       isolateState ??= createWorkerState(env.ASSETS);
-      return await handleRequest(request, isolateState);
+      return await handleRequest(request, isolateState, env.ASSETS);
     } catch (error) {
       console.error(error);
       const failure = problemAnswer(500, 'Failed to answer the request');

@@ -159,7 +159,7 @@ function compareKey(name: string, version: string, afterName: string, afterVersi
   return compareBytewise(version, afterVersion);
 }
 
-function rowMatches(row: RowTuple, search: string | undefined, query: ListQuery): boolean {
+function rowMatches(row: RowTuple, query: ListQuery): boolean {
   if (query.afterName !== undefined && compareKey(row[0], row[1], query.afterName, query.afterVersion) <= 0) return false;
   if (row[4] && !query.includeDeleted) return false;
   if (query.version === 'latest') {
@@ -168,13 +168,6 @@ function rowMatches(row: RowTuple, search: string | undefined, query: ListQuery)
   if (query.updatedSince) {
     const updated = parseInstant(row[2]);
     if (!updated || compareInstants(updated, query.updatedSince) <= 0) return false;
-  }
-  // The official substring semantics only, on every host: a fuzzier Node-only match would differ from nginx's answer.
-  if (query.search) {
-    const text = search || '';
-    const field = text.indexOf(SEARCH_FIELD_SEPARATOR);
-    const name = field < 0 ? text : text.slice(0, field);
-    if (name.indexOf(query.search) < 0 && (field < 0 || text.indexOf(query.search, field + 1) < 0)) return false;
   }
   return true;
 }
@@ -211,22 +204,40 @@ export interface RowIndexReader {
   search(chunk: number): string;
 }
 
-/** Walks chunks from the cursor on, skipping those that cannot hold a matching row, until the page is full. */
+/**
+ * Walks chunks from the cursor on, skipping those that cannot hold a matching row, until the page is full.
+ * `search` is the official substring match on name or description, on every host (a fuzzier Node-only match would
+ * differ from nginx's answer): a chunk whose search text lacks it is skipped with one indexOf, and in the others a
+ * pointer walks the rows of the text beside the row tuples, without splitting it.
+ */
 export function selectListRows(query: ListQuery, index: RowIndexReader): ListPage {
   const count = index.chunkCount();
   const page: RowTuple[] = [];
+  const search = query.search;
+  // Names never hold the field separator and descriptions have it replaced: such a query matches nothing.
+  if (search && search.indexOf(SEARCH_FIELD_SEPARATOR) >= 0) return { rows: page };
   for (let c = firstChunkAfter(index, count, query); c < count && page.length < query.limit; c++) {
     if (!chunkMayMatch(index.head(c), query)) continue;
-    let search: string[] = [];
-    if (query.search) {
-      const text = index.search(c);
-      // A query without separators that the whole text lacks is in no row's name or description.
-      if (text.indexOf(query.search) < 0 && query.search.indexOf(SEARCH_FIELD_SEPARATOR) < 0) continue;
-      search = text.split(SEARCH_ROW_SEPARATOR);
+    let text = '';
+    let hit = -1;
+    if (search) {
+      text = index.search(c);
+      hit = text.indexOf(search);
+      if (hit < 0) continue;
     }
     const rows = index.chunk(c);
+    let start = 0;
     for (let i = 0; i < rows.length && page.length < query.limit; i++) {
-      if (rowMatches(rows[i]!, search[i], query)) page.push(rows[i]!);
+      let found = true;
+      if (search) {
+        let end = text.indexOf(SEARCH_ROW_SEPARATOR, start);
+        if (end < 0) end = text.length;
+        if (hit >= 0 && hit < start) hit = text.indexOf(search, start);
+        // No match crosses a row's end: a query never holds the row separator.
+        found = hit >= 0 && hit < end;
+        start = end + 1;
+      }
+      if (found && rowMatches(rows[i]!, query)) page.push(rows[i]!);
     }
   }
   const last = page[page.length - 1];
@@ -251,7 +262,7 @@ export function answerListQuery(params: ListParams, files: BuiltFiles): ListResp
   if (!parsed.ok) return { status: parsed.status, contentType: parsed.contentType, body: parsed.body };
   const answer = selectListRows(parsed.query, {
     chunkCount: function () { return files.readJson(countFile()) as number; },
-    head: function (chunk) { return parseHead(files.readText(headFile(chunk))); },
+    head: function (chunk) { return parseHead(files.readJson(headFile(chunk))); },
     chunk: function (chunk) { return files.readJson(chunkFile(chunk)) as RowTuple[]; },
     search: function (chunk) { return files.readJson(searchFile(chunk)) as string; },
   });

@@ -53,8 +53,9 @@ export function renderHead(c: ChunkSummary): string {
   return encodeJson([c.firstName, c.firstVersion, c.lastName, c.lastVersion, c.rows, c.latestLive, c.live, c.maxUpdated]);
 }
 
-export function parseHead(text: string): ChunkSummary {
-  const a = JSON.parse(text) as [string, string, string, string, number, number, number, string];
+/** A head as read (renderHead's array): hosts that keep parsed files parse each head once. */
+export function parseHead(value: unknown): ChunkSummary {
+  const a = value as [string, string, string, string, number, number, number, string];
   return { firstName: a[0], firstVersion: a[1], lastName: a[2], lastVersion: a[3], rows: a[4], latestLive: a[5], live: a[6], maxUpdated: a[7] };
 }
 
