@@ -46,3 +46,16 @@ export function readBlobs(cwd: string, oids: string[]): Promise<Map<string, stri
     child.stdin.end(oids.join('\n') + '\n');
   });
 }
+
+/**
+ * The bytes of `file` at `commit`, or undefined when the commit has no such file (or it is larger than `maxBytes`:
+ * a caller that reads a bounded format need not hold more).
+ */
+export function readFileAtCommit(cwd: string, commit: string, file: string, maxBytes: number): Promise<Buffer | undefined> {
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(commit)) return Promise.reject(new Error(`not a full commit SHA: ${commit}`));
+  return new Promise((resolve) => {
+    execFile('git', ['cat-file', 'blob', `${commit}:${file}`], { cwd, encoding: 'buffer', maxBuffer: maxBytes + 1 }, (error, stdout) => {
+      resolve(error || stdout.length > maxBytes ? undefined : stdout);
+    });
+  });
+}
