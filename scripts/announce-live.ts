@@ -3,13 +3,14 @@ import path from 'node:path';
 import { parseFlags, runMain } from './lib/cli.ts';
 import { createOctokit, DEFAULT_API_URL } from './lib/github/pr-bot.ts';
 import { announceLive, DEPLOYMENT_NAME } from './lib/github/announce-live.ts';
-import { readFileAtCommit } from './lib/history/run-git.ts';
+import { listFoldersAtCommit, readFileAtCommit } from './lib/history/run-git.ts';
 import { MAX_SERVER_JSON_BYTES } from './lib/validate/read-json.ts';
 
 const USAGE = `usage: npm run announce-live -- --base-url <url> [options]
 After a deployment: finds the merged pull requests of the deployed commit, waits until each version they added
-answers 200 at <base-url>/v0.1/servers/<name>/versions/<version>, and says so in one comment per pull request
-(edited on later runs), with the time from the merge. Exits 1 when a version is not live in time.
+answers 200 at <base-url>/v0.1/servers/<name>/versions/<version> (and each version whose status they changed shows
+it), and says so in one comment per pull request (edited on later runs), with the time from the merge.
+Exits 1 when a version is not live in time.
 Token from GITHUB_TOKEN, API from GITHUB_API_URL (default https://api.github.com).
   --base-url <url>        where the deployment serves the registry (a Pages site's page_url, a Worker's URL)
   --repo <owner/name>     the registry repository (default: GITHUB_REPOSITORY)
@@ -67,6 +68,7 @@ runMain(async () => {
     baseUrl,
     deployment: flags.deployment,
     readFile: (file) => readFileAtCommit(dir, sha, file, MAX_SERVER_JSON_BYTES),
+    listFolders: (folder) => listFoldersAtCommit(dir, sha, folder),
     intervalMs,
     timeoutMs,
     runUrl: flags['run-url'],

@@ -22,9 +22,14 @@ const WEATHER = 'entries/io.github.acme/weather/1.0.0/server.json';
 
 let repo: Repo;
 let out: string;
+/** The deployment of `direct`, and of `pr10` after it. */
 let registry: RunningServer;
-/** The merge of PR 7 (weather 1.0.0), of PR 8 (tools 2.0.0 and 2.1.0-beta.1 and a status file) and a direct push. */
-const commits = { pr7: '', pr8: '', direct: '' };
+let registryAfter: RunningServer;
+/**
+ * The merges of PR 7 (weather 1.0.0), PR 8 (tools 2.0.0 and 2.1.0-beta.1, and base deprecated), a direct push, and
+ * PR 10 (weather 1.0.0 deleted with a message, every tools version deprecated with one).
+ */
+const commits = { pr7: '', pr8: '', direct: '', pr10: '' };
 
 beforeAll(async () => {
   repo = Repo.init('live', 'entries');
@@ -39,9 +44,16 @@ beforeAll(async () => {
   out = mkdtempSync(path.join(os.tmpdir(), 'msr-live-dist-'));
   await buildRegistry({ entriesDir: repo.entries, outDir: path.join(out, 'dist'), env: { SOURCE_DATE_EPOCH: '1764000000' } });
   registry = await startRegistryServer({ dir: path.join(out, 'dist'), port: 0 });
+  repo.status('io.github.acme/weather', 'versions:\n  "1.0.0":\n    status: deleted\n    statusMessage: "withdrawn: use io.github.acme/tools"');
+  repo.status('io.github.acme/tools', 'status: deprecated\nstatusMessage: "moved to io.github.acme/tools2"');
+  repo.commit('2026-11-05T10:00:00Z', 'Merge pull request #10');
+  commits.pr10 = repo.git(['rev-parse', 'HEAD']).trim();
+  await buildRegistry({ entriesDir: repo.entries, outDir: path.join(out, 'dist-after'), env: { SOURCE_DATE_EPOCH: '1764000000' } });
+  registryAfter = await startRegistryServer({ dir: path.join(out, 'dist-after'), port: 0 });
 }, 120_000);
 afterAll(async () => {
   await registry?.close();
+  await registryAfter?.close();
   repo?.cleanup();
   rmSync(out, { recursive: true, force: true });
 });
@@ -59,7 +71,14 @@ beforeEach(async () => {
       { filename: 'entries/io.github.acme/base/server.md', status: 'added' },
     ],
   });
-  gh.addPull(9, { state: 'closed', files: [{ filename: 'entries/io.github.acme/base/server.md', status: 'modified' }] });
+  gh.addPull(9, { state: 'closed', files: [{ filename: 'README.md', status: 'modified' }] });
+  gh.addPull(10, {
+    state: 'closed',
+    files: [
+      { filename: 'entries/io.github.acme/tools/server.md', status: 'added' },
+      { filename: 'entries/io.github.acme/weather/server.md', status: 'added' },
+    ],
+  });
 });
 afterEach(async () => {
   await gh.stop();
@@ -112,19 +131,50 @@ describe('announce-live', () => {
     expect(gh.unexpected).toEqual([]);
   }, 60_000);
 
-  it('announces every version a pull request added, and only those (not its status file)', async () => {
+  it('announces every version a pull request added, and the status its status file set', async () => {
     host = await startDeployingHost(registry.url, { pending: 0 });
     merged(8, commits.pr8, 1);
     const run = await announce(commits.pr8);
     expect(run, run.err).toMatchObject({ code: 0 });
     expect(host.requests.map((r) => r.url).sort()).toEqual([
+      '/v0.1/servers/io.github.acme%2Fbase/versions/1.0.0',
       '/v0.1/servers/io.github.acme%2Ftools/versions/2.0.0',
       '/v0.1/servers/io.github.acme%2Ftools/versions/2.1.0-beta.1',
     ]);
     const body = comments(8)[0]!.body;
     expect(body).toMatch(/- Live: <code>io.github.acme\/tools<\/code> <code>2.0.0<\/code>: .* answered 200 at /);
     expect(body).toMatch(/- Live: <code>io.github.acme\/tools<\/code> <code>2.1.0-beta.1<\/code>: .* answered 200 at /);
-    expect(body).not.toContain('base');
+    expect(body).toMatch(/- Status live: <code>io.github.acme\/base<\/code> <code>1.0.0<\/code> <code>deprecated<\/code>: .* answered 200 with this status at /);
+  }, 60_000);
+
+  it('announces a status change (a deletion with a message, a deprecation) once the detail URLs show it', async () => {
+    host = await startDeployingHost(registryAfter.url, { pending: 3, before: new URL(registry.url) });
+    merged(10, commits.pr10, 1);
+    const run = await announce(commits.pr10);
+    expect(run, run.err).toMatchObject({ code: 0 });
+    expect(new Set(host.requests.map((r) => r.url))).toEqual(new Set([
+      '/v0.1/servers/io.github.acme%2Fweather/versions/1.0.0',
+      '/v0.1/servers/io.github.acme%2Ftools/versions/2.0.0',
+      '/v0.1/servers/io.github.acme%2Ftools/versions/2.1.0-beta.1',
+    ]));
+    expect(host.requests.length).toBeGreaterThan(3);
+    const body = comments(10)[0]!.body;
+    expect(body).toMatch(/- Status live: <code>io.github.acme\/weather<\/code> <code>1.0.0<\/code> <code>deleted<\/code> \(withdrawn: use io.github.acme\/tools\): <\S+> answered 404 \(deleted versions are hidden\) at \S+, \d+ s after the merge/);
+    for (const version of ['2.0.0', '2.1.0-beta.1']) {
+      expect(body).toContain(`- Status live: <code>io.github.acme/tools</code> <code>${version}</code> <code>deprecated</code> (moved to io.github.acme/tools2): `);
+    }
+  }, 60_000);
+
+  it('says a status change is not live while the old deployment still answers', async () => {
+    host = await startDeployingHost(registryAfter.url, { pending: Infinity, before: new URL(registry.url) });
+    merged(10, commits.pr10, 1);
+    const run = await announce(commits.pr10, ['--interval', '0.1', '--timeout', '0.5']);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('3 versions are not live');
+    const body = comments(10)[0]!.body;
+    expect(body).toContain('### Not live yet on <code>pages</code>');
+    expect(body).toMatch(/- Status not live yet: <code>io.github.acme\/weather<\/code> <code>1.0.0<\/code> <code>deleted<\/code> .* did not answer 404 \(deleted versions are hidden\) within 1 s of the deployment \(last answer: <code>200, not 404<\/code>/);
+    expect(body).toMatch(/- Status not live yet: <code>io.github.acme\/tools<\/code> <code>2.0.0<\/code> .* did not answer 200 with this status within 1 s of the deployment \(last answer: <code>200 with status active<\/code>/);
   }, 60_000);
 
   it('does not take a 200 that is not the version (a catch-all page) for live', async () => {
@@ -150,7 +200,7 @@ describe('announce-live', () => {
     expect(readLiveRecords(body, 'pages')).toEqual([]);
   }, 60_000);
 
-  it('does nothing for a commit that is the merge of no pull request, or of one that adds no version', async () => {
+  it('does nothing for a commit that is the merge of no pull request, or of one that changes no version', async () => {
     host = await startDeployingHost(registry.url, { pending: 0 });
     gh.live.commits.add(commits.direct);
     const direct = await announce(commits.direct);
@@ -160,7 +210,7 @@ describe('announce-live', () => {
     merged(9, commits.direct, 1);
     const statusOnly = await announce(commits.direct);
     expect(statusOnly, statusOnly.err).toMatchObject({ code: 0 });
-    expect(statusOnly.out).toContain('PR #9 adds no version: nothing to announce');
+    expect(statusOnly.out).toContain('PR #9 adds no version and changes no status: nothing to announce');
     expect(gh.writes()).toEqual([]);
     expect(host.requests).toEqual([]);
   }, 60_000);

@@ -22,14 +22,24 @@ export interface DeployingHost {
 
 /**
  * `before`: `not-found` is a 404 problem answer (the version does not exist yet); `catch-all` is a 200 HTML page,
- * what a host with a single-page-app fallback answers for any path.
+ * what a host with a single-page-app fallback answers for any path; a URL is the old deployment, passed on to.
  */
-export async function startDeployingHost(target: string, options: { pending: number; before?: 'not-found' | 'catch-all' }): Promise<DeployingHost> {
+function pass(req: IncomingMessage, res: ServerResponse, target: string): void {
+  const upstream = request(new URL(req.url!, target), { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (answer) => {
+    res.writeHead(answer.statusCode!, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', () => res.destroy());
+  req.pipe(upstream);
+}
+
+export async function startDeployingHost(target: string, options: { pending: number; before?: 'not-found' | 'catch-all' | URL }): Promise<DeployingHost> {
   const host = { requests: [] as SeenRequest[], pending: options.pending };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     host.requests.push({ method: req.method!, url: req.url!, cacheControl: req.headers['cache-control'] });
     if (host.pending > 0) {
       host.pending--;
+      if (options.before instanceof URL) return pass(req, res, options.before.href);
       if (options.before === 'catch-all') {
         res.writeHead(200, { 'content-type': 'text/html' });
         return res.end('<!doctype html><title>registry</title>');
@@ -37,12 +47,7 @@ export async function startDeployingHost(target: string, options: { pending: num
       res.writeHead(404, { 'content-type': 'application/problem+json' });
       return res.end(JSON.stringify({ title: 'Not Found', status: 404, detail: 'Server not found' }));
     }
-    const upstream = request(new URL(req.url!, target), { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (answer) => {
-      res.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    pass(req, res, target);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(host, {

@@ -1,8 +1,9 @@
 // Waiting for a deployed version to answer at its public URL. A deployment finishing is not the same as the new
 // version being served: a CDN may keep the 404 it cached before the deploy, or still route to the old build. So
-// the one proof is the detail URL answering 200 with that name and version in the body.
+// the one proof is the detail URL answering 200 with that name and version in the body (and, after a status
+// change, that status).
 
-import { OFFICIAL_META_KEY } from '../model.ts';
+import { OFFICIAL_META_KEY, type OfficialMeta, type Status } from '../model.ts';
 
 /** The version's detail URL on a host serving the registry at `baseUrl` (which may have a path, as Pages sites do). */
 export function liveUrl(baseUrl: string, name: string, version: string): string {
@@ -29,18 +30,41 @@ export interface WaitOptions {
   requestTimeoutMs?: number;
 }
 
-/** True when `body` is the detail answer for `name` at `version` (and not, say, a catch-all page answering 200). */
-export function answersVersion(body: string, name: string, version: string): boolean {
+/** What the version's detail URL must answer: the version, and when a status was changed, that status. */
+export interface Expected {
+  name: string;
+  version: string;
+  /** A deleted version is hidden from the detail URL: its answer is a 404. */
+  status?: { status: Status; statusMessage?: string };
+}
+
+function officialMeta(body: string, expected: Expected): OfficialMeta | undefined {
   try {
     const value = JSON.parse(body) as { server?: { name?: unknown; version?: unknown }; _meta?: Record<string, unknown> };
-    return value.server?.name === name && value.server?.version === version && typeof value._meta?.[OFFICIAL_META_KEY] === 'object';
+    const meta = value._meta?.[OFFICIAL_META_KEY];
+    const found = value.server?.name === expected.name && value.server?.version === expected.version && typeof meta === 'object' && meta !== null;
+    return found ? (meta as OfficialMeta) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** Polls `url` until it answers 200 with the version, or the deadline passes. */
-export async function waitUntilLive(url: string, expected: { name: string; version: string }, options: WaitOptions): Promise<LiveCheck> {
+/**
+ * Whether an answer shows the version as expected (never a catch-all page answering 200 for any path); otherwise
+ * what it shows instead, for the comment.
+ */
+export function judgeAnswer(status: number, body: string, expected: Expected): true | string {
+  if (expected.status?.status === 'deleted') return status === 404 || `${status}, not 404`;
+  if (status !== 200) return String(status);
+  const meta = officialMeta(body, expected);
+  if (!meta) return '200 without this version in the body';
+  if (!expected.status) return true;
+  const same = meta.status === expected.status.status && (meta.statusMessage ?? undefined) === expected.status.statusMessage;
+  return same || `200 with status ${meta.status}${meta.statusMessage === undefined ? '' : ` (${meta.statusMessage})`}`;
+}
+
+/** Polls `url` until its answer is what `expected` says, or the deadline passes. */
+export async function waitUntilLive(url: string, expected: Expected, options: WaitOptions): Promise<LiveCheck> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let attempts = 0;
@@ -55,11 +79,9 @@ export async function waitUntilLive(url: string, expected: { name: string; versi
         redirect: 'follow',
         signal: AbortSignal.timeout(options.requestTimeoutMs ?? 30_000),
       });
-      const body = await response.text();
-      if (response.status === 200 && answersVersion(body, expected.name, expected.version)) {
-        return { url, live: true, liveAt: new Date(now()).toISOString(), attempts };
-      }
-      lastAnswer = response.status === 200 ? '200 without this version in the body' : String(response.status);
+      const verdict = judgeAnswer(response.status, await response.text(), expected);
+      if (verdict === true) return { url, live: true, liveAt: new Date(now()).toISOString(), attempts };
+      lastAnswer = verdict;
     } catch (error) {
       lastAnswer = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
     }

@@ -4,9 +4,10 @@
 // merge, so the server.json files it reads are merged data, still read only as data (read-json.ts).
 
 import type { Octokit } from '@octokit/rest';
-import { readServerJson } from '../validate/read-json.ts';
-import { markdownCode } from '../validate/report/text.ts';
-import { liveUrl, waitUntilLive, type LiveCheck } from '../deploy/wait-live.ts';
+import { decodeTextFile, MAX_STATUS_FILE_BYTES, readServerJson } from '../validate/read-json.ts';
+import { markdownCode, markdownText } from '../validate/report/text.ts';
+import { effectiveStatus, parseStatusFile } from '../entries/status-file.ts';
+import { liveUrl, waitUntilLive, type Expected, type LiveCheck } from '../deploy/wait-live.ts';
 import { DEFAULT_BOT_LOGIN } from './pr-bot.ts';
 
 /** The first line of the comment for `deployment`; only a comment by the bot that starts with it is ours. */
@@ -19,11 +20,14 @@ const RECORDS_PREFIX = '<!-- mcp-static-registry:live-records ';
 /** Deployment names go into the marker: kept to a plain word. */
 export const DEPLOYMENT_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
-export interface AddedVersion {
-  name: string;
-  version: string;
+/** A version to see live: one a pull request added, or one whose status its status file changed. */
+export interface AddedVersion extends Expected {
+  /** The added server.json, or the changed server.md. */
   file: string;
 }
+
+/** A status change touches every version of its server; beyond this many, the rest are not checked. */
+export const MAX_STATUS_VERSIONS = 50;
 
 /** What the comment keeps of a version seen live, so a later run keeps the first time it was seen. */
 export interface LiveRecord {
@@ -59,6 +63,8 @@ export interface AnnounceLiveOptions {
   deployment: string;
   /** The bytes of a file at the deployed commit, or undefined when it is not there. */
   readFile: (file: string) => Promise<Buffer | undefined>;
+  /** The folders inside a folder at the deployed commit; without it, status changes are not announced. */
+  listFolders?: (folder: string) => Promise<string[]>;
   intervalMs: number;
   timeoutMs: number;
   /** The deployment's workflow run, linked when a version is not live in time. */
@@ -84,6 +90,33 @@ export function addedServerFiles(files: ReadonlyArray<{ filename: string; status
     .map((f) => f.filename)
     .filter((name) => name.startsWith(prefix) && /^[^/]+\/[^/]+\/[^/]+\/server\.json$/.test(name.slice(prefix.length)))
     .sort();
+}
+
+/** Server folders (`entries/<namespace>/<server>`) whose status file a pull request added, changed or removed. */
+export function changedStatusFolders(files: ReadonlyArray<{ filename: string; status: string }>, entriesDir = 'entries'): string[] {
+  const prefix = `${entriesDir.replace(/\/+$/, '')}/`;
+  return files
+    .map((f) => f.filename)
+    .filter((name) => name.startsWith(prefix) && /^[^/]+\/[^/]+\/server\.md$/.test(name.slice(prefix.length)))
+    .map((name) => name.slice(0, -'/server.md'.length))
+    .sort();
+}
+
+/**
+ * Every version of the server in `folder` with the status its status file gives it at the deployed commit (no file:
+ * all active), read as data; a string saying why not otherwise.
+ */
+export function readStatusTargets(folder: string, entriesDir: string, statusBytes: Buffer | undefined, versions: readonly string[]): AddedVersion[] | string {
+  const file = `${folder}/server.md`;
+  let statusFile: ReturnType<typeof parseStatusFile>['statusFile'] | undefined;
+  if (statusBytes) {
+    const { text } = decodeTextFile(file, statusBytes, MAX_STATUS_FILE_BYTES);
+    const parsed = text === undefined ? undefined : parseStatusFile(file, text);
+    if (!parsed || parsed.problems.some((p) => p.severity === 'error')) return `${file}: not readable in the deployed commit`;
+    statusFile = parsed.statusFile;
+  }
+  const name = folder.slice(`${entriesDir.replace(/\/+$/, '')}/`.length);
+  return versions.map((version) => ({ name, version, file, status: effectiveStatus(statusFile, version) }));
 }
 
 /** Name and version of one added server.json, read as data; a string saying why not otherwise. */
@@ -131,13 +164,16 @@ export function renderLiveComment(pull: Pick<AnnouncedPull, 'mergedAt' | 'versio
   const live = pull.versions.filter((v) => v.check.live).length;
   lines.push(`### ${live === pull.versions.length ? 'Live' : 'Not live yet'} on ${markdownCode(options.deployment)}`, '');
   for (const v of pull.versions) {
-    const what = `${markdownCode(v.name)} ${markdownCode(v.version)}`;
+    const status = v.status ? ` ${markdownCode(v.status.status)}${v.status.statusMessage === undefined ? '' : ` (${markdownText(v.status.statusMessage)})`}` : '';
+    const what = `${markdownCode(v.name)} ${markdownCode(v.version)}${status}`;
+    const label = v.status ? 'Status live' : 'Live';
+    const answer = v.status?.status === 'deleted' ? '404 (deleted versions are hidden)' : v.status ? '200 with this status' : '200 with this version';
     if (v.check.live) {
-      lines.push(`- Live: ${what}: <${v.url}> answered 200 at ${toSecond(v.check.liveAt!)}, ${seconds(pull.mergedAt, v.check.liveAt!)} s after the merge (${pull.mergedAt}).`);
+      lines.push(`- ${label}: ${what}: <${v.url}> answered ${v.status ? answer : '200'} at ${toSecond(v.check.liveAt!)}, ${seconds(pull.mergedAt, v.check.liveAt!)} s after the merge (${pull.mergedAt}).`);
     } else {
       const last = v.check.lastAnswer ? ` (last answer: ${markdownCode(v.check.lastAnswer)}, ${v.check.attempts} attempts)` : '';
       const where = options.runUrl ? ` See the deployment run: ${options.runUrl}` : '';
-      lines.push(`- Not live yet: ${what}: <${v.url}> did not answer 200 with this version within ${duration(options.timeoutMs)} of the deployment${last}.${where}`);
+      lines.push(`- ${v.status ? 'Status not live yet' : 'Not live yet'}: ${what}: <${v.url}> did not answer ${answer} within ${duration(options.timeoutMs)} of the deployment${last}.${where}`);
     }
   }
   for (const reason of pull.unreadable) lines.push(`- Not checked: ${markdownCode(reason)}`);
@@ -179,8 +215,15 @@ export async function announceLive(options: AnnounceLiveOptions): Promise<Announ
       if (typeof read === 'string') unreadable.push(read);
       else versions.push(read);
     }
+    for (const folder of options.listFolders ? changedStatusFolders(files, options.entriesDir) : []) {
+      const all = (await options.listFolders!(folder)).filter((v) => !versions.some((a) => a.file === `${folder}/${v}/server.json`)).sort();
+      const read = readStatusTargets(folder, options.entriesDir ?? 'entries', await options.readFile(`${folder}/server.md`), all.slice(0, MAX_STATUS_VERSIONS));
+      if (typeof read === 'string') unreadable.push(read);
+      else versions.push(...read);
+      if (all.length > MAX_STATUS_VERSIONS) unreadable.push(`${folder}/server.md: ${all.length - MAX_STATUS_VERSIONS} more versions`);
+    }
     if (!versions.length && !unreadable.length) {
-      log(`PR #${p.number} adds no version: nothing to announce`);
+      log(`PR #${p.number} adds no version and changes no status: nothing to announce`);
       continue;
     }
     const existing = await findComment(options, p.number);

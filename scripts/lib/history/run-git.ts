@@ -59,3 +59,10 @@ export function readFileAtCommit(cwd: string, commit: string, file: string, maxB
     });
   });
 }
+
+/** The names of the folders directly inside `folder` at `commit` (none when it is not there). */
+export async function listFoldersAtCommit(cwd: string, commit: string, folder: string): Promise<string[]> {
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(commit)) throw new Error(`not a full commit SHA: ${commit}`);
+  const out = await runGit(cwd, ['ls-tree', '-d', '--name-only', '-z', commit, '--', `${folder.replace(/\/+$/, '')}/`]);
+  return out.split('\0').filter(Boolean).map((p) => p.slice(p.lastIndexOf('/') + 1));
+}
