@@ -5,6 +5,8 @@
 // edits the one comment and keeps the first time seen.
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import { startRegistryServer, type RunningServer } from '../scripts/lib/serve/node-server.ts';
 import { liveMarker, readLiveRecords } from '../scripts/lib/github/announce-live.ts';
 import { liveUrl } from '../scripts/lib/deploy/wait-live.ts';
+import { OFFICIAL_META_KEY } from '../scripts/lib/model.ts';
 import { startFakeGitHub, type FakeGitHub } from './support/fake-github.ts';
 import { startDeployingHost, type DeployingHost } from './support/deploying-host.ts';
 import { Repo } from './support/git-fixture.ts';
@@ -128,6 +131,13 @@ describe('announce-live', () => {
     expect(liveAt).toBeLessThanOrEqual(ended);
     expect(Number(m![2])).toBe(Math.round((liveAt - Date.parse(mergedAt)) / 1000));
     expect(Number(m![2])).toBeGreaterThanOrEqual(3);
+    // Four GitHub calls: the commit's pull requests, the PR's files, its comments, the new comment.
+    expect(gh.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /repos/acme/registry/commits/${commits.pr7}/pulls`,
+      'GET /repos/acme/registry/pulls/7/files',
+      'GET /repos/acme/registry/issues/7/comments',
+      'POST /repos/acme/registry/issues/7/comments',
+    ]);
     expect(gh.unexpected).toEqual([]);
   }, 60_000);
 
@@ -250,5 +260,43 @@ describe('announce-live', () => {
     expect(worker, worker.err).toMatchObject({ code: 0 });
     expect(comments(7)).toHaveLength(3);
     expect(comments(7)[2]!.body.startsWith(`${liveMarker('cloudflare')}\n`)).toBe(true);
+  }, 60_000);
+
+  it('checks at most 100 versions of a pull request that adds more (a sync), and counts the rest', async () => {
+    const big = Repo.init('live-big', 'entries');
+    try {
+      const versions = Array.from({ length: 120 }, (_, i) => `1.0.${i}`);
+      for (const v of versions) big.server('io.github.acme/many', v);
+      big.commit('2026-11-06T10:00:00Z', 'Merge pull request #11');
+      const sha = big.git(['rev-parse', 'HEAD']).trim();
+      gh.addPull(11, { state: 'closed', files: versions.map((v) => ({ filename: `entries/io.github.acme/many/${v}/server.json`, status: 'added' })) });
+      merged(11, sha, 1);
+      // A host that has every version: its detail answer from the path.
+      const asked = new Set<string>();
+      const server = createServer((req, res) => {
+        asked.add(req.url!);
+        const [, name, version] = /^\/v0\.1\/servers\/([^/]+)\/versions\/([^/]+)$/.exec(req.url!)!;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ server: { name: decodeURIComponent(name!), version: decodeURIComponent(version!) }, _meta: { [OFFICIAL_META_KEY]: { status: 'active' } } }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const run = await runScript('announce-live.ts', ['--base-url', url, '--interval', '0.05', '--timeout', '10'], {
+          cwd: big.root,
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_TOKEN: gh.token, GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`, GITHUB_SHA: sha },
+        });
+        expect(run, run.err).toMatchObject({ code: 0 });
+      } finally {
+        await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      }
+      expect(asked.size).toBe(100);
+      const body = comments(11)[0]!.body;
+      expect(body.match(/^- Live: /gm)).toHaveLength(100);
+      expect(body).toContain('- Not checked: <code>20 more versions</code>');
+      expect(body.length).toBeLessThan(65_536);
+    } finally {
+      big.cleanup();
+    }
   }, 60_000);
 });

@@ -26,8 +26,11 @@ export interface AddedVersion extends Expected {
   file: string;
 }
 
-/** A status change touches every version of its server; beyond this many, the rest are not checked. */
-export const MAX_STATUS_VERSIONS = 50;
+/**
+ * Versions checked per pull request (a sync pull request may add thousands): beyond it the rest are only counted,
+ * which keeps the comment far below GitHub's 65,536 characters and the requests to the host at 20 a second.
+ */
+export const MAX_CHECKED_VERSIONS = 100;
 
 /** What the comment keeps of a version seen live, so a later run keeps the first time it was seen. */
 export interface LiveRecord {
@@ -217,11 +220,11 @@ export async function announceLive(options: AnnounceLiveOptions): Promise<Announ
     }
     for (const folder of options.listFolders ? changedStatusFolders(files, options.entriesDir) : []) {
       const all = (await options.listFolders!(folder)).filter((v) => !versions.some((a) => a.file === `${folder}/${v}/server.json`)).sort();
-      const read = readStatusTargets(folder, options.entriesDir ?? 'entries', await options.readFile(`${folder}/server.md`), all.slice(0, MAX_STATUS_VERSIONS));
+      const read = readStatusTargets(folder, options.entriesDir ?? 'entries', await options.readFile(`${folder}/server.md`), all);
       if (typeof read === 'string') unreadable.push(read);
       else versions.push(...read);
-      if (all.length > MAX_STATUS_VERSIONS) unreadable.push(`${folder}/server.md: ${all.length - MAX_STATUS_VERSIONS} more versions`);
     }
+    if (versions.length > MAX_CHECKED_VERSIONS) unreadable.push(`${versions.splice(MAX_CHECKED_VERSIONS).length} more versions`);
     if (!versions.length && !unreadable.length) {
       log(`PR #${p.number} adds no version and changes no status: nothing to announce`);
       continue;
