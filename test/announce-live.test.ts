@@ -17,7 +17,8 @@ import { liveUrl } from '../scripts/lib/deploy/wait-live.ts';
 import { OFFICIAL_META_KEY } from '../scripts/lib/model.ts';
 import { startFakeGitHub, type FakeGitHub } from './support/fake-github.ts';
 import { startDeployingHost, type DeployingHost } from './support/deploying-host.ts';
-import { Repo } from './support/git-fixture.ts';
+import { git, Repo, tempDir } from './support/git-fixture.ts';
+import { createOctokit } from '../scripts/lib/github/pr-bot.ts';
 import { runScript } from './support/run-script.ts';
 
 const RUN_URL = 'https://github.com/acme/registry/actions/runs/42';
@@ -297,6 +298,46 @@ describe('announce-live', () => {
       expect(body.length).toBeLessThan(65_536);
     } finally {
       big.cleanup();
+    }
+  }, 60_000);
+
+  it('after the stand-in merges a pull request (a squash, as the bot merges), the deployment of the branch announces it', async () => {
+    const work = tempDir('live-e2e');
+    const publisher = Repo.init('live-e2e', 'entries');
+    let deployed: RunningServer | undefined;
+    try {
+      const origin = path.join(work, 'registry.git');
+      git(work, ['init', '--quiet', '--bare', origin]);
+      publisher.server('io.github.acme/base', '1.0.0').commit('2026-11-01T10:00:00Z');
+      publisher.git(['push', '--quiet', origin, 'main']);
+      publisher.git(['checkout', '--quiet', '-b', 'publish']);
+      publisher.server('io.github.octo/weather', '1.2.0').commit('2026-11-02T10:00:00Z');
+      publisher.git(['push', '--quiet', origin, 'HEAD:refs/pull/12/head']);
+      const head = publisher.git(['rev-parse', 'HEAD']).trim();
+      gh.merge.gitRemote = origin;
+      gh.addPull(12, { headSha: head, baseSha: git(origin, ['rev-parse', 'main']).trim(), author: 'octo', files: [{ filename: 'entries/io.github.octo/weather/1.2.0/server.json', status: 'added' }] });
+      const { data: merge } = await createOctokit({ token: gh.token, baseUrl: gh.url }).rest.pulls.merge({ owner: gh.owner, repo: gh.repo, pull_number: 12, sha: head, merge_method: 'squash' });
+
+      // The deployment: the merged branch checked out, built and served; the host reaches it after two requests.
+      const checkout = path.join(work, 'checkout');
+      git(work, ['clone', '--quiet', '--branch', 'main', origin, checkout]);
+      expect(git(checkout, ['rev-parse', 'HEAD']).trim()).toBe(merge.sha);
+      await buildRegistry({ entriesDir: path.join(checkout, 'entries'), outDir: path.join(work, 'dist') });
+      deployed = await startRegistryServer({ dir: path.join(work, 'dist'), port: 0 });
+      host = await startDeployingHost(deployed.url, { pending: 2 });
+      const run = await runScript('announce-live.ts', ['--base-url', host.url, '--interval', '0.05', '--timeout', '10'], {
+        cwd: checkout,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_TOKEN: gh.token, GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`, GITHUB_SHA: merge.sha },
+      });
+      expect(run, run.err).toMatchObject({ code: 0 });
+      const mergedAt = gh.pulls.get(12)!.mergedAs!.at;
+      const body = comments(12)[0]!.body;
+      expect(body).toMatch(new RegExp(`- Live: <code>io.github.octo/weather</code> <code>1.2.0</code>: <${host.url}/v0.1/servers/io.github.octo%2Fweather/versions/1.2.0> answered 200 at \\S+, \\d+ s after the merge \\(${mergedAt}\\)\\.`));
+      expect(host.requests).toHaveLength(3);
+    } finally {
+      await deployed?.close();
+      publisher.cleanup();
+      rmSync(work, { recursive: true, force: true });
     }
   }, 60_000);
 });
