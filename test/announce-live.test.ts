@@ -334,6 +334,7 @@ describe('announce-live', () => {
       const body = comments(12)[0]!.body;
       expect(body).toMatch(new RegExp(`- Live: <code>io.github.octo/weather</code> <code>1.2.0</code>: <${host.url}/v0.1/servers/io.github.octo%2Fweather/versions/1.2.0> answered 200 at \\S+, \\d+ s after the merge \\(${mergedAt}\\)\\.`));
       expect(host.requests).toHaveLength(3);
+      console.log(`announce e2e: ${/(\d+) s after the merge/.exec(body)![1]} s from the merge (GitHub's merged_at, whole seconds) to the version answering, clone, build and 3 requests included`);
     } finally {
       await deployed?.close();
       publisher.cleanup();
