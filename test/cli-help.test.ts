@@ -20,7 +20,7 @@ const run = (script: string, args: string[]) =>
 
 describe('--help', () => {
   it('covers the scripts this test knows to exist', () => {
-    expect(SCRIPTS).toEqual(expect.arrayContaining(['build.ts', 'serve.ts', 'start.ts', 'nginx.ts', 'static-host.ts', 'validate.ts', 'sync.ts', 'sync-pr.ts', 'publisher.ts', 'pr-bot.ts', 'reverify.ts', 'bench.ts', 'schemas.ts', 'publish-action.ts']));
+    expect(SCRIPTS).toEqual(expect.arrayContaining(['build.ts', 'serve.ts', 'start.ts', 'nginx.ts', 'static-host.ts', 'validate.ts', 'sync.ts', 'sync-pr.ts', 'publisher.ts', 'pr-bot.ts', 'reverify.ts', 'bench.ts', 'schemas.ts', 'publish-action.ts', 'announce-live.ts']));
   });
 
   for (const script of SCRIPTS) {

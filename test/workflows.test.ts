@@ -21,6 +21,11 @@ interface Job {
   permissions?: unknown;
   steps?: Step[];
   uses?: string;
+  needs?: string | string[];
+  if?: string;
+  outputs?: Record<string, string>;
+  concurrency?: unknown;
+  'timeout-minutes'?: number;
 }
 interface Workflow {
   on: unknown;
@@ -45,11 +50,11 @@ function writes(permissions: unknown): string[] {
 /** Every job's effective permissions (its own, or the workflow's top-level ones). */
 const JOB_PERMISSIONS: Record<string, Record<string, unknown>> = {
   'ci.yml': { test: { contents: 'read' } },
-  // Deploys with its own API token (a secret), not a GitHub scope.
-  'deploy-cloudflare.yml': { deploy: { contents: 'read' } },
+  // Deploys with its own API token (a secret), not a GitHub scope; only the announcement may comment.
+  'deploy-cloudflare.yml': { deploy: { contents: 'read' }, announce: { contents: 'read', 'pull-requests': 'write' } },
   'nightly-reverify.yml': { reverify: { contents: 'read', issues: 'write' } },
   // The build runs npm packages: no Pages or OIDC scope there. The deploy job runs only deploy-pages.
-  'pages.yml': { build: { contents: 'read' }, deploy: { pages: 'write', 'id-token': 'write' } },
+  'pages.yml': { build: { contents: 'read' }, deploy: { pages: 'write', 'id-token': 'write' }, announce: { contents: 'read', 'pull-requests': 'write' } },
   'pr-comment.yml': { comment: { actions: 'write', contents: 'write', issues: 'write', 'pull-requests': 'write', statuses: 'write' } },
   // The same check as pr-comment.yml, merge and deployments included.
   'pr-recheck.yml': { recheck: { actions: 'write', contents: 'write', issues: 'write', 'pull-requests': 'write', statuses: 'write' } },
@@ -325,5 +330,61 @@ describe('sync.yml', () => {
     expect(steps[sync]!.env).toEqual({ GITHUB_TOKEN: '${{ secrets.SYNC_TOKEN || github.token }}', FULL: '${{ inputs.full }}' });
     expect(steps[sync]!.run).toContain('if [ "$FULL" = "true" ]; then set -- --full; fi');
     for (const step of steps) expect(step.run ?? '', 'no ${{ }} inside run scripts').not.toContain('${{');
+  });
+});
+
+describe.each([
+  { file: 'pages.yml', deployment: 'pages', baseUrl: ['BASE_URL', '${{ needs.deploy.outputs.page_url }}'] },
+  { file: 'deploy-cloudflare.yml', deployment: 'cloudflare', baseUrl: ['REGISTRY_URL', '${{ vars.REGISTRY_URL }}'] },
+] as const)('$file: the live announcement', ({ file, deployment, baseUrl }) => {
+  const w = load(file);
+  const job = w.jobs.announce!;
+  const steps = job.steps!;
+  const announce = steps.at(-1)!;
+
+  it('is a job of its own after the deployment, the only one that may write to pull requests', () => {
+    expect(job.needs).toBe('deploy');
+    expect(job.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    for (const [name, other] of Object.entries(w.jobs)) if (name !== 'announce') expect(writes(other.permissions ?? w.permissions)).not.toContain('pull-requests');
+    expect(Object.values(w.jobs).some((other) => [other.needs ?? []].flat().includes('announce'))).toBe(false);
+  });
+
+  it('runs announce-live last, over the pushed commit, with the deployment\'s URL, every value through env', () => {
+    expect(announce.run).toBe(`npm run -s announce-live -- --base-url "$${baseUrl[0]}" --sha "$SHA" --deployment ${deployment} --run-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"`);
+    expect(announce.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}', [baseUrl[0]]: baseUrl[1], SHA: '${{ github.sha }}' });
+    for (const step of steps) expect(step.run ?? '', 'no ${{ }} inside run scripts').not.toContain('${{');
+    const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout@'))!;
+    expect(checkout.with).toEqual({ 'persist-credentials': false });
+    expect(steps.findIndex((s) => s.run?.startsWith('npm ci'))).toBeLessThan(steps.length - 1);
+  });
+
+  it('gives up within the job\'s time limit (the script waits 900 s at most by default)', () => {
+    expect(announce.run).not.toContain('--timeout');
+    expect(job['timeout-minutes']! * 60).toBeGreaterThan(900);
+  });
+});
+
+describe('deploy-cloudflare.yml', () => {
+  const w = load('deploy-cloudflare.yml');
+
+  it('keeps deployments in order without making the next one wait for an announcement', () => {
+    expect(w.concurrency).toBeUndefined();
+    expect(w.jobs.deploy!.concurrency).toEqual({ group: 'cloudflare', 'cancel-in-progress': false });
+    expect(w.jobs.announce!.concurrency).toBeUndefined();
+  });
+
+  it('announces only when it deployed, and says so when REGISTRY_URL is not set', () => {
+    expect(w.jobs.deploy!.outputs).toEqual({ configured: '${{ steps.secrets.outputs.configured }}' });
+    expect(w.jobs.announce!.if).toBe("needs.deploy.outputs.configured == 'true'");
+    const check = w.jobs.announce!.steps![0]!;
+    expect(check.env).toEqual({ REGISTRY_URL: '${{ vars.REGISTRY_URL }}' });
+    expect(check.run).toContain('::notice::');
+    for (const step of w.jobs.announce!.steps!.slice(1)) expect((step as { if?: string }).if).toBe("steps.url.outputs.configured == 'true'");
+  });
+});
+
+describe('pages.yml', () => {
+  it('passes the deployed site\'s URL on to the announcement', () => {
+    expect(load('pages.yml').jobs.deploy!.outputs).toEqual({ page_url: '${{ steps.deployment.outputs.page_url }}' });
   });
 });

@@ -90,7 +90,7 @@ export function mergeRouteFor(
     const sha = state.gitRemote ? mergeInGit(state.gitRemote, n, base, mergeMethod, title) : `${'f'.repeat(32)}${String(n).padStart(8, '0')}`;
     if (!state.gitRemote) state.branches.set(base, sha);
     pull.state = 'closed';
-    pull.mergedAs = { sha, method: mergeMethod, title };
+    pull.mergedAs = { sha, method: mergeMethod, title, at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
     // What the publishing endpoints read (fake-github-publish.ts).
     (pull as FakePull & { merged?: boolean }).merged = true;
     send(200, { sha, merged: true, message: 'Pull Request successfully merged' });

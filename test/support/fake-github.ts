@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createPublishState, publishRouteFor, type FakePublishState } from './fake-github-publish.ts';
 import { fileInGit, mergeRouteFor, type FakeMergeState } from './fake-github-merge.ts';
 import { createLoopState, FAKE_EPOCH, loopRouteFor, type FakeLoopState } from './fake-github-pr-loop.ts';
+import { createLiveState, liveRouteFor, type FakeLiveState } from './fake-github-live.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -38,7 +39,7 @@ export interface FakePull {
   labels: Set<string>;
   title?: string;
   /** Set by PUT …/merge (fake-github-merge.ts). */
-  mergedAs?: { sha: string; method: string; title: string };
+  mergedAs?: { sha: string; method: string; title: string; /** merged_at, to the second as GitHub gives it. */ at: string };
   /** When it was opened (default FAKE_EPOCH). */
   createdAt?: string;
 }
@@ -70,6 +71,8 @@ export interface FakeGitHub {
   merge: FakeMergeState;
   /** /recheck and stale-PR endpoints (comment, reactions, permission, issues by label, commits): fake-github-pr-loop.ts. */
   loop: FakeLoopState;
+  /** Merges of pull requests, for GET /repos/:o/:r/commits/:sha/pulls: see fake-github-live.ts. */
+  live: FakeLiveState;
   requests: RecordedRequest[];
   unexpected: RecordedRequest[];
   /** Most items per page, whatever per_page asks (GitHub's is 100). */
@@ -99,6 +102,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     publish: createPublishState(options.owner ?? 'acme', options.repo ?? 'registry'),
     merge: { branches: new Map(), unmergeable: new Set(), dispatches: [], workflows: new Set(['pages.yml', 'deploy-cloudflare.yml']) },
     loop: createLoopState(),
+    live: createLiveState(),
     requests: [],
     unexpected: [],
     maxPageSize: 100,
@@ -208,6 +212,8 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     const match = PREFIX.exec(url.pathname);
     if (!match || match[1] !== fake.owner || match[2] !== fake.repo) return notFound();
     const rest = match[3]!;
+    const live = liveRouteFor(fake.live, { ...fake, gitRemote: fake.merge.gitRemote }, req.method!, rest, (status, data) => send(res, status, data), (items) => paginate(req, res, items, base));
+    if (live) return live();
     const body = record.body as Record<string, unknown> | undefined;
     let m: RegExpExecArray | null;
 

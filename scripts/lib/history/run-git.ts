@@ -46,3 +46,23 @@ export function readBlobs(cwd: string, oids: string[]): Promise<Map<string, stri
     child.stdin.end(oids.join('\n') + '\n');
   });
 }
+
+/**
+ * The bytes of `file` at `commit`, or undefined when the commit has no such file (or it is larger than `maxBytes`:
+ * a caller that reads a bounded format need not hold more).
+ */
+export function readFileAtCommit(cwd: string, commit: string, file: string, maxBytes: number): Promise<Buffer | undefined> {
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(commit)) return Promise.reject(new Error(`not a full commit SHA: ${commit}`));
+  return new Promise((resolve) => {
+    execFile('git', ['cat-file', 'blob', `${commit}:${file}`], { cwd, encoding: 'buffer', maxBuffer: maxBytes + 1 }, (error, stdout) => {
+      resolve(error || stdout.length > maxBytes ? undefined : stdout);
+    });
+  });
+}
+
+/** The names of the folders directly inside `folder` at `commit` (none when it is not there). */
+export async function listFoldersAtCommit(cwd: string, commit: string, folder: string): Promise<string[]> {
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(commit)) throw new Error(`not a full commit SHA: ${commit}`);
+  const out = await runGit(cwd, ['ls-tree', '-d', '--name-only', '-z', commit, '--', `${folder.replace(/\/+$/, '')}/`]);
+  return out.split('\0').filter(Boolean).map((p) => p.slice(p.lastIndexOf('/') + 1));
+}
