@@ -40,11 +40,11 @@ const GIT_COMMITS = 5;
 // What limits the Worker's figures here (checked in miniflare 4.20260426's source): miniflare spawns workerd, and
 // workerd itself listens on the port, so no Node proxy carries requests (miniflare's loopback to Node is used only
 // for request logs, which are off at its default log level). But every request passes miniflare's entry worker and
-// Cloudflare's router worker before ours, every file the Worker reads goes through the asset worker and miniflare's
-// KV worker over workerd's disk service, and all of them share one workerd event-loop thread, where nginx runs a
-// worker per core. On Cloudflare the asset layer is not on the Worker's thread and requests spread over machines.
+// Cloudflare's router worker before ours, every asset the Worker fetches (a pack of built files, kept in the isolate
+// once read) goes through the asset worker and miniflare's KV worker over workerd's disk service, and all of them
+// share one workerd event-loop thread, where nginx runs a worker per core. On Cloudflare the asset layer is not on the Worker's thread and requests spread over machines.
 const WORKER_LOAD_NOTE =
-  'workerd under miniflare 4 (npm run edge): no Node proxy in the request path (workerd listens on the port itself), but each request runs miniflare\'s entry worker and Cloudflare\'s router worker before ours, each file our Worker reads goes through the asset worker and miniflare\'s KV worker, and all of it shares one workerd event-loop thread (serverCpuCores: that process\'s CPU during the run, in cores) where nginx runs one worker process per core. It measures the deployment\'s code path on one machine, not the platform\'s throughput.';
+  'workerd under miniflare 4 (npm run edge): no Node proxy in the request path (workerd listens on the port itself), but each request runs miniflare\'s entry worker and Cloudflare\'s router worker before ours, each asset our Worker fetches (packs, kept in the isolate once read) goes through the asset worker and miniflare\'s KV worker, and all of it shares one workerd event-loop thread (serverCpuCores: that process\'s CPU during the run, in cores) where nginx runs one worker process per core. It measures the deployment\'s code path on one machine, not the platform\'s throughput.';
 const WIRE_NOTE =
   'receivedBytes is the body as received, still encoded (contentLength is null for chunked answers). nginx and the Node server send the build\'s precompressed .gz/.br files for /v0.1/servers and compress computed pages themselves (nginx: gzip only). The Worker sends uncompressed bodies and lets the platform compress: here that is miniflare\'s emulation of it (its entry worker sets Content-Encoding as Cloudflare would for JSON, and workerd compresses on the fly, chunked), whose compression levels need not be Cloudflare\'s.';
 
@@ -298,14 +298,21 @@ interface RunningServer {
 
 // Starts scripts/<name>.ts in its own process group (so nginx's processes can be killed with it as a last resort)
 // and waits for the URL it prints first. stop() sends it SIGTERM, on which it shuts its nginx down, and waits.
-function startServer(script: string, args: string[]): Promise<RunningServer> {
+// Its stderr is passed on, and its last lines end the error when it exits before printing the URL.
+function startServer(script: string, args: string[], startSeconds = 30): Promise<RunningServer> {
   checkInterrupted();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: ROOT,
       detached: true,
-      stdio: ['ignore', 'pipe', 2],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let errorTail = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      process.stderr.write(d);
+      errorTail = (errorTail + d.toString()).slice(-2000);
+    });
+    const lastLines = () => errorTail.trim().split('\n').slice(-3).join(' / ');
     const shutdown = stopChild(child, true);
     const forget = onCleanup(shutdown);
     const stop = async () => {
@@ -313,9 +320,9 @@ function startServer(script: string, args: string[]): Promise<RunningServer> {
       await shutdown();
     };
     const timeout = setTimeout(() => {
-      reject(new Error(`${script} printed no URL within 30 s`));
+      reject(new Error(`${script} printed no URL within ${startSeconds} s`));
       void stop();
-    }, 30_000);
+    }, startSeconds * 1000);
     let buffered = '';
     let announced = false;
     child.stdout!.on('data', (d: Buffer) => {
@@ -331,7 +338,7 @@ function startServer(script: string, args: string[]): Promise<RunningServer> {
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timeout);
-      if (!announced) reject(new Error(`${script} exited with ${code} before printing its URL`));
+      if (!announced) reject(new Error(`${script} exited with ${code} before printing its URL: ${lastLines()}`));
     });
   });
 }
@@ -391,11 +398,18 @@ const failure = (error: unknown) => ({ error: (error as Error).message });
  * One host on the build: started as `npm run <script>` would start it, then `probe` (which may return a process to
  * watch during the load test), bytes on the wire, and wrk; stopped whatever happens.
  */
-async function hostTest(label: string, script: string, distDir: string, port: number, probe?: (server: RunningServer) => Promise<number | undefined>): Promise<HostReport> {
+async function hostTest(
+  label: string,
+  script: string,
+  distDir: string,
+  port: number,
+  probe?: (server: RunningServer) => Promise<number | undefined>,
+  startSeconds?: number,
+): Promise<HostReport> {
   let server: RunningServer;
   try {
     log(`${label}: starting ${script}`);
-    server = await startServer(script, ['--dir', distDir, '--port', String(port)]);
+    server = await startServer(script, ['--dir', distDir, '--port', String(port)], startSeconds);
   } catch (error) {
     log(`${label}: did not start: ${(error as Error).message}`);
     return { load: options.skipLoad ? null : failure(error), wire: failure(error) };
@@ -424,7 +438,7 @@ async function probeWorkerCpu(server: RunningServer, distDir: string, report: (r
   log(`worker cpu: workerd is process ${pids[0]}; timing list queries one at a time`);
   try {
     const cpu = await measureWorkerCpu({ pid: pids[0]!, base: server.url, distDir, rounds: options.workerCpuRounds, seed: options.seed, log });
-    log(`worker cpu: warm p50 ${cpu.warmMs.p50} ms, p99 ${cpu.warmMs.p99} ms over ${cpu.warmMs.requests} requests`);
+    log(`worker cpu: warm p50 ${cpu.warmUpperBoundMs.p50} ms, p99 ${cpu.warmUpperBoundMs.p99} ms over ${cpu.warmUpperBoundMs.requests} requests`);
     report({ versions: options.versions, ...cpu });
   } catch (error) {
     log(`worker cpu failed: ${(error as Error).message}`);
@@ -517,12 +531,15 @@ async function main(): Promise<number> {
     report.buildToFloorRatio = ratio;
     log(`floor ${round(floor.seconds, 3)} s for ${floor.files} files; build/floor = ${ratio}`);
 
-    let workerCpu: WorkerCpuReport = { error: 'not measured' };
+    let measuredCpu: WorkerCpuReport | undefined;
     const hosts = {
       nginx: await hostTest('nginx', 'scripts/nginx.ts', full.distDir, await freePort()),
       node: await hostTest('node', 'scripts/serve.ts', full.distDir, 0), // load informational, no target
-      worker: await hostTest('worker', 'scripts/edge.ts', full.distDir, 0, (server) => probeWorkerCpu(server, full.distDir, (r) => (workerCpu = r))),
+      // The Worker's start writes its deployment (a link per built file) and hashes every asset: minutes at full size.
+      worker: await hostTest('worker', 'scripts/edge.ts', full.distDir, 0, (server) => probeWorkerCpu(server, full.distDir, (r) => (measuredCpu = r)), 600),
     };
+    // Assigned by the probe, which does not run when the Worker does not start.
+    const workerCpu = (measuredCpu as WorkerCpuReport | undefined) ?? failure(new Error('error' in hosts.worker.wire ? hosts.worker.wire.error : 'not measured'));
     const rps = (r: LoadReport | null) => (r && !('error' in r) ? r.requestsPerSec : null);
     const workerVsNginx = rps(hosts.worker.load) !== null && rps(hosts.nginx.load) ? round(rps(hosts.worker.load)! / rps(hosts.nginx.load)!, 3) : null;
     const load = options.skipLoad
@@ -588,7 +605,7 @@ async function main(): Promise<number> {
     const wires = Object.values(hosts).map((h) => h.wire);
     const listGzip = wires.map((w) => ('error' in w ? null : w.list.gzipRatio));
     const wireJudged = <T extends { pass: boolean | null }>(t: T): T => (listGzip.includes(null) ? { ...t, pass: false } : t);
-    const cpu = workerCpu as WorkerCpuReport;
+    const cpu: WorkerCpuReport = workerCpu;
     const targets = {
       buildVsFloor: check(ratio, TARGETS.buildVsFloor, 'max'),
       buildSeconds: check(full.build.seconds, TARGETS.buildSeconds, 'max'),
@@ -602,7 +619,7 @@ async function main(): Promise<number> {
       wireListCompressedRatio: wireJudged(
         check(listGzip.includes(null) ? null : Math.max(...(listGzip as number[])), TARGETS.wireListCompressedRatio, 'max'),
       ),
-      workerListCpuP99Ms: 'error' in cpu ? { ...check(null, TARGETS.workerListCpuP99Ms, 'max'), pass: false } : check(cpu.warmMs.p99, TARGETS.workerListCpuP99Ms, 'max'),
+      workerListCpuP99Ms: 'error' in cpu ? { ...check(null, TARGETS.workerListCpuP99Ms, 'max'), pass: false } : check(cpu.warmUpperBoundMs.p99, TARGETS.workerListCpuP99Ms, 'max'),
       validateRegistrySeconds: check(full.validation?.wholeRegistry.seconds ?? null, TARGETS.validateRegistrySeconds, 'max'),
       validatePullRequestSeconds: check(full.validation?.onePullRequest.seconds ?? null, TARGETS.validatePullRequestSeconds, 'max'),
       validateRegistryClean: check(full.validation?.wholeRegistry.errors ?? null, 0, 'max'),
