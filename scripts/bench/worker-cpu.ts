@@ -135,7 +135,7 @@ const at = <T>(items: T[], f: number): T => items[Math.min(items.length - 1, Mat
 export interface QueryPlan {
   /** Asked first, from a fresh isolate: its cold start and first reads of the index. */
   cold: string[];
-  /** The distinct queries; each needs cursors fetched from the Worker first (see `cursorSeeds`). */
+  /** The distinct queries measured, besides one per cursor seed. */
   queries: string[];
   /** Queries asked once before measuring, whose nextCursor (a page deep in the list) becomes a measured query. */
   cursorSeeds: Array<{ seed: string; limit: number }>;
