@@ -1,7 +1,8 @@
 // npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--skip-site] [--no-git] [--load-seconds <n>]
 // Generates a synthetic registry, builds it, compares the build with the bare cost of writing its output, load-tests
-// nginx (and the Node server) on the result, times the web site in Chromium on it (first search results, longest
-// main-thread task while typing), and times builds at 1/100, 1/10 and 1/1 of the size. Prints ONE JSON
+// nginx, the Node server and the Cloudflare Worker in workerd on the result (and measures each one's bytes on the
+// wire, and the Worker's CPU time per list query), times the web site in Chromium on it (first search results,
+// longest main-thread task while typing), and times builds at 1/100, 1/10 and 1/1 of the size. Prints ONE JSON
 // document on stdout; progress and the children's output go to stderr. Everything lives in one temporary folder
 // under os.tmpdir(), removed at the end, also on error or Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,13 +17,33 @@ import { measureSync } from './bench/sync-timing.ts';
 import { buildWorkload, preflight, runLoad, type LoadResult } from './bench/load.ts';
 import { measureSite, SITE_TARGETS, type SiteTiming } from './bench/site-timing.ts';
 import { flushDisk, measureWriteFloor, scanTree, type FloorResult, type TreeStats } from './bench/write-floor.ts';
+import { measureHostWire, WIRE_PATHS, type HostWire } from './bench/wire-bytes.ts';
+import { findDescendants, measureWorkerCpu, processCpuNs, type WorkerCpuResult } from './bench/worker-cpu.ts';
 import { chromiumMissing } from './lib/chromium.ts';
 import { parseFlags } from './lib/cli.ts';
 import { freePort } from './lib/serve/run-nginx.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const TARGETS = { buildVsFloor: 2, buildSeconds: 60, buildRssMiB: 1536, nginxRequestsPerSec: 5000, validateRegistrySeconds: 30, validatePullRequestSeconds: 1.5 };
+const TARGETS = {
+  buildVsFloor: 2,
+  buildSeconds: 60,
+  buildRssMiB: 1536,
+  nginxRequestsPerSec: 5000,
+  validateRegistrySeconds: 30,
+  validatePullRequestSeconds: 1.5,
+  workerVsNginx: 0.5,
+  wireListCompressedRatio: 0.15,
+  workerListCpuP99Ms: 10,
+};
 const GIT_COMMITS = 5;
+
+// What limits the Worker's figures here, from miniflare 4.20260426's source: workerd listens on the port itself
+// (miniflare's loopback server in Node only receives request logs, off at its default log level), and the rest is
+// workers sharing workerd's one event-loop thread. On Cloudflare requests spread over machines.
+const WORKER_LOAD_NOTE =
+  'workerd under miniflare 4 (npm run edge): no Node proxy in the request path (workerd listens on the port itself), but each request runs miniflare\'s entry worker and Cloudflare\'s router worker before ours, each asset our Worker fetches (packs, kept in the isolate once read) goes through the asset worker and miniflare\'s KV worker, and all of it shares one workerd event-loop thread (serverCpuCores: that process\'s CPU during the run, in cores) where nginx runs one worker process per core. It measures the deployment\'s code path on one machine, not the platform\'s throughput.';
+const WIRE_NOTE =
+  'receivedBytes is the body as received, still encoded (contentLength is null for chunked answers). nginx and the Node server send the build\'s precompressed .gz/.br files for /v0.1/servers and compress computed pages themselves (nginx: gzip only). The Worker sends uncompressed bodies and lets the platform compress: here that is miniflare\'s emulation of it (its entry worker sets Content-Encoding as Cloudflare would for JSON, and workerd compresses on the fly, chunked), whose compression levels need not be Cloudflare\'s.';
 
 const USAGE = `usage: npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--skip-site] [--no-git] [--load-seconds <n>]
 The scale benchmark: generates a synthetic registry, builds, serves, validates and syncs it; prints one JSON document.
@@ -30,7 +51,8 @@ The scale benchmark: generates a synthetic registry, builds, serves, validates a
   --versions <n>      synthetic versions (default 100000; 1000 with --quick)
   --seed <n>          the generator's seed (default 1)
   --quick             a small smoke run
-  --skip-load         no load test of nginx and the Node server
+  --skip-load         no wrk load tests (nginx, the Node server, the Worker); bytes on the wire and the
+                      Worker's CPU per list query are still measured
   --skip-site         no timing of the web site in Chromium
   --no-git            entries without git history (also skips the validate timing)
   --load-seconds <n>  length of each load test (default 10; 3 with --quick)`;
@@ -65,6 +87,8 @@ const options = {
   git: !flags['no-git'],
   loadSeconds: intFlag('load-seconds', flags['load-seconds'], flags.quick ? 3 : 10),
   connections: 64,
+  // Each distinct list query's measured requests after the warm-up (28-34 queries).
+  workerCpuRounds: flags.quick ? 2 : 10,
 };
 
 const log = (msg: string) => console.error(`[bench] ${msg}`);
@@ -265,19 +289,27 @@ async function runCase(scratch: string, label: string, servers: number, versions
 
 interface RunningServer {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
 // Starts scripts/<name>.ts in its own process group (so nginx's processes can be killed with it as a last resort)
 // and waits for the URL it prints first. stop() sends it SIGTERM, on which it shuts its nginx down, and waits.
-function startServer(script: string, args: string[]): Promise<RunningServer> {
+// Its stderr is passed on, and its last lines end the error when it exits before printing the URL.
+function startServer(script: string, args: string[], startSeconds = 30): Promise<RunningServer> {
   checkInterrupted();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: ROOT,
       detached: true,
-      stdio: ['ignore', 'pipe', 2],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let errorTail = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      process.stderr.write(d);
+      errorTail = (errorTail + d.toString()).slice(-2000);
+    });
+    const lastLines = () => errorTail.trim().split('\n').slice(-3).join(' / ');
     const shutdown = stopChild(child, true);
     const forget = onCleanup(shutdown);
     const stop = async () => {
@@ -285,9 +317,9 @@ function startServer(script: string, args: string[]): Promise<RunningServer> {
       await shutdown();
     };
     const timeout = setTimeout(() => {
-      reject(new Error(`${script} printed no URL within 30 s`));
+      reject(new Error(`${script} printed no URL within ${startSeconds} s`));
       void stop();
-    }, 30_000);
+    }, startSeconds * 1000);
     let buffered = '';
     let announced = false;
     child.stdout!.on('data', (d: Buffer) => {
@@ -298,12 +330,12 @@ function startServer(script: string, args: string[]): Promise<RunningServer> {
       announced = true;
       clearTimeout(timeout);
       process.stderr.write(buffered.slice(newline + 1));
-      resolve({ url: buffered.slice(0, newline).trim(), stop });
+      resolve({ url: buffered.slice(0, newline).trim(), pid: child.pid!, stop });
     });
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timeout);
-      if (!announced) reject(new Error(`${script} exited with ${code} before printing its URL`));
+      if (!announced) reject(new Error(`${script} exited with ${code} before printing its URL: ${lastLines()}`));
     });
   });
 }
@@ -312,14 +344,14 @@ type LoadReport =
   | (LoadResult & {
       workload: { list: number; detail: number; latest: number };
       preflight: Awaited<ReturnType<typeof preflight>>;
+      /** CPU time of the serving process during the run over its length (1 = one core busy); the Worker only. */
+      serverCpuCores?: number;
     })
   | { error: string };
 
-async function loadTest(label: string, script: string, distDir: string, port: number): Promise<LoadReport> {
-  let server: RunningServer | undefined;
+/** wrk on a running host. `busyPid`: a process whose CPU use during the run is reported (the Worker's workerd). */
+async function loadTest(label: string, server: RunningServer, distDir: string, busyPid?: number): Promise<LoadReport> {
   try {
-    log(`load ${label}: starting ${script}`);
-    server = await startServer(script, ['--dir', distDir, '--port', String(port)]);
     const workload = await buildWorkload(server.url, distDir);
     const check = await preflight(server.url, workload.paths);
     log(
@@ -328,6 +360,7 @@ async function loadTest(label: string, script: string, distDir: string, port: nu
     checkInterrupted();
     // On interrupt: abort wrk and wait until runLoad has removed its temp folder.
     const abort = new AbortController();
+    const cpuBefore = busyPid === undefined ? 0 : processCpuNs(busyPid);
     const running = runLoad({
       url: server.url,
       paths: workload.paths,
@@ -341,14 +374,77 @@ async function loadTest(label: string, script: string, distDir: string, port: nu
       await running.catch(() => undefined);
     });
     const result = await running.finally(forget);
-    log(`load ${label}: ${result.requestsPerSec} req/s, p99 ${result.latencyMs.p99} ms, non-2xx ${result.non2xx}`);
-    return { ...result, workload: workload.counts, preflight: check };
+    const serverCpuCores = busyPid === undefined ? undefined : round((processCpuNs(busyPid) - cpuBefore) / 1e9 / result.seconds, 2);
+    log(`load ${label}: ${result.requestsPerSec} req/s, p99 ${result.latencyMs.p99} ms, non-2xx ${result.non2xx}${serverCpuCores === undefined ? '' : `, server busy ${serverCpuCores} cores`}`);
+    return { ...result, workload: workload.counts, preflight: check, ...(serverCpuCores === undefined ? {} : { serverCpuCores }) };
   } catch (error) {
     log(`load ${label} failed: ${(error as Error).message}`);
     return { error: (error as Error).message };
-  } finally {
-    await server?.stop();
   }
+}
+
+interface HostReport {
+  /** null with --skip-load */
+  load: LoadReport | null;
+  wire: HostWire | { error: string };
+}
+
+const failure = (error: unknown) => ({ error: (error as Error).message });
+
+interface HostOptions {
+  port: number;
+  /** More arguments for the script. */
+  args?: string[];
+  startSeconds?: number;
+  /** Runs first; may return a process to watch during the load test. */
+  probe?: (server: RunningServer) => Promise<number | undefined>;
+}
+
+/**
+ * One host on the build: started as `npm run <script>` would start it, then its probe, bytes on the wire, and wrk;
+ * stopped whatever happens.
+ */
+async function hostTest(label: string, script: string, distDir: string, host: HostOptions): Promise<HostReport> {
+  const { probe } = host;
+  let server: RunningServer;
+  try {
+    log(`${label}: starting ${script}`);
+    server = await startServer(script, ['--dir', distDir, '--port', String(host.port), ...(host.args ?? [])], host.startSeconds);
+  } catch (error) {
+    log(`${label}: did not start: ${(error as Error).message}`);
+    return { load: options.skipLoad ? null : failure(error), wire: failure(error) };
+  }
+  try {
+    const busyPid = await probe?.(server);
+    checkInterrupted();
+    const wire = await measureHostWire(server.url).catch(failure);
+    if (!('error' in wire)) log(`${label}: /v0.1/servers ${wire.list.raw.receivedBytes} bytes raw, gzip ${wire.list.gzipRatio}, br ${wire.list.brRatio} of it`);
+    const load = options.skipLoad ? null : await loadTest(label, server, distDir, busyPid);
+    return { load, wire };
+  } finally {
+    await server.stop();
+  }
+}
+
+type WorkerCpuReport = (WorkerCpuResult & { versions: number }) | { error: string };
+
+/** The Worker's CPU per list query, first thing after its start (so the first requests are cold); returns workerd's pid. */
+async function probeWorkerCpu(server: RunningServer, distDir: string, report: (r: WorkerCpuReport) => void): Promise<number | undefined> {
+  const pids = findDescendants('workerd', server.pid);
+  if (pids.length !== 1) {
+    report({ error: `expected one workerd process under the Worker's process ${server.pid}, found ${pids.length}` });
+    return undefined;
+  }
+  log(`worker cpu: workerd is process ${pids[0]}; timing list queries one at a time`);
+  try {
+    const cpu = await measureWorkerCpu({ pid: pids[0]!, base: server.url, distDir, rounds: options.workerCpuRounds, seed: options.seed, log });
+    log(`worker cpu: warm p50 ${cpu.warmUpperBoundMs.p50} ms, p99 ${cpu.warmUpperBoundMs.p99} ms over ${cpu.warmUpperBoundMs.requests} requests`);
+    report({ versions: options.versions, ...cpu });
+  } catch (error) {
+    log(`worker cpu failed: ${(error as Error).message}`);
+    report(failure(error));
+  }
+  return pids[0];
 }
 
 type SiteReport = (SiteTiming & { host: string }) | { error: string };
@@ -386,7 +482,7 @@ async function siteTest(distDir: string, port: number): Promise<SiteReport> {
 
 const siteJudged = <T extends { pass: boolean | null }>(site: SiteReport | null, t: T): T => (site && 'error' in site ? { ...t, pass: false } : t);
 
-const errorsOf = (r: LoadReport | undefined) =>
+const errorsOf = (r: LoadReport | null | undefined) =>
   r && !('error' in r)
     ? r.non2xx +
       r.socketErrors.connect +
@@ -435,14 +531,43 @@ async function main(): Promise<number> {
     report.buildToFloorRatio = ratio;
     log(`floor ${round(floor.seconds, 3)} s for ${floor.files} files; build/floor = ${ratio}`);
 
-    let load: { nginx: LoadReport; node: LoadReport } | null = null;
-    if (!options.skipLoad) {
-      load = {
-        nginx: await loadTest('nginx', 'scripts/nginx.ts', full.distDir, await freePort()),
-        node: await loadTest('node', 'scripts/serve.ts', full.distDir, 0), // informational, no target
-      };
-    }
+    let measuredCpu: WorkerCpuReport | undefined;
+    const hosts = {
+      nginx: await hostTest('nginx', 'scripts/nginx.ts', full.distDir, { port: await freePort() }),
+      node: await hostTest('node', 'scripts/serve.ts', full.distDir, { port: 0 }), // load informational, no target
+      worker: await hostTest('worker', 'scripts/edge.ts', full.distDir, {
+        port: 0,
+        // In the scratch folder, which the bench removes: at full size its removal outlasts stopChild's grace time.
+        args: ['--out', path.join(scratch, 'worker-deployment')],
+        // It writes the deployment (packs of the built files), then miniflare hashes every asset.
+        startSeconds: 600,
+        probe: (server) => probeWorkerCpu(server, full.distDir, (r) => (measuredCpu = r)),
+      }),
+    };
+    rmSync(path.join(scratch, 'worker-deployment'), { recursive: true, force: true });
+    // Assigned by the probe, which does not run when the Worker does not start.
+    const workerCpu = (measuredCpu as WorkerCpuReport | undefined) ?? failure(new Error('error' in hosts.worker.wire ? hosts.worker.wire.error : 'not measured'));
+    const rps = (r: LoadReport | null) => (r && !('error' in r) ? r.requestsPerSec : null);
+    const workerVsNginx = rps(hosts.worker.load) !== null && rps(hosts.nginx.load) ? round(rps(hosts.worker.load)! / rps(hosts.nginx.load)!, 3) : null;
+    const load = options.skipLoad
+      ? null
+      : {
+          nginx: hosts.nginx.load!,
+          node: hosts.node.load!,
+          worker: hosts.worker.load!,
+          workerVsNginx,
+          workerNote: WORKER_LOAD_NOTE,
+        };
     report.load = load;
+    report.wire = {
+      servers: options.servers,
+      paths: WIRE_PATHS,
+      nginx: hosts.nginx.wire,
+      node: hosts.node.wire,
+      worker: hosts.worker.wire,
+      note: WIRE_NOTE,
+    };
+    report.workerCpu = workerCpu;
     const site = options.skipSite ? null : await siteTest(full.distDir, await freePort());
     report.site = site;
     log('sync: ingesting 20,000 server versions from a local upstream, then an incremental run');
@@ -477,10 +602,16 @@ async function main(): Promise<number> {
     });
     report.scaling = scaling;
 
-    // nginx targets are null (not judged) with --skip-load, and failed when the load test itself failed.
+    // Load targets are null (not judged) with --skip-load, and failed when a load test itself failed.
     const nginx = load?.nginx;
-    const loadFailed = nginx !== undefined && 'error' in nginx;
-    const judged = <T extends { pass: boolean | null }>(t: T): T => (loadFailed ? { ...t, pass: false } : t);
+    const worker = load?.worker;
+    const failedLoad = (...reports: Array<LoadReport | undefined>) => reports.some((r) => r !== undefined && 'error' in r);
+    const judged = <T extends { pass: boolean | null }>(t: T, ...reports: Array<LoadReport | undefined>): T =>
+      failedLoad(nginx, ...reports) ? { ...t, pass: false } : t;
+    // The unparameterised list with gzip (which every client and host speaks; br is smaller still), worst host.
+    const wires = Object.values(hosts).map((h) => h.wire);
+    const listGzip = wires.map((w) => ('error' in w ? null : w.list.gzipRatio));
+    const wireJudged = <T extends { pass: boolean | null }>(t: T): T => (listGzip.includes(null) ? { ...t, pass: false } : t);
     const targets = {
       buildVsFloor: check(ratio, TARGETS.buildVsFloor, 'max'),
       buildSeconds: check(full.build.seconds, TARGETS.buildSeconds, 'max'),
@@ -489,6 +620,18 @@ async function main(): Promise<number> {
         check(nginx && !('error' in nginx) ? nginx.requestsPerSec : null, TARGETS.nginxRequestsPerSec, 'min'),
       ),
       nginxErrors: judged(check(errorsOf(nginx), 0, 'max')),
+      workerVsNginx: judged(check(workerVsNginx, TARGETS.workerVsNginx, 'min'), worker),
+      workerErrors: judged(check(errorsOf(worker), 0, 'max'), worker),
+      wireListCompressedRatio: {
+        of: 'gzip bytes received / raw bytes of /v0.1/servers, worst of nginx, node and the Worker (wire.*.list)',
+        ...wireJudged(check(listGzip.includes(null) ? null : Math.max(...(listGzip as number[])), TARGETS.wireListCompressedRatio, 'max')),
+      },
+      workerListCpuP99Ms: {
+        of: 'workerCpu.warmUpperBoundMs.p99: the whole workerd process per list query, an upper bound of billed CPU',
+        ...('error' in workerCpu
+          ? { ...check(null, TARGETS.workerListCpuP99Ms, 'max'), pass: false }
+          : check(workerCpu.warmUpperBoundMs.p99, TARGETS.workerListCpuP99Ms, 'max')),
+      },
       validateRegistrySeconds: check(full.validation?.wholeRegistry.seconds ?? null, TARGETS.validateRegistrySeconds, 'max'),
       validatePullRequestSeconds: check(full.validation?.onePullRequest.seconds ?? null, TARGETS.validatePullRequestSeconds, 'max'),
       validateRegistryClean: check(full.validation?.wholeRegistry.errors ?? null, 0, 'max'),
