@@ -14,8 +14,8 @@ import { compareBytewise } from '../query/compare.ts';
 
 export const PACK_FOLDER = '_packs';
 export const PACK_INDEX = `${PACK_FOLDER}/index.json`;
-/** Large enough that a page's details share a pack, small enough that a detail request reads little it does not use. */
-export const PACK_BYTES = 512 * 1024;
+/** A page of details spans two or three packs; a detail read on a cold isolate fetches 128 KB, not a whole server range. */
+export const PACK_BYTES = 128 * 1024;
 /** Cloudflare's limit on one asset. */
 export const ASSET_MAX_BYTES = 25 * 1024 * 1024;
 
