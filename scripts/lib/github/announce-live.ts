@@ -9,6 +9,7 @@ import { markdownCode, markdownText } from '../validate/report/text.ts';
 import { effectiveStatus, parseStatusFile } from '../entries/status-file.ts';
 import { liveUrl, waitUntilLive, type Expected, type LiveCheck } from '../deploy/wait-live.ts';
 import { DEFAULT_BOT_LOGIN } from './pr-bot.ts';
+import { readCommentRecords, writeCommentRecords } from './comment-records.ts';
 
 /** The first line of the comment for `deployment`; only a comment by the bot that starts with it is ours. */
 export function liveMarker(deployment: string): string {
@@ -132,18 +133,8 @@ export function readAddedVersion(file: string, bytes: Buffer | undefined): Added
 }
 
 export function readLiveRecords(body: string, deployment: string): LiveRecord[] {
-  const head = `${liveMarker(deployment)}\n${RECORDS_PREFIX}`;
-  if (!body.startsWith(head)) return [];
-  const end = body.indexOf(' -->\n', head.length);
-  const encoded = end < 0 ? '' : body.slice(head.length, end);
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return [];
-  try {
-    const value: unknown = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
-    if (!Array.isArray(value)) return [];
-    return value.filter((r): r is LiveRecord => typeof r?.url === 'string' && typeof r?.liveAt === 'string' && !Number.isNaN(Date.parse(r.liveAt)));
-  } catch {
-    return [];
-  }
+  return readCommentRecords(body, liveMarker(deployment), RECORDS_PREFIX)
+    .filter((r): r is LiveRecord => typeof (r as LiveRecord)?.url === 'string' && typeof (r as LiveRecord)?.liveAt === 'string' && !Number.isNaN(Date.parse((r as LiveRecord).liveAt)));
 }
 
 function seconds(from: string, to: string): number {
@@ -163,7 +154,7 @@ function duration(ms: number): string {
 export function renderLiveComment(pull: Pick<AnnouncedPull, 'mergedAt' | 'versions' | 'unreadable'>, options: { deployment: string; sha: string; timeoutMs: number; runUrl?: string }): string {
   const records: LiveRecord[] = pull.versions.filter((v) => v.check.live).map((v) => ({ url: v.url, liveAt: v.check.liveAt! }));
   const lines = [liveMarker(options.deployment)];
-  if (records.length) lines.push(`${RECORDS_PREFIX}${Buffer.from(JSON.stringify(records)).toString('base64')} -->`);
+  if (records.length) lines.push(writeCommentRecords(RECORDS_PREFIX, records).trimEnd());
   const live = pull.versions.filter((v) => v.check.live).length;
   lines.push(`### ${live === pull.versions.length ? 'Live' : 'Not live yet'} on ${markdownCode(options.deployment)}`, '');
   for (const v of pull.versions) {

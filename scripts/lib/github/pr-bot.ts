@@ -15,6 +15,7 @@ import { COMMENT_MARKER, renderPrComment } from '../validate/report/pr-comment.t
 import type { PullRequestRef } from '../ownership/pull-request.ts';
 import type { OwnershipResult } from '../ownership/verify-change.ts';
 import { errorStatus } from './error-status.ts';
+import { readCommentRecords, writeCommentRecords } from './comment-records.ts';
 import { decideMerge, type MergeDecision } from './merge-decision.ts';
 import type { MergePolicy } from '../sync/merge-policy.ts';
 import { isSyncPullRequest } from '../ownership/pull-request.ts';
@@ -96,22 +97,12 @@ const RECORDS_MARKER = '<!-- mcp-static-registry:oidc-records ';
  * token it stands in for (verifiers.ts).
  */
 export function readRecords(body: string): unknown[] {
-  const head = `${COMMENT_MARKER}\n${RECORDS_MARKER}`;
-  if (!body.startsWith(head)) return [];
-  const end = body.indexOf(' -->\n', head.length);
-  const encoded = end < 0 ? '' : body.slice(head.length, end);
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return [];
-  try {
-    const value: unknown = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
-    return Array.isArray(value) ? value.slice(0, MAX_RECORDS) : [];
-  } catch {
-    return [];
-  }
+  return readCommentRecords(body, COMMENT_MARKER, RECORDS_MARKER).slice(0, MAX_RECORDS);
 }
 
 /** The records line, for right after the marker line (empty when there are none). */
 export function writeRecords(records: readonly unknown[]): string {
-  return records.length ? `${RECORDS_MARKER}${Buffer.from(JSON.stringify(records)).toString('base64')} -->\n` : '';
+  return writeCommentRecords(RECORDS_MARKER, records);
 }
 
 /** The comment: the marker, the records line, then the rendered report, which must not hold an HTML comment. */
