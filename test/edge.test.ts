@@ -11,6 +11,8 @@ import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import type { HeaderRule } from '../scripts/lib/deploy/headers-file.ts';
 import { writeCloudflareDeployment, type WrittenDeployment } from '../scripts/lib/edge/cloudflare.ts';
 import { miniflareAssetsOptions, startEdge, type RunningEdge } from '../scripts/lib/edge/run-edge.ts';
+import { startWorkerd } from '../scripts/lib/edge/run-workerd.ts';
+import { freePort } from '../scripts/lib/serve/run-nginx.ts';
 import { AssetReader, type AssetsBinding } from '../scripts/lib/edge/asset-reader.ts';
 import { PACK_INDEX, packOf, type PackIndex } from '../scripts/lib/edge/asset-packs.ts';
 import { answerListQueryFromAssets, createWorkerState } from '../scripts/lib/edge/worker-entry.ts';
@@ -157,6 +159,28 @@ describe('the Worker behind the asset layer', () => {
     const post = await http(edge.url, '/v0.1/servers', { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD, OPTIONS');
+  });
+});
+
+describe('the Worker alone in workerd (npm run edge -- --runtime workerd, the benchmark\'s throughput host)', () => {
+  let edge: RunningEdge;
+  beforeAll(async () => {
+    edge = await startWorkerd({ dir: dist, port: await freePort() });
+  });
+  afterAll(async () => {
+    await edge?.stop();
+  });
+
+  it('answers list queries, details with nginx\'s ETag, and problems, reading its packs through workerd\'s disk service', async () => {
+    const list = await http(edge.url, '/v0.1/servers?limit=2&search=tool');
+    expect(list.status).toBe(200);
+    expect(list.json().servers).toHaveLength(2);
+    const file = path.join(dist, versionFile('io.github.matrix00/tool', 'latest', false));
+    const detail = await http(edge.url, '/v0.1/servers/io.github.matrix00%2Ftool/versions/latest');
+    expect(detail.body).toBe(readFileSync(file, 'utf8'));
+    expect(detail.headers.etag).toBe(etagFor(statSync(file).mtimeMs, statSync(file).size));
+    const missing = await http(edge.url, '/v0.1/servers/io.github.matrix00%2Fnope/versions/latest');
+    expect([missing.status, missing.headers['content-type']]).toEqual([404, 'application/problem+json']);
   });
 });
 
