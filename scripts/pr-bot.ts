@@ -11,7 +11,7 @@ import { githubDocsBaseUrl } from './lib/validate/report/docs-link.ts';
 import { labelsFor } from './lib/validate/report/labels.ts';
 import { CONFIG_FILE_NAME, loadRegistryConfig } from './lib/sync/config.ts';
 import { dispatchDeployments } from './lib/github/deploy-dispatch.ts';
-import type { MergePolicy } from './lib/sync/merge-policy.ts';
+import type { MergePolicy } from './lib/merge-policy.ts';
 import { renderPrComment } from './lib/validate/report/pr-comment.ts';
 import { handleRecheckComment } from './lib/github/recheck-comment.ts';
 

@@ -1,9 +1,9 @@
-// decideMerge (scripts/lib/github/merge-decision.ts) and registry.yaml's pullRequests policy (sync/merge-policy.ts).
+// decideMerge (scripts/lib/github/merge-decision.ts) and registry.yaml's pullRequests policy (merge-policy.ts).
 
 import { describe, expect, it } from 'vitest';
 import { decideMerge, type MergeInput } from '../scripts/lib/github/merge-decision.ts';
 import { parseRegistryConfig } from '../scripts/lib/sync/config.ts';
-import { DEFAULT_MERGE_POLICY, warningBlocksMerge, type MergePolicy } from '../scripts/lib/sync/merge-policy.ts';
+import { DEFAULT_MERGE_POLICY, warningBlocksMerge, type MergePolicy } from '../scripts/lib/merge-policy.ts';
 import type { ValidationReport } from '../scripts/lib/validate/types.ts';
 
 const CHECKS = (['files', 'schema', 'rules', 'registry', 'changes', 'ownership', 'packages'] as const).map((id) => ({ id, ran: true, passed: true }));

@@ -15,7 +15,7 @@ import { createOctokit } from '../scripts/lib/github/pr-bot.ts';
 import { runTrustedCheck } from '../scripts/lib/github/trusted-check.ts';
 import { GITHUB_OIDC_ISSUER } from '../scripts/lib/ownership/oidc-proof.ts';
 import { startRegistryServer } from '../scripts/lib/serve/node-server.ts';
-import { DEFAULT_MERGE_POLICY } from '../scripts/lib/sync/merge-policy.ts';
+import { DEFAULT_MERGE_POLICY } from '../scripts/lib/merge-policy.ts';
 import { startFakeGitHub, type FakeGitHub } from './support/fake-github.ts';
 import { git, Repo, serverJson, statusFile, tempDir } from './support/git-fixture.ts';
 import { runScript } from './support/run-script.ts';

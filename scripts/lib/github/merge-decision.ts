@@ -3,7 +3,7 @@
 // GitHub's own list of changed files. Nothing the PR's run wrote takes part.
 
 import type { ProofMethod } from '../ownership/verify-change.ts';
-import { warningBlocksMerge, type MergePolicy } from '../sync/merge-policy.ts';
+import { warningBlocksMerge, type MergePolicy } from '../merge-policy.ts';
 import type { ValidationReport } from '../validate/types.ts';
 import { labelForCode } from '../validate/report/labels.ts';
 

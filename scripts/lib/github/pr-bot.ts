@@ -17,7 +17,7 @@ import type { OwnershipResult } from '../ownership/verify-change.ts';
 import { errorStatus } from './error-status.ts';
 import { readCommentRecords, writeCommentRecords } from './comment-records.ts';
 import { decideMerge, type MergeDecision } from './merge-decision.ts';
-import type { MergePolicy } from '../sync/merge-policy.ts';
+import type { MergePolicy } from '../merge-policy.ts';
 import { isSyncPullRequest } from '../ownership/pull-request.ts';
 
 export const DEFAULT_API_URL = 'https://api.github.com';

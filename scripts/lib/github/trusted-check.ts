@@ -7,7 +7,7 @@ import type { Octokit } from '@octokit/rest';
 import { checkPullRequestOwnership, type PullRequestRef } from '../ownership/pull-request.ts';
 import { statementVerifier } from '../ownership/statement.ts';
 import { githubIdentityVerifier, proofVerifier, type ProofVerifierOptions } from '../ownership/verifiers.ts';
-import type { MergePolicy } from '../sync/merge-policy.ts';
+import type { MergePolicy } from '../merge-policy.ts';
 import { validatePullRequest } from './pr-tree.ts';
 import { runPrBot, type PrBotOptions, type PrBotResult, type PullFile } from './pr-bot.ts';
 

@@ -9,7 +9,7 @@ import { REGISTRY_TYPES as KNOWN_REGISTRY_TYPES } from '../validate/rules/server
 
 const REGISTRY_TYPES: readonly string[] = KNOWN_REGISTRY_TYPES;
 import type { Policy, PolicyRule, RegistryConfig, SourceConfig } from './types.ts';
-import { readMergePolicy } from './merge-policy.ts';
+import { readMergePolicy } from '../merge-policy.ts';
 
 export const CONFIG_FILE_NAME = 'registry.yaml';
 

@@ -27,7 +27,7 @@ export interface PolicyRule {
   status?: Status[];
 }
 
-import type { MergePolicy } from './merge-policy.ts';
+import type { MergePolicy } from '../merge-policy.ts';
 
 export interface Policy {
   allow: PolicyRule[];

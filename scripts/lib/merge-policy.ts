@@ -1,4 +1,4 @@
-// registry.yaml's `pullRequests`: when the PR bot merges a pull request by itself, and how it treats the ones it
+// registry.yaml's `pullRequests` (a leaf: it imports nothing of ours): when the PR bot merges a pull request by itself, and how it treats the ones it
 // does not (docs/publishing.md). Parsed into plain data; every mistake names its YAML path and the fix.
 
 export type AutoMerge = 'off' | 'owners' | 'proven';
