@@ -1,5 +1,6 @@
-// registry.yaml's `pullRequests` (a leaf: it imports nothing of ours): when the PR bot merges a pull request by itself, and how it treats the ones it
-// does not (docs/publishing.md). Parsed into plain data; every mistake names its YAML path and the fix.
+// registry.yaml's `pullRequests`: when the PR bot merges a pull request by itself, and how it treats the ones it
+// does not (docs/publishing.md). Parsed into plain data; every mistake names its YAML path and the fix. A leaf
+// (it imports nothing of ours): the configuration reader and the bot both use it.
 
 export type AutoMerge = 'off' | 'owners' | 'proven';
 export type MergeMethod = 'squash' | 'merge' | 'rebase';
