@@ -36,9 +36,7 @@ beforeAll(async () => {
   work = tempDir('publish-e2e');
   repo = Repo.init('e2e', 'entries');
   repo.server('io.github.acme/tool', '1.0.0').commit('2026-01-01T00:00:00Z');
-  origin = path.join(work, 'registry.git');
-  git(work, ['init', '--quiet', '--bare', origin]);
-  repo.git(['push', '--quiet', origin, 'main']);
+  origin = repo.pushToBare(path.join(work, 'registry.git'));
 
   gh = await startFakeGitHub();
   gh.publish.login = 'octo-release-bot';
@@ -79,6 +77,20 @@ async function trustedCheck(pr: number) {
     oidc: { jwks, issuer: GITHUB_OIDC_ISSUER },
   });
   return { result, seconds: (performance.now() - started) / 1000, requests: gh.requests.slice(before) };
+}
+
+/** A PR by `author` that writes the server's server.md on top of main, held by GitHub under refs/pull/<n>/head. */
+function openStatusPr(pr: number, author: string, front: string, date: string): number {
+  repo.git(['fetch', '--quiet', origin, 'main']);
+  repo.git(['checkout', '--quiet', '-B', `status-${pr}`, 'FETCH_HEAD']);
+  const existed = repo.git(['ls-files', `entries/${NAME}/server.md`]).trim() !== '';
+  repo.write(`${NAME}/server.md`, statusFile(front)).commit(date);
+  repo.git(['push', '--quiet', origin, `HEAD:refs/pull/${pr}/head`]);
+  gh.addPull(pr, {
+    headSha: repo.git(['rev-parse', 'HEAD']).trim(), baseSha: git(origin, ['rev-parse', 'main']).trim(), author,
+    files: [{ filename: `entries/${NAME}/server.md`, status: existed ? 'modified' : 'added' }],
+  });
+  return pr;
 }
 
 /** The registry built from the merged branch and served by the Node server: the answer for `target`. */
@@ -134,14 +146,7 @@ describe('a release goes live without a maintainer', () => {
 
   it('an owner\'s status change (deprecate, with a message) merges itself and shows in the API', async () => {
     // The owner's own branch, pushed and opened as a PR: GitHub identity proves io.github.octo for octo.
-    repo.git(['fetch', '--quiet', origin, 'main']);
-    repo.git(['checkout', '--quiet', '-B', 'deprecate', 'FETCH_HEAD']);
-    repo.write(`${NAME}/server.md`, statusFile('status: deprecated\nstatusMessage: "Use io.github.octo/weather2"')).commit('2026-02-01T00:00:00Z');
-    const pr = 100;
-    repo.git(['push', '--quiet', origin, `HEAD:refs/pull/${pr}/head`]);
-    const head = repo.git(['rev-parse', 'HEAD']).trim();
-    gh.addPull(pr, { headSha: head, baseSha: git(origin, ['rev-parse', 'main']).trim(), author: 'octo', files: [{ filename: `entries/${NAME}/server.md`, status: 'added' }] });
-
+    const pr = openStatusPr(100, 'octo', 'status: deprecated\nstatusMessage: "Use io.github.octo/weather2"', '2026-02-01T00:00:00Z');
     const check = await trustedCheck(pr);
     expect(check.result.decision?.action).toBe('merge');
     expect(check.result.merged).toBeDefined();
@@ -150,13 +155,8 @@ describe('a release goes live without a maintainer', () => {
   });
 
   it('someone else\'s status change of the same server does not merge', async () => {
-    repo.git(['fetch', '--quiet', origin, 'main']);
-    repo.git(['checkout', '--quiet', '-B', 'hostile', 'FETCH_HEAD']);
-    repo.write(`${NAME}/server.md`, statusFile('status: deleted\nstatusMessage: "gone"')).commit('2026-02-02T00:00:00Z');
-    const pr = 101;
-    repo.git(['push', '--quiet', origin, `HEAD:refs/pull/${pr}/head`]);
     gh.users.add('mallory');
-    gh.addPull(pr, { headSha: repo.git(['rev-parse', 'HEAD']).trim(), baseSha: git(origin, ['rev-parse', 'main']).trim(), author: 'mallory', files: [{ filename: `entries/${NAME}/server.md`, status: 'modified' }] });
+    const pr = openStatusPr(101, 'mallory', 'status: deleted\nstatusMessage: "gone"', '2026-02-02T00:00:00Z');
     const check = await trustedCheck(pr);
     expect(check.result.decision?.action).toBe('author');
     expect(check.result.merged).toBeUndefined();

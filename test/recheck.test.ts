@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { canWrite, decideRecheck, honouredWithinHour, isRecheckCommand, refusalReply, type RecheckInput } from '../scripts/lib/github/recheck.ts';
 import { COMMENT_MARKER } from '../scripts/lib/validate/report/pr-comment.ts';
 import { startFakeGitHub, type FakeComment, type FakeGitHub, type FakePull } from './support/fake-github.ts';
-import { git, Repo, tempDir } from './support/git-fixture.ts';
+import { Repo, tempDir } from './support/git-fixture.ts';
 import { pullRequestFixture } from './support/pull-request-fixture.ts';
 import { runScript } from './support/run-script.ts';
 
@@ -82,9 +82,7 @@ describe('npm run pr-bot -- --recheck-comment', () => {
     // main with one published version, and PR #7 adding 1.1.0 under refs/pull/7/head, as GitHub keeps it.
     repo = Repo.init('recheck', 'entries');
     repo.server('io.github.acme/weather', '1.0.0').commit('2026-01-01T00:00:00Z');
-    origin = path.join(work, 'origin.git');
-    git(work, ['init', '--quiet', '--bare', origin]);
-    repo.git(['push', '--quiet', origin, 'main']);
+    origin = repo.pushToBare(path.join(work, 'origin.git'));
     repo.git(['checkout', '--quiet', '-B', 'pr-7', 'main']);
     repo.server('io.github.acme/weather', '1.1.0').commit('2026-01-02T00:00:00Z');
     repo.git(['push', '--quiet', origin, 'HEAD:refs/pull/7/head']);

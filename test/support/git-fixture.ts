@@ -60,6 +60,13 @@ export class Repo {
     return git(this.root, args, date);
   }
 
+  /** A bare repository at `origin` holding this repository's main, as GitHub holds the base repository. */
+  pushToBare(origin: string): string {
+    git(path.dirname(origin), ['init', '--quiet', '--bare', '--initial-branch=main', origin]);
+    this.git(['push', '--quiet', origin, 'main']);
+    return origin;
+  }
+
   /** Writes a file relative to the entries folder. */
   write(file: string, text: string): this {
     const full = path.join(this.entries, file);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ValidationReport } from '../../scripts/lib/validate/types.ts';
 import type { FakeGitHub, FakePull } from './fake-github.ts';
-import { git, Repo } from './git-fixture.ts';
+import { Repo } from './git-fixture.ts';
 
 const PROJECT = path.resolve(import.meta.dirname, '..', '..');
 export const T1 = '2026-01-01T00:00:00Z';
@@ -39,10 +39,7 @@ export function pullRequestFixture(gh: () => FakeGitHub, work: string): PullRequ
       repo.server('io.github.acme/weather', '1.0.0');
       prepare(repo);
       repo.commit(T1);
-      const origin = path.join(work, `origin-${random()}.git`);
-      git(work, ['init', '--quiet', '--bare', origin]);
-      repo.git(['push', '--quiet', origin, 'main']);
-      return { repo, origin };
+      return { repo, origin: repo.pushToBare(path.join(work, `origin-${random()}.git`)) };
     },
     openPr(repo, origin, n, change, author = 'acme') {
       repo.git(['checkout', '--quiet', '-B', `pr-${n}`, 'main']);
