@@ -1,6 +1,6 @@
 // The deploy workflows' last step (.github/workflows/pages.yml, deploy-cloudflare.yml); usage below.
 import path from 'node:path';
-import { parseFlags, runMain } from './lib/cli.ts';
+import { parseFlags, runMain, failUsage } from './lib/cli.ts';
 import { createOctokit, DEFAULT_API_URL } from './lib/github/pr-bot.ts';
 import { announceLive, DEPLOYMENT_NAME } from './lib/github/announce-live.ts';
 import { listFoldersAtCommit, readFileAtCommit } from './lib/history/run-git.ts';
@@ -34,29 +34,25 @@ const flags = parseFlags({
   'bot-login': { type: 'string' },
 }, USAGE);
 
-function fail(message: string): never {
-  console.error(`error: ${message}`);
-  process.exit(2);
-}
 
 function positiveSeconds(flag: string, text: string): number {
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) fail(`--${flag} must be a positive number of seconds, not "${text}"`);
+  if (!Number.isFinite(value) || value <= 0) failUsage(`--${flag} must be a positive number of seconds, not "${text}"`);
   return value * 1000;
 }
 
 runMain(async () => {
   const repoName = flags.repo ?? process.env.GITHUB_REPOSITORY;
-  if (!repoName || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repoName)) fail('--repo <owner/name> is required');
+  if (!repoName || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repoName)) failUsage('--repo <owner/name> is required');
   const sha = flags.sha ?? process.env.GITHUB_SHA;
-  if (!sha || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha)) fail('--sha must be a full commit SHA (default: GITHUB_SHA)');
+  if (!sha || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha)) failUsage('--sha must be a full commit SHA (default: GITHUB_SHA)');
   const baseUrl = flags['base-url'];
-  if (!baseUrl || !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(baseUrl)) fail('--base-url <http(s) URL> is required');
-  if (!DEPLOYMENT_NAME.test(flags.deployment)) fail('--deployment must be a lower-case word (letters, digits, -)');
+  if (!baseUrl || !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(baseUrl)) failUsage('--base-url <http(s) URL> is required');
+  if (!DEPLOYMENT_NAME.test(flags.deployment)) failUsage('--deployment must be a lower-case word (letters, digits, -)');
   const intervalMs = positiveSeconds('interval', flags.interval);
   const timeoutMs = positiveSeconds('timeout', flags.timeout);
   const token = process.env.GITHUB_TOKEN;
-  if (!token) fail('GITHUB_TOKEN is not set');
+  if (!token) failUsage('GITHUB_TOKEN is not set');
   const [owner, repo] = repoName.split('/') as [string, string];
   const dir = path.resolve(flags.dir);
 

@@ -1,6 +1,6 @@
 // Closes failing pull requests nobody has pushed to for a while (.github/workflows/stale-prs.yml); usage below.
 import path from 'node:path';
-import { parseFlags, runMain } from './lib/cli.ts';
+import { parseFlags, runMain, failUsage } from './lib/cli.ts';
 import { createOctokit, DEFAULT_API_URL } from './lib/github/pr-bot.ts';
 import { closeStalePullRequests, STALE_LABEL } from './lib/github/stale.ts';
 import { loadRegistryConfig } from './lib/sync/config.ts';
@@ -24,16 +24,12 @@ const flags = parseFlags({
   'dry-run': { type: 'boolean', default: false },
 }, USAGE);
 
-function fail(message: string): never {
-  console.error(`error: ${message}`);
-  process.exit(2);
-}
 
 runMain(async () => {
   const repoName = flags.repo ?? process.env.GITHUB_REPOSITORY;
-  if (!repoName || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repoName)) fail('--repo <owner/name> is required');
+  if (!repoName || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repoName)) failUsage('--repo <owner/name> is required');
   const token = process.env.GITHUB_TOKEN;
-  if (!token) fail('GITHUB_TOKEN is not set');
+  if (!token) failUsage('GITHUB_TOKEN is not set');
   const { config, problems } = await loadRegistryConfig(path.resolve(flags.config ?? 'registry.yaml'));
   if (problems.some((p) => p.severity === 'error')) {
     console.error(renderProblemsForTerminal(problems));

@@ -2,7 +2,7 @@
 // below.
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseFlags, runMain } from './lib/cli.ts';
+import { parseFlags, runMain, failUsage } from './lib/cli.ts';
 import { parsePrNumber, parseValidationReport, REPORT_LIMITS, ReportDataError } from './lib/github/report-data.ts';
 import { createOctokit, DEFAULT_API_URL } from './lib/github/pr-bot.ts';
 import { runTrustedCheck } from './lib/github/trusted-check.ts';
@@ -61,10 +61,6 @@ const flags = parseFlags({
   'recheck-comment': { type: 'string' },
 }, USAGE);
 
-function fail(message: string): never {
-  console.error(`error: ${message}`);
-  process.exit(2);
-}
 
 /** Untrusted input that does not pass: one line saying why, exit code 1, nothing written. */
 function data<T>(read: () => T): T {
@@ -80,8 +76,8 @@ function data<T>(read: () => T): T {
 /** The PR's own run's report: untrusted, read strictly (report-data.ts); a link is not a plain file. */
 function readReport(file: string) {
   const stat = lstatSync(file);
-  if (!stat.isFile()) fail(`${file} is not a plain file`);
-  if (stat.size > REPORT_LIMITS.bytes) fail(`${file} is larger than ${REPORT_LIMITS.bytes} bytes`);
+  if (!stat.isFile()) failUsage(`${file} is not a plain file`);
+  if (stat.size > REPORT_LIMITS.bytes) failUsage(`${file} is larger than ${REPORT_LIMITS.bytes} bytes`);
   return data(() => parseValidationReport(readFileSync(file, 'utf8')));
 }
 
@@ -91,39 +87,39 @@ runMain(async () => {
     flags['docs-base-url'] ?? githubDocsBaseUrl() ?? (repoName ? `https://github.com/${repoName}/blob/HEAD/docs/errors.md` : undefined);
   const runUrl = flags['run-url'];
   let headSha = flags['head-sha'];
-  if (headSha !== undefined && !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(headSha)) fail('--head-sha must be a full commit SHA');
+  if (headSha !== undefined && !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(headSha)) failUsage('--head-sha must be a full commit SHA');
 
   if (flags['dry-run']) {
-    if (!flags.report) fail('--dry-run needs --report <file.json>');
+    if (!flags.report) failUsage('--dry-run needs --report <file.json>');
     const report = readReport(flags.report);
     process.stdout.write(renderPrComment(report, { runUrl, docsBaseUrl, headSha }));
     console.log(`\nlabels: ${labelsFor(report).join(', ')}`);
     return;
   }
 
-  if (!repoName || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repoName)) fail('--repo <owner/name> is required');
+  if (!repoName || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repoName)) failUsage('--repo <owner/name> is required');
   const recheckComment = flags['recheck-comment'];
   if (recheckComment !== undefined) {
-    if (!/^[1-9][0-9]{0,15}$/.test(recheckComment)) fail('--recheck-comment must be a comment id (a positive integer)');
-    if (headSha !== undefined || flags.report !== undefined) fail('--recheck-comment checks the PR\'s current head: no --head-sha or --report');
+    if (!/^[1-9][0-9]{0,15}$/.test(recheckComment)) failUsage('--recheck-comment must be a comment id (a positive integer)');
+    if (headSha !== undefined || flags.report !== undefined) failUsage('--recheck-comment checks the PR\'s current head: no --head-sha or --report');
   } else {
-    if (!flags.pr) fail('--pr <number> is required');
-    if (!headSha) fail('--head-sha <sha> is required: the commit that was validated');
+    if (!flags.pr) failUsage('--pr <number> is required');
+    if (!headSha) failUsage('--head-sha <sha> is required: the commit that was validated');
   }
-  if (!flags['pr-tree']) fail('--pr-tree <dir> is required: an empty folder, outside this checkout, for the PR\'s files');
+  if (!flags['pr-tree']) failUsage('--pr-tree <dir> is required: an empty folder, outside this checkout, for the PR\'s files');
   const prTree = path.resolve(flags['pr-tree']);
-  if (!path.relative(process.cwd(), prTree).startsWith('..')) fail('--pr-tree must be outside this checkout');
+  if (!path.relative(process.cwd(), prTree).startsWith('..')) failUsage('--pr-tree must be outside this checkout');
   let pr = flags.pr === undefined ? undefined : data(() => parsePrNumber(flags.pr!));
   const untrustedErrors = flags.report ? countBySeverity(readReport(flags.report).problems).errors : undefined;
   const token = process.env.GITHUB_TOKEN;
-  if (!token) fail('GITHUB_TOKEN is not set');
+  if (!token) failUsage('GITHUB_TOKEN is not set');
   const [owner, repo] = repoName.split('/') as [string, string];
   const octokit = createOctokit({ token, baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL });
   // The trusted checkout's policy: a PR cannot change the rules it is merged (or rechecked) by.
   let pullRequests: MergePolicy | undefined;
   if (flags.merge || recheckComment !== undefined) {
     const loaded = await loadRegistryConfig(path.resolve(CONFIG_FILE_NAME));
-    if (loaded.problems.length) fail(`registry.yaml: ${loaded.problems.map((p) => `${p.jsonPath} ${p.message}`).join('; ')}`);
+    if (loaded.problems.length) failUsage(`registry.yaml: ${loaded.problems.map((p) => `${p.jsonPath} ${p.message}`).join('; ')}`);
     pullRequests = loaded.config.pullRequests;
   }
   // With a policy the trusted check merges what it allows: only with --merge.

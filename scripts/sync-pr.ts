@@ -6,7 +6,7 @@
 // stdout; exit 1 when a source failed (the others still ran), 2 for a bad command line or a dirty working tree.
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseFlags, runMain } from './lib/cli.ts';
+import { parseFlags, runMain, failUsage } from './lib/cli.ts';
 import { createOctokit, DEFAULT_API_URL } from './lib/github/pr-bot.ts';
 import { runGit } from './lib/history/run-git.ts';
 import { hasErrors, ProblemsError } from './lib/problems.ts';
@@ -40,10 +40,6 @@ const flags = parseFlags({
 /** Commits made in a workflow with no git identity configured are the Actions bot's. */
 const ACTIONS_BOT: GitIdentity = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
 
-function fail(message: string): never {
-  console.error(`error: ${message}`);
-  process.exit(2);
-}
 
 async function configuredIdentity(root: string): Promise<GitIdentity | undefined> {
   try {
@@ -63,17 +59,17 @@ async function resetToBase(root: string): Promise<void> {
 runMain(async () => {
   const root = process.cwd();
   const token = process.env.GITHUB_TOKEN;
-  if (!token) fail('GITHUB_TOKEN is not set: a token that may push branches and open pull requests');
+  if (!token) failUsage('GITHUB_TOKEN is not set: a token that may push branches and open pull requests');
   const repoName = process.env.GITHUB_REPOSITORY ?? '';
-  if (!/^[\w.-]+\/[\w.-]+$/.test(repoName)) fail('GITHUB_REPOSITORY must be <owner>/<name>: the repository the pull requests are opened in');
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repoName)) failUsage('GITHUB_REPOSITORY must be <owner>/<name>: the repository the pull requests are opened in');
   const [owner, repo] = repoName.split('/') as [string, string];
 
   if ((await runGit(root, ['status', '--porcelain'])).trim()) {
-    fail('the working tree has changes or untracked files: commit or stash them first (every source is synced from a clean checkout, which is reset afterwards)');
+    failUsage('the working tree has changes or untracked files: commit or stash them first (every source is synced from a clean checkout, which is reset afterwards)');
   }
   const current = (await runGit(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '')).trim();
   const base = flags.base ?? current;
-  if (!base) fail('HEAD is detached: pass --base <branch>');
+  if (!base) failUsage('HEAD is detached: pass --base <branch>');
   if (base !== current) await runGit(root, ['checkout', '--quiet', base]);
 
   const configFile = path.resolve(root, flags.config ?? CONFIG_FILE_NAME);
@@ -82,7 +78,7 @@ runMain(async () => {
   const configured = config.sources.map((s) => s.id);
   const ids = flags.source?.length ? flags.source : configured;
   const unknown = ids.filter((id) => !configured.includes(id));
-  if (unknown.length) fail(`no source ${unknown.map((id) => `"${id}"`).join(', ')} in ${path.relative(root, configFile)} (configured: ${configured.join(', ') || 'none'})`);
+  if (unknown.length) failUsage(`no source ${unknown.map((id) => `"${id}"`).join(', ')} in ${path.relative(root, configFile)} (configured: ${configured.join(', ') || 'none'})`);
   if (!ids.length) return console.log(`sync-pr: ${path.relative(root, configFile)} configures no sources`);
 
   const octokit = createOctokit({ token, baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL });

@@ -70,12 +70,17 @@ export function runMain(main: () => Promise<void>): void {
   });
 }
 
+/** A command line that cannot run (a missing or wrong flag): the reason on stderr, exit code 2. */
+export function failUsage(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(2);
+}
+
 export function parsePort(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`error: --port must be a whole number from 0 to 65535, not "${text}"`);
-    process.exit(2);
+    failUsage(`--port must be a whole number from 0 to 65535, not "${text}"`);
   }
   return port;
 }
