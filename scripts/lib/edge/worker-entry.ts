@@ -14,15 +14,14 @@ export interface WorkerEnv {
 }
 
 /**
- * What an isolate keeps between requests: the asset reader's packs, and the row-index files as text and once
- * parsed, since every query reads the same few. Bounded by text size, so a scan of a large index cannot exhaust
- * memory (at 100,000 versions the whole index is 12 MB of text).
+ * What an isolate keeps between requests: the asset reader's packs, and the row-index files once parsed, since
+ * every query reads the same few (the query code reads them all as JSON, never as text). Bounded by their text's
+ * size, so a scan of a large index cannot exhaust memory (at 100,000 versions the whole index is 12 MB of text).
  */
 export interface WorkerState {
   reader: AssetReader;
   /** The binding of the isolate's first request, for callers without a request of their own (tests). */
   assets: AssetsBinding;
-  indexText: Map<string, string>;
   indexParsed: Map<string, unknown>;
   indexBytes: number;
 }
@@ -30,7 +29,7 @@ export interface WorkerState {
 const INDEX_CACHE_BYTES = 24 * 1024 * 1024;
 
 export function createWorkerState(assets: AssetsBinding): WorkerState {
-  return { reader: new AssetReader(), assets, indexText: new Map(), indexParsed: new Map(), indexBytes: 0 };
+  return { reader: new AssetReader(), assets, indexParsed: new Map(), indexBytes: 0 };
 }
 
 function send(method: string, status: number, headers: Headers, body?: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>): Response {
@@ -49,11 +48,14 @@ const MAX_ROUNDS = 64;
 /** Stands in for a text file not fetched yet, so one run can ask for every detail file of a page at once. */
 const PLACEHOLDER = '\n';
 
-function remember(state: WorkerState, file: string, text: string): void {
-  if (!file.startsWith(QUERY_ROOT + '/') || state.indexBytes + text.length > INDEX_CACHE_BYTES) return;
-  state.indexText.set(file, text);
-  state.indexBytes += text.length;
+function keepParsed(state: WorkerState, file: string, textLength: number, value: unknown): void {
+  if (!file.startsWith(QUERY_ROOT + '/') || state.indexBytes + textLength > INDEX_CACHE_BYTES) return;
+  state.indexParsed.set(file, value);
+  state.indexBytes += textLength;
 }
+
+/** Stands for a row-index file the isolate keeps parsed: present, and never read as text. */
+const KEPT = '';
 
 const CHUNK_FILES = [headFile, chunkFile, searchFile];
 const READ_AHEAD = 32;
@@ -89,7 +91,7 @@ export async function answerListQueryFromAssets(
 ): Promise<ListResponse> {
   const texts = new Map<string, string | null>();
   const parsed = new Map<string, unknown>();
-  const lookup = (file: string): string | null | undefined => texts.get(file) ?? state.indexText.get(file);
+  const lookup = (file: string): string | null | undefined => texts.get(file) ?? (state.indexParsed.has(file) ? KEPT : undefined);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const lacking = new Set<string>();
     const text = (file: string): string | undefined => {
@@ -108,7 +110,7 @@ export async function answerListQueryFromAssets(
           value = JSON.parse(known) as unknown;
           parsed.set(file, value);
           // The query code only reads what it is given, so a parsed chunk can serve every later request too.
-          if (state.indexText.has(file)) state.indexParsed.set(file, value);
+          keepParsed(state, file, known.length, value);
         }
         return value;
       },
@@ -120,17 +122,13 @@ export async function answerListQueryFromAssets(
       if (!lacking.size) throw error;
     }
     if (!lacking.size && answer) return answer;
-    const count = lookup(countFile());
-    const chunks = typeof count === 'string' ? (JSON.parse(count) as number) : undefined;
+    const count = parsed.get(countFile()) ?? state.indexParsed.get(countFile());
+    const chunks = typeof count === 'number' ? count : undefined;
     const wanted = new Set(lacking);
     for (const file of lacking) for (const next of readAhead(file, (f) => lookup(f) != null, chunks)) if (lookup(next) === undefined) wanted.add(next);
     const names = [...wanted];
     const fetched = await Promise.all(names.map((file) => reads.readText(file)));
-    names.forEach((file, i) => {
-      const body = fetched[i]!;
-      texts.set(file, body);
-      if (body !== null) remember(state, file, body);
-    });
+    names.forEach((file, i) => texts.set(file, fetched[i]!));
   }
   throw new Error(`list query needed more than ${MAX_ROUNDS} rounds of file reads`);
 }
