@@ -23,5 +23,5 @@ runMain(async () => {
   if (result.problems.length) console.error(renderProblemsForTerminal(result.problems));
   const running = await startRegistryServer({ dir: flags.out!, port, host: HOST }).catch((error: unknown) => explainListenError(error, HOST, port));
   console.log(running.url);
-  console.error(`built ${result.servers} servers (${result.records.length} versions); try ${running.url}/v0.1/servers (Ctrl-C to stop)`);
+  console.error(`built ${result.servers} servers (${result.versions} versions); try ${running.url}/v0.1/servers (Ctrl-C to stop)`);
 });

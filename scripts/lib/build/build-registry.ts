@@ -1,83 +1,92 @@
-// The build pipeline: load entries → read history → assemble rows → render API files → write atomically.
+// The build pipeline: load entries → read history → assemble rows → render each server's files → render the
+// registry-wide files from every server's summary → write. A full build writes a new output folder and swaps it in;
+// with a cache from the previous build, an incremental one reads and renders only the servers that changed since,
+// and rewrites only files whose bytes changed (build/incremental.ts). Both give the same bytes.
 
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadEntries } from '../entries/load.ts';
-import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
-import { readEntriesHistory } from '../history/entries-history.ts';
-import { hasErrors, problem, ProblemsError, type Problem } from '../problems.ts';
-import { assembleRegistry } from '../registry/assemble.ts';
-import type { RegistryRecord } from '../model.ts';
-import { renderApiFiles, type OutputFile } from './api-files.ts';
-import { fallbackClock } from './fallback-clock.ts';
-import { recoverInterruptedBuild, writeOutputAtomically } from './write-output.ts';
-import { bundleNjsListQuery, NJS_BUNDLE_FILE } from '../serve/njs-bundle.ts';
+import { bundleNjsListQuery } from '../serve/njs-bundle.ts';
 import { bundleSiteAssets } from '../site/bundle.ts';
-import { renderLongDescription } from '../site/markdown.ts';
-import { renderSiteFiles } from '../site/render.ts';
-import { buildSearchIndex, MANIFEST_FILE, type BuiltSearchIndex } from '../search/index-build.ts';
+import { renderSiteAssets } from '../site/render.ts';
+import type { BuildOptions, BuildResult } from './build-types.ts';
+import { buildCodeHash, CACHE_FORMAT, defaultCacheDir, invalidateBuildCache, outputIdentity, readBuildCache, sha1, writeBuildCache, type BuildCacheState } from './cache.ts';
+import { changedServers, readEntriesVersion, type EntriesVersion } from './changes.ts';
+import { buildIncrementally } from './incremental.ts';
+import { configFileOf, loadServers } from './load-servers.ts';
+import { renderRegistryOutput } from './registry-output.ts';
+import { renderServerOutput, type ServerSummary } from './server-output.ts';
+import { recoverInterruptedBuild, writeOutputAtomically } from './write-output.ts';
 
-export interface BuildOptions {
-  entriesDir: string;
-  outDir: string;
-  env?: NodeJS.ProcessEnv;
-  /** registry.yaml (its metaKey names the `_meta` key of annotations); default: beside the entries folder. */
-  configFile?: string;
-}
+export type { BuildChanges, BuildOptions, BuildResult } from './build-types.ts';
 
-export interface BuildResult {
-  records: RegistryRecord[];
-  servers: number;
-  files: number;
-  bytes: number;
-  /** Warnings only: a build with errors throws ProblemsError and writes nothing. */
-  problems: Problem[];
-}
-
-function* withNjsBundle(files: Iterable<OutputFile>, njs: string): Generator<OutputFile> {
-  yield* files;
-  yield { path: NJS_BUNDLE_FILE, content: njs };
-}
-
-/** The search index (content-hashed name) and the manifest that points to it, under site/search/. */
-function* withSearchIndex(files: Iterable<OutputFile>, search: BuiltSearchIndex): Generator<OutputFile> {
-  yield* files;
-  yield { path: search.indexPath, content: search.indexFile };
-  yield { path: MANIFEST_FILE, content: search.manifest };
-}
-
-/** The web site under site/ (site/render.ts): a page per live server, the home page, hashed assets. */
-function* withSite(files: Iterable<OutputFile>, ...site: Parameters<typeof renderSiteFiles>): Generator<OutputFile> {
-  yield* files;
-  yield* renderSiteFiles(...site);
+/** Everything besides the entries that the output depends on: a cache made under another key is not used. */
+function cacheKey(options: BuildOptions): string {
+  let config = '';
+  try {
+    config = readFileSync(configFileOf(options), 'utf8');
+  } catch {
+    // no registry.yaml: the defaults
+  }
+  return createHash('sha256').update(JSON.stringify([buildCodeHash(), config, (options.env ?? process.env).SOURCE_DATE_EPOCH ?? '', path.resolve(options.outDir)])).digest('hex');
 }
 
 export async function buildRegistry(options: BuildOptions): Promise<BuildResult> {
   await recoverInterruptedBuild(options.outDir);
-  const [loaded, history] = await Promise.all([loadEntries(options.entriesDir), readEntriesHistory(options.entriesDir)]);
-  const problems = [...loaded.problems];
-  if (history.shallow) {
-    problems.push(problem({
-      severity: 'warning', code: 'history-shallow',
-      message: 'the git history is shallow: versions added before its oldest commit get that commit\'s time as publishedAt',
-      hint: 'Fetch the whole history (git fetch --unshallow, or actions/checkout with fetch-depth: 0).',
-    }));
+  const cacheDir = options.cache === true ? defaultCacheDir(options.outDir) : options.cache;
+  if (!cacheDir) return buildEverything(options);
+  const key = cacheKey(options);
+  const version = await readEntriesVersion(options.entriesDir);
+  const plan = options.full ? { reason: 'asked for a full build (--full)' } : await planIncremental(options, cacheDir, key, version);
+  if ('reason' in plan) return buildEverything(options, { dir: cacheDir, key, version, reason: plan.reason });
+  return buildIncrementally(options, { dir: cacheDir, key, version: version as EntriesVersion, ...plan });
+}
+
+async function planIncremental(options: BuildOptions, cacheDir: string, key: string, version: EntriesVersion | { unusable: string }): Promise<{ reason: string } | { changed: Set<string>; cache: Exclude<ReturnType<typeof readBuildCache>, { unusable: string }> }> {
+  if ('unusable' in version) return { reason: version.unusable };
+  const cache = readBuildCache(cacheDir);
+  if ('unusable' in cache) return { reason: cache.unusable };
+  if (cache.state.key !== key) return { reason: 'the build\'s code, registry.yaml, SOURCE_DATE_EPOCH or output folder changed since the cached build' };
+  const output = outputIdentity(options.outDir);
+  if (!output || output.path !== cache.state.output.path || output.ino !== cache.state.output.ino || output.birthtimeMs !== cache.state.output.birthtimeMs) {
+    return { reason: 'the output folder is not the one the cache describes' };
   }
-  const config = await loadRegistryConfig(options.configFile ?? path.join(path.dirname(path.resolve(options.entriesDir)), CONFIG_FILE_NAME));
-  problems.push(...config.problems, ...annotationProblems(loaded.servers, config.config.metaKey));
-  // Markdown for the search index, HTML for the pages; a body that cannot be rendered fails the build here, with the
-  // problem the validator reports for it, before anything is written.
-  const longDescriptions = new Map<string, string>(), longDescriptionsHtml = new Map<string, string>();
-  for (const server of loaded.servers) {
-    if (!server.statusFile?.body) continue;
-    longDescriptions.set(server.name, server.statusFile.body);
-    const rendered = renderLongDescription(server.statusFile);
-    problems.push(...rendered.problems);
-    if (rendered.html) longDescriptionsHtml.set(server.name, rendered.html);
+  const changed = await changedServers(options.entriesDir, cache.state, version);
+  if (!changed) return { reason: 'the history was rewritten since the cached build (or its shallow boundary moved)' };
+  return { changed, cache };
+}
+
+/** A full build; with `cache`, the cache for the next build is written after it. */
+async function buildEverything(options: BuildOptions, cache?: { dir: string; key: string; version: EntriesVersion | { unusable: string }; reason: string }): Promise<BuildResult> {
+  const loaded = await loadServers(options);
+  const [njs, assets] = await Promise.all([bundleNjsListQuery(), bundleSiteAssets()]);
+  const site = renderSiteAssets(assets);
+  const summaries: ServerSummary[] = [];
+  const registryFiles: Record<string, string> = {};
+  const written = await writeOutputAtomically(options.outDir, async (output) => {
+    for (const input of loaded.inputs) {
+      const server = renderServerOutput(input, site.names);
+      for (const file of server.files) await output.write(file);
+      summaries.push(server.summary);
+    }
+    for (const file of renderRegistryOutput({ servers: summaries, siteAssetFiles: site.files, siteAssets: site.names, njs })) {
+      await output.write(file);
+      if (cache) registryFiles[file.path] = sha1(file.content);
+    }
+    return {};
+  });
+  const problems = loaded.warnings;
+  if (cache && !('unusable' in cache.version)) {
+    const state: BuildCacheState = {
+      format: CACHE_FORMAT, key: cache.key, head: cache.version.head, shallow: cache.version.shallow, inputs: cache.version.inputs,
+      registryFiles, unbuiltWarnings: loaded.unbuilt, output: outputIdentity(options.outDir)!,
+    };
+    writeBuildCache(cache.dir, state, summaries);
+  } else if (cache) {
+    invalidateBuildCache(cache.dir);
   }
-  if (hasErrors(problems)) throw new ProblemsError(problems);
-  const records = assembleRegistry(loaded.servers, history, fallbackClock(options.entriesDir, options.env), config.config.metaKey);
-  const [njs, siteAssets] = await Promise.all([bundleNjsListQuery(), bundleSiteAssets()]);
-  const search = buildSearchIndex(records, longDescriptions);
-  const written = await writeOutputAtomically(options.outDir, withSearchIndex(withNjsBundle(withSite(renderApiFiles(records), records, longDescriptionsHtml, siteAssets), njs), search));
-  return { records, servers: loaded.servers.length, ...written, problems };
+  return {
+    records: loaded.records, servers: summaries.length, versions: loaded.records.length, files: written.files, bytes: written.bytes, problems,
+    mode: { kind: 'full', ...(cache ? { reason: cache.reason } : {}) },
+  };
 }

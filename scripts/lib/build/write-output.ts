@@ -1,12 +1,14 @@
-// Writes the build into a sibling folder and swaps it in only when complete, so a failed or interrupted build
-// leaves the previous output as it was.
+// Writing a build's files. A full build writes into a sibling folder and swaps it in only when complete, so a failed
+// or interrupted build leaves the previous output as it was; an incremental build (build/incremental.ts) rewrites
+// only files whose bytes changed, each one replaced whole by a rename.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, futimesSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { OutputFile } from './api-files.ts';
 import { CompressionWorker, isCompressible } from './compress.ts';
+import { ENCODINGS } from '../serve/encoding.ts';
 
 /**
  * Each file's modification time is derived from its content hash. nginx's ETag is `mtime-size`, so this makes
@@ -26,60 +28,133 @@ export interface WriteSummary {
   compressed: number;
 }
 
+/**
+ * Writes through one descriptor: open, write, set the time, close. Setting the time on the open file (futimes)
+ * spares the second path lookup of utimes, which on 300,000 files is measurable.
+ */
 function writeWithContentMtime(full: string, data: Buffer): void {
-  writeFileSync(full, data);
-  const mtime = contentMtime(data);
-  utimesSync(full, mtime, mtime);
+  const fd = openSync(full, 'w');
+  try {
+    for (let at = 0; at < data.length;) at += writeSync(fd, data, at);
+    const mtime = contentMtime(data);
+    futimesSync(fd, mtime, mtime);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Replaces `full` whole: written beside it, then renamed over it. */
+function replaceWithContentMtime(full: string, data: Buffer): void {
+  const temporary = `${full}.tmp-${process.pid}`;
+  writeWithContentMtime(temporary, data);
+  renameSync(temporary, full);
 }
 
 /**
- * Writes `files` into a staging folder beside `outDir`, then swaps it in. Files are written one by one with
- * synchronous calls as the generator yields them: on this workload (100,000+ small files) that beats a pool of
- * async writes, and nothing but the current file is held in memory.
+ * Writes files and their precompressed variants under `root`. Files are written synchronously as they come: on
+ * this workload (100,000+ small files) that beats a pool of async writes, and nothing but the current file is held
+ * in memory. Compression runs on a second thread meanwhile.
  */
-export async function writeOutputAtomically(outDir: string, files: Iterable<OutputFile>): Promise<WriteSummary> {
-  const target = path.resolve(outDir);
-  const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const compressor = new CompressionWorker();
-  // Variants being compressed on the worker, oldest first; bounded so memory stays flat whatever the output size.
-  const inFlight: Array<Promise<void>> = [];
-  try {
-    mkdirSync(staging, { recursive: true });
-    const made = new Set<string>([staging]);
-    let count = 0, bytes = 0, compressed = 0;
-    for (const file of files) {
-      const full = path.join(staging, file.path);
-      const dir = path.dirname(full);
-      if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      const data = Buffer.from(file.content, 'utf8');
-      writeWithContentMtime(full, data);
-      if (isCompressible(file.path, data.length)) {
-        // Each variant's time comes from its own bytes, so its nginx-style ETag differs from the file's.
-        const job = compressor.variants(data).then((variants) => {
-          for (const [suffix, encoded] of variants) writeWithContentMtime(full + suffix, encoded);
-          compressed += variants.length;
-        });
-        job.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
-        inFlight.push(job);
-        if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
-      }
-      count++;
-      bytes += data.length;
+export class OutputFiles {
+  private readonly compressor = new CompressionWorker();
+  // Variants being compressed, oldest first; bounded so memory stays flat whatever the output size.
+  private readonly inFlight: Array<Promise<void>> = [];
+  private readonly made = new Set<string>();
+  readonly summary: WriteSummary = { files: 0, bytes: 0, compressed: 0 };
+
+  /** `replace`: each file goes in by a rename (for a folder being served); otherwise written in place. */
+  constructor(readonly root: string, private readonly replace = false) {
+    this.made.add(root);
+  }
+
+  /** Writes one file; returns the paths it writes (the file, and its compressed variants when it gets them). */
+  async write(file: OutputFile | { path: string; content: Buffer }): Promise<string[]> {
+    const full = path.join(this.root, file.path);
+    const dir = path.dirname(full);
+    if (!this.made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.made.add(dir);
     }
-    await Promise.all(inFlight);
+    const data = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+    const put = this.replace ? replaceWithContentMtime : writeWithContentMtime;
+    put(full, data);
+    if (isCompressible(file.path, data.length)) {
+      // Each variant's time comes from its own bytes, so its nginx-style ETag differs from the file's.
+      const job = this.compressor.variants(data).then((variants) => {
+        for (const [suffix, encoded] of variants) put(full + suffix, encoded);
+        this.summary.compressed += variants.length;
+      });
+      job.catch(() => undefined); // awaited in finish(); this only keeps a failure from counting as unhandled meanwhile
+      this.inFlight.push(job);
+      if (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight.shift();
+    }
+    this.summary.files++;
+    this.summary.bytes += data.length;
+    return isCompressible(file.path, data.length) ? [file.path, ...ENCODINGS.map((e) => file.path + e.suffix)] : [file.path];
+  }
+
+  /** Removes a file and its compressed variants (an incremental build's files that are no longer produced). */
+  remove(relative: string): string[] {
+    const removed: string[] = [];
+    for (const suffix of ['', ...ENCODINGS.map((e) => e.suffix)]) {
+      const full = path.join(this.root, relative + suffix);
+      if (!existsSync(full)) continue;
+      rmSync(full, { force: true });
+      removed.push(relative + suffix);
+    }
+    return removed;
+  }
+
+  /** Waits for every variant; after a failure, stops the worker and rethrows. */
+  async finish(): Promise<void> {
+    try {
+      await Promise.all(this.inFlight);
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Stops compressing: no variant lands after this returns. */
+  async close(): Promise<void> {
+    await this.compressor.close();
+    await Promise.allSettled(this.inFlight);
+  }
+}
+
+/** Whether a file's bytes are those of `content` (an incremental build rewrites only files that differ). */
+export function sameContent(full: string, content: string): boolean {
+  try {
+    const existing = readFileSync(full);
+    return existing.length === Buffer.byteLength(content) && existing.equals(Buffer.from(content, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** A staging folder beside `outDir` that a full build fills and then swaps in. */
+export function stagingFolder(outDir: string): string {
+  return `${path.resolve(outDir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Writes `files` into a staging folder beside `outDir` with `fill`, then swaps it in; on failure the staging folder
+ * is removed and `outDir` is left as it was.
+ */
+export async function writeOutputAtomically<T>(outDir: string, fill: (output: OutputFiles) => Promise<T>): Promise<T & WriteSummary> {
+  const target = path.resolve(outDir);
+  const staging = stagingFolder(target);
+  mkdirSync(staging, { recursive: true });
+  const output = new OutputFiles(staging);
+  try {
+    const result = await fill(output);
+    await output.finish();
     await swapIn(staging, target);
-    return { files: count, bytes, compressed };
+    return { ...result, ...output.summary };
   } catch (error) {
     // No variant may land in the staging folder while it is removed.
-    await compressor.close();
-    await Promise.allSettled(inFlight);
+    await output.close();
     await rm(staging, { recursive: true, force: true });
     throw error;
-  } finally {
-    await compressor.close();
   }
 }
 

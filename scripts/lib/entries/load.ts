@@ -84,28 +84,40 @@ function symlinkProblem(file: string): Problem {
  * A walk of the three known levels with typed directory entries, which readdir gives without following links: on
  * 100,000 entries it takes a tenth of fast-glob's time for the equivalent patterns.
  */
-export function walkEntryFiles(root: string): { files: string[]; problems: Problem[] } {
+export function walkEntryFiles(root: string, only?: readonly string[]): { files: string[]; problems: Problem[] } {
   const files: string[] = [];
   const problems: Problem[] = [];
   const folders = (dir: string, relative: string): string[] => readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((d) => {
     if (d.isSymbolicLink()) problems.push(symlinkProblem(`${relative}${d.name}`));
     return d.isDirectory() ? [d.name] : [];
   });
-  for (const namespace of folders('', '')) {
-    for (const server of folders(namespace, `${namespace}/`)) {
-      const serverDir = path.join(root, namespace, server);
-      for (const item of readdirSync(serverDir, { withFileTypes: true })) {
-        const relative = `${namespace}/${server}/${item.name}`;
-        if (item.isSymbolicLink()) problems.push(symlinkProblem(relative));
-        else if (item.isFile() && (item.name === STATUS_FILE_NAME || item.name === PROVENANCE_FILE_NAME)) files.push(relative);
-        else if (item.isDirectory()) {
-          // lstat, not stat: a server.json that is a link is reported, not followed.
-          const stats = lstatSync(path.join(serverDir, item.name, SERVER_FILE_NAME), { throwIfNoEntry: false });
-          if (stats?.isSymbolicLink()) problems.push(symlinkProblem(`${relative}/${SERVER_FILE_NAME}`));
-          else if (stats?.isFile()) files.push(`${relative}/${SERVER_FILE_NAME}`);
-        }
+  const walkServer = (namespace: string, server: string): void => {
+    const serverDir = path.join(root, namespace, server);
+    for (const item of readdirSync(serverDir, { withFileTypes: true })) {
+      const relative = `${namespace}/${server}/${item.name}`;
+      if (item.isSymbolicLink()) problems.push(symlinkProblem(relative));
+      else if (item.isFile() && (item.name === STATUS_FILE_NAME || item.name === PROVENANCE_FILE_NAME)) files.push(relative);
+      else if (item.isDirectory()) {
+        // lstat, not stat: a server.json that is a link is reported, not followed.
+        const stats = lstatSync(path.join(serverDir, item.name, SERVER_FILE_NAME), { throwIfNoEntry: false });
+        if (stats?.isSymbolicLink()) problems.push(symlinkProblem(`${relative}/${SERVER_FILE_NAME}`));
+        else if (stats?.isFile()) files.push(`${relative}/${SERVER_FILE_NAME}`);
       }
     }
+  };
+  if (only) {
+    // Just these server folders (an incremental build's changed servers): gone ones are skipped, links reported.
+    for (const name of only) {
+      const [namespace, server] = name.split('/') as [string, string];
+      const namespaceStats = lstatSync(path.join(root, namespace), { throwIfNoEntry: false });
+      if (namespaceStats?.isSymbolicLink()) problems.push(symlinkProblem(namespace));
+      if (!namespaceStats?.isDirectory()) continue;
+      const stats = lstatSync(path.join(root, namespace, server), { throwIfNoEntry: false });
+      if (stats?.isSymbolicLink()) problems.push(symlinkProblem(name));
+      else if (stats?.isDirectory()) walkServer(namespace, server);
+    }
+  } else {
+    for (const namespace of folders('', '')) for (const server of folders(namespace, `${namespace}/`)) walkServer(namespace, server);
   }
   return { files: files.sort(compareBytewise), problems };
 }
@@ -125,14 +137,17 @@ function readEntryFile(file: string): string {
   }
 }
 
-/** Reads every `<ns>/<server>/<version>/server.json`, `<ns>/<server>/server.md` and `<ns>/<server>/upstream.json` under `root`. */
-export async function loadEntries(root: string): Promise<LoadedEntries> {
+/**
+ * Reads every `<ns>/<server>/<version>/server.json`, `<ns>/<server>/server.md` and `<ns>/<server>/upstream.json` under
+ * `root`, or only those of the servers named in `only`.
+ */
+export async function loadEntries(root: string, only?: readonly string[]): Promise<LoadedEntries> {
   const problems: Problem[] = [];
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     problems.push(problem({ code: 'entries-missing', file: root, message: `no entries folder at ${root}`, hint: 'Run from the repository root, or pass --entries <dir> with the folder that holds <namespace>/<server>/<version>/server.json.' }));
     return { servers: [], problems };
   }
-  const walked = walkEntryFiles(root);
+  const walked = walkEntryFiles(root, only);
   const files = walked.files;
   problems.push(...walked.problems);
   // Synchronous reads: for many small files they beat a pool of async reads by half (no threadpool hops).

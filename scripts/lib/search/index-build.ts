@@ -92,7 +92,11 @@ export function searchDocuments(records: readonly RegistryRecord[], longDescript
 }
 
 export function buildSearchIndex(records: readonly RegistryRecord[], longDescriptions: ReadonlyMap<string, string>): BuiltSearchIndex {
-  const docs = searchDocuments(records, longDescriptions);
+  return buildSearchIndexOf(searchDocuments(records, longDescriptions));
+}
+
+/** The index of documents already in name order (searchDocuments' order). */
+export function buildSearchIndexOf(docs: readonly SearchDocument[]): BuiltSearchIndex {
   const mini = new MiniSearch<SearchDocument>(indexOptions());
   mini.addAll(docs);
   const indexFile = JSON.stringify(mini.toJSON());

@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type { OutputFile } from '../build/api-files.ts';
+import { groupByServer } from '../registry/by-server.ts';
 import type { RegistryRecord } from '../model.ts';
 import { compareBytewise, compareInstants, parseInstant } from '../query/compare.ts';
 import { SITE_CSP_META, SITE_ROOT } from '../serve/routes.ts';
@@ -22,7 +23,9 @@ export interface SiteAssets {
   worker: string;
 }
 
-type AssetNames = SiteAssets;
+/** The hashed paths of the site's assets, relative to the site root. */
+export type SiteAssetNames = SiteAssets;
+type AssetNames = SiteAssetNames;
 
 function hashed(name: string, ext: string, content: string): string {
   return `assets/${name}-${createHash('sha256').update(content).digest('hex').slice(0, 12)}.${ext}`;
@@ -243,28 +246,45 @@ ${slice.map((s) => renderResultItem(s, root)).join('\n')}
   return page({ title: `All servers, page ${n} · ${SITE_TITLE}`, description: `MCP servers ${start + 1} to ${start + slice.length}`, root, kind: 'list', assets, body });
 }
 
+/** The site's stylesheet and scripts under content-hashed names, and the names the pages link to. */
+export function renderSiteAssets(assets: SiteAssets): { files: OutputFile[]; names: SiteAssetNames } {
+  const names: AssetNames = { css: hashed('site', 'css', assets.css), js: hashed('site', 'js', assets.js), worker: hashed('search-worker', 'js', assets.worker) };
+  return { files: (['css', 'js', 'worker'] as const).map((key) => ({ path: `${SITE_ROOT}/${names[key]}`, content: assets[key] })), names };
+}
+
+/**
+ * One server's page (none when every version is deleted) and its line in the home page's list, from its rows in
+ * version order.
+ */
+export function renderServerSite(versions: readonly RegistryRecord[], longDescriptionHtml: string | undefined, names: SiteAssetNames): { file: OutputFile; summary: ResultSummary } | undefined {
+  const live = versions.filter((r) => r.official.status !== 'deleted');
+  if (!live.length) return undefined;
+  const latest = live.find((r) => r.official.isLatest) ?? [...live].sort(byPublicationDescending)[0]!;
+  return { file: { path: `${SITE_ROOT}/servers/${latest.name}/index.html`, content: renderServerPage(latest, [...versions], longDescriptionHtml, names) }, summary: summarize(latest) };
+}
+
+/** The home page and the numbered pages of all servers, from every live server's summary. */
+export function* renderSiteIndexFiles(servers: readonly ResultSummary[], names: SiteAssetNames): Generator<OutputFile> {
+  const summaries = [...servers].sort((a, b) => compareBytewise(a.name, b.name));
+  yield { path: `${SITE_ROOT}/index.html`, content: renderHome(summaries, names) };
+  const pages = Math.ceil(summaries.length / HOME_PAGE_SIZE);
+  for (let n = 2; n <= pages; n++) yield { path: `${SITE_ROOT}/${pagePath(n)}index.html`, content: renderListPage(summaries, n, pages, names) };
+}
+
 /**
  * Every file of the site for rows in (name, version) order, as renderApiFiles takes them. `longDescriptions` maps a
  * server name to its server.md body as HTML from renderLongDescription (markdown.ts), which the validator runs too;
  * `assets` are the stylesheet and the bundled browser script.
  */
 export function* renderSiteFiles(records: readonly RegistryRecord[], longDescriptions: ReadonlyMap<string, string>, assets: SiteAssets): Generator<OutputFile> {
-  const names: AssetNames = { css: hashed('site', 'css', assets.css), js: hashed('site', 'js', assets.js), worker: hashed('search-worker', 'js', assets.worker) };
-  for (const key of ['css', 'js', 'worker'] as const) yield { path: `${SITE_ROOT}/${names[key]}`, content: assets[key] };
+  const { files, names } = renderSiteAssets(assets);
+  yield* files;
   const summaries: ResultSummary[] = [];
-  for (let start = 0; start < records.length;) {
-    let end = start + 1;
-    while (end < records.length && records[end]!.name === records[start]!.name) end++;
-    const versions = records.slice(start, end);
-    start = end;
-    const live = versions.filter((r) => r.official.status !== 'deleted');
-    if (!live.length) continue;
-    const latest = live.find((r) => r.official.isLatest) ?? [...live].sort(byPublicationDescending)[0]!;
-    summaries.push(summarize(latest));
-    yield { path: `${SITE_ROOT}/servers/${latest.name}/index.html`, content: renderServerPage(latest, versions, longDescriptions.get(latest.name), names) };
+  for (const versions of groupByServer(records)) {
+    const page = renderServerSite(versions, longDescriptions.get(versions[0]!.name), names);
+    if (!page) continue;
+    summaries.push(page.summary);
+    yield page.file;
   }
-  summaries.sort((a, b) => compareBytewise(a.name, b.name));
-  yield { path: `${SITE_ROOT}/index.html`, content: renderHome(summaries, names) };
-  const pages = Math.ceil(summaries.length / HOME_PAGE_SIZE);
-  for (let n = 2; n <= pages; n++) yield { path: `${SITE_ROOT}/${pagePath(n)}index.html`, content: renderListPage(summaries, n, pages, names) };
+  yield* renderSiteIndexFiles(summaries, names);
 }
