@@ -29,9 +29,9 @@ const FORMAT = 'run.mjs/1';
 // Besides the bundle's own inputs: what changes how they resolve and compile. node_modules/.package-lock.json is
 // npm's record of what is actually installed, so an install that changes a package rebuilds too.
 const CONTEXT_FILES = ['package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'tsconfig.json', 'scripts/run.mjs'];
-// A bundle of an older version of the sources is deleted once a newer one is written, unless it is this recent: a
-// run that hashed the older sources just before an edit may be about to import it.
-const PRUNE_AFTER_MS = 60_000;
+// A bundle of an older version of the sources is deleted when a newer one is written, once it is a day old: a
+// server started from it before the edit may still be running and import one of its chunks.
+const PRUNE_AFTER_MS = 24 * 3_600_000;
 // What the bundle replaces in each source file by that file's own values (bundleWithEsbuild).
 const META = /\bimport\.meta\.(url|filename|dirname)\b/g;
 const META_RESOLVE = /\bimport\.meta\.resolve\(\s*(['"])([^'"\n]+)\1\s*\)/g;
