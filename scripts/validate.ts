@@ -4,8 +4,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommandLine, runMain } from './lib/cli.ts';
 import { hasErrors } from './lib/problems.ts';
-import { renderReportForTerminal } from './lib/validate/report/terminal.ts';
-import { entriesLocation, validateRegistry } from './lib/validate/validate.ts';
 
 const USAGE = `usage: npm run validate -- [--entries <dir>] [--base <git ref> [--author <login>]] [--offline] [--format terminal|json|github] [--output <file>] [paths…]
 Every check CI runs on a pull request, packages and remotes included (network); exit 1 on errors, 0 with warnings only.
@@ -38,6 +36,9 @@ if (!FORMATS.includes(flags.format!)) {
 }
 
 runMain(async () => {
+  // Loaded once the command line is known to be good: --help and usage errors answer without loading the checks
+  // and their packages (ajv, yaml, markdown-it…), which is most of a start.
+  const { entriesLocation, validateRegistry } = await import('./lib/validate/validate.ts');
   if (flags.author && !flags.base) {
     console.error('error: --author needs --base: ownership is checked for what a change adds');
     process.exit(2);
@@ -62,6 +63,7 @@ runMain(async () => {
   if (flags.output) writeFileSync(flags.output, JSON.stringify(report, null, 2) + '\n');
   if (flags.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
+    const { renderReportForTerminal } = await import('./lib/validate/report/terminal.ts');
     process.stdout.write(renderReportForTerminal(report, { color: process.stdout.isTTY === true }) + '\n');
     // @actions/core is heavy to load; only GitHub runs need it.
     if (flags.format === 'github') await (await import('./lib/validate/report/github.ts')).reportToGitHub(report);

@@ -1,5 +1,6 @@
-// One of the project's scripts/*.ts run as its own process through tsx, the way npm runs it; asynchronous, so a
-// server the test holds (a busy port, a fake API) keeps answering meanwhile. Killed after a minute at the latest.
+// One of the project's scripts/*.ts run as its own process through tsx, or with `launcher` through scripts/run.mjs
+// the way npm runs it; asynchronous, so a server the test holds (a busy port, a fake API) keeps answering meanwhile.
+// Killed after a minute at the latest.
 
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -13,9 +14,12 @@ export interface ScriptRun {
   err: string;
 }
 
-export function runScript(script: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<ScriptRun> {
+export function runScript(script: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; launcher?: boolean }): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [path.join(PROJECT, 'scripts', script), ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...commandArgs] = options.launcher
+      ? [process.execPath, path.join(PROJECT, 'scripts', 'run.mjs'), script.replace(/\.ts$/, ''), ...args]
+      : [TSX, path.join(PROJECT, 'scripts', script), ...args];
+    const child = spawn(command!, commandArgs, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
