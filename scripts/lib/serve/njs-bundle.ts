@@ -17,6 +17,9 @@ export async function bundleNjsListQuery(): Promise<string> {
     external: ['fs'],
     legalComments: 'none',
     charset: 'utf8',
+    // The path comments esbuild writes are relative to this folder: fixed, so the bundle does not depend on the
+    // folder the build was started in.
+    absWorkingDir: fileURLToPath(new URL('../../..', import.meta.url)),
   });
   // njs accepts only `export default <expression>`, not esbuild's `export { x as default }`.
   return result.outputFiles[0]!.text.replace(/export\s*\{\s*(\w+)\s+as\s+default\s*\};?\s*$/, 'export default $1;\n');
