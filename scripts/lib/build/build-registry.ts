@@ -8,14 +8,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleNjsListQuery } from '../serve/njs-bundle.ts';
 import { bundleSiteAssets } from '../site/bundle.ts';
-import { renderSiteAssets } from '../site/render.ts';
+import { renderSiteAssets, type SiteAssetNames } from '../site/render.ts';
 import type { BuildOptions, BuildResult } from './build-types.ts';
 import { buildCodeHash, CACHE_FORMAT, defaultCacheDir, invalidateBuildCache, outputIdentity, readBuildCache, sha1, writeBuildCache, type BuildCacheState } from './cache.ts';
-import { changedServers, readEntriesVersion, type EntriesVersion } from './changes.ts';
-import { buildIncrementally } from './incremental.ts';
+import { readChanges, readEntriesVersion } from './changes.ts';
+import { buildIncrementally, type IncrementalPlan } from './incremental.ts';
 import { configFileOf, loadServers } from './load-servers.ts';
-import { renderRegistryOutput } from './registry-output.ts';
-import { renderServerOutput, type ServerSummary } from './server-output.ts';
+import { renderRegistryOutput, searchDocumentsOf, searchIndexFiles } from './registry-output.ts';
+import type { OutputFile } from './api-files.ts';
+import { buildThreadCount, RenderThreads } from './render-threads.ts';
+import type { ServerInput, ServerSummary } from './server-output.ts';
 import { recoverInterruptedBuild, writeOutputAtomically } from './write-output.ts';
 
 export type { BuildChanges, BuildOptions, BuildResult } from './build-types.ts';
@@ -36,14 +38,12 @@ export async function buildRegistry(options: BuildOptions): Promise<BuildResult>
   const cacheDir = options.cache === true ? defaultCacheDir(options.outDir) : options.cache;
   if (!cacheDir) return buildEverything(options);
   const key = cacheKey(options);
-  const version = await readEntriesVersion(options.entriesDir);
-  const plan = options.full ? { reason: 'asked for a full build (--full)' } : await planIncremental(options, cacheDir, key, version);
-  if ('reason' in plan) return buildEverything(options, { dir: cacheDir, key, version, reason: plan.reason });
-  return buildIncrementally(options, { dir: cacheDir, key, version: version as EntriesVersion, ...plan });
+  const plan = options.full ? { reason: 'asked for a full build (--full)' } : await planIncremental(options, cacheDir, key);
+  if ('reason' in plan) return buildEverything(options, { dir: cacheDir, key, reason: plan.reason });
+  return buildIncrementally(options, { dir: cacheDir, key, ...plan });
 }
 
-async function planIncremental(options: BuildOptions, cacheDir: string, key: string, version: EntriesVersion | { unusable: string }): Promise<{ reason: string } | { changed: Set<string>; cache: Exclude<ReturnType<typeof readBuildCache>, { unusable: string }> }> {
-  if ('unusable' in version) return { reason: version.unusable };
+async function planIncremental(options: BuildOptions, cacheDir: string, key: string): Promise<{ reason: string } | Omit<IncrementalPlan, 'dir' | 'key'>> {
   const cache = readBuildCache(cacheDir);
   if ('unusable' in cache) return { reason: cache.unusable };
   if (cache.state.key !== key) return { reason: 'the build\'s code, registry.yaml, SOURCE_DATE_EPOCH or output folder changed since the cached build' };
@@ -51,34 +51,69 @@ async function planIncremental(options: BuildOptions, cacheDir: string, key: str
   if (!output || output.path !== cache.state.output.path || output.ino !== cache.state.output.ino || output.birthtimeMs !== cache.state.output.birthtimeMs) {
     return { reason: 'the output folder is not the one the cache describes' };
   }
-  const changed = await changedServers(options.entriesDir, cache.state, version);
-  if (!changed) return { reason: 'the history was rewritten since the cached build (or its shallow boundary moved)' };
-  return { changed, cache };
+  const changes = await readChanges(options.entriesDir, cache.state);
+  if (!changes) return { reason: 'the history was rewritten since the cached build (or its shallow boundary moved, or a symbolic link appeared)' };
+  return { ...changes, cache };
 }
 
+/** Each server rendered and written on a build thread, in batches; summaries in server order. */
+async function renderServersOnThreads(threads: RenderThreads, root: string, inputs: readonly ServerInput[], siteAssets: SiteAssetNames, summaries: ServerSummary[]): Promise<{ threadFiles: number; threadBytes: number }> {
+  const batches: ServerInput[][] = [];
+  for (let i = 0; i < inputs.length; i += SERVERS_PER_BATCH) batches.push(inputs.slice(i, i + SERVERS_PER_BATCH));
+  const results: ServerSummary[][] = [];
+  const inFlight = new Set<Promise<void>>();
+  let threadFiles = 0, threadBytes = 0;
+  for (const [index, batch] of batches.entries()) {
+    const job: Promise<void> = threads.run({ kind: 'servers', root, inputs: batch, siteAssets }).then((reply) => {
+      results[index] = reply.summaries;
+      threadFiles += reply.files;
+      threadBytes += reply.bytes;
+      inFlight.delete(job);
+    });
+    inFlight.add(job);
+    // A few batches queued per thread keep every thread busy; more would only hold more rows in memory.
+    if (inFlight.size >= 2 * buildThreadCount()) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  for (const batch of results) summaries.push(...batch);
+  return { threadFiles, threadBytes };
+}
+
+/** Servers per message to a build thread: large enough that messaging costs little, small enough to spread work. */
+const SERVERS_PER_BATCH = 200;
+
 /** A full build; with `cache`, the cache for the next build is written after it. */
-async function buildEverything(options: BuildOptions, cache?: { dir: string; key: string; version: EntriesVersion | { unusable: string }; reason: string }): Promise<BuildResult> {
-  const loaded = await loadServers(options);
-  const [njs, assets] = await Promise.all([bundleNjsListQuery(), bundleSiteAssets()]);
+async function buildEverything(options: BuildOptions, cache?: { dir: string; key: string; reason: string }): Promise<BuildResult> {
+  // Read beside the build; a failure only means no cache for the next one.
+  const version = cache ? readEntriesVersion(options.entriesDir).catch((error: Error) => ({ unusable: error.message })) : undefined;
+  const [loaded, njs, assets, threads] = await Promise.all([loadServers(options), bundleNjsListQuery(), bundleSiteAssets(), RenderThreads.start()]);
   const site = renderSiteAssets(assets);
   const summaries: ServerSummary[] = [];
   const registryFiles: Record<string, string> = {};
-  const written = await writeOutputAtomically(options.outDir, async (output) => {
-    for (const input of loaded.inputs) {
-      const server = renderServerOutput(input, site.names);
-      for (const file of server.files) await output.write(file);
-      summaries.push(server.summary);
-    }
-    for (const file of renderRegistryOutput({ servers: summaries, siteAssetFiles: site.files, siteAssets: site.names, njs })) {
-      await output.write(file);
-      if (cache) registryFiles[file.path] = sha1(file.content);
-    }
-    return {};
-  });
+  let written;
+  try {
+    written = await writeOutputAtomically(options.outDir, async (output) => {
+      const counts = await renderServersOnThreads(threads, output.root, loaded.inputs, site.names, summaries);
+      // The search index is built on a thread while this one writes the other registry-wide files.
+      const searching = threads.run({ kind: 'search', documents: searchDocumentsOf(summaries) });
+      searching.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+      const write = async (file: OutputFile): Promise<void> => {
+        await output.write(file);
+        if (cache) registryFiles[file.path] = sha1(file.content);
+      };
+      for (const file of renderRegistryOutput({ servers: summaries, siteAssetFiles: site.files, siteAssets: site.names, njs })) await write(file);
+      for (const file of searchIndexFiles((await searching).index)) await write(file);
+      return counts;
+    });
+  } finally {
+    await threads.close();
+  }
+  written = { ...written, files: written.files + written.threadFiles, bytes: written.bytes + written.threadBytes };
   const problems = loaded.warnings;
-  if (cache && !('unusable' in cache.version)) {
+  const entries = await version;
+  if (cache && entries && !('unusable' in entries)) {
     const state: BuildCacheState = {
-      format: CACHE_FORMAT, key: cache.key, head: cache.version.head, shallow: cache.version.shallow, inputs: cache.version.inputs,
+      format: CACHE_FORMAT, key: cache.key, head: entries.head, shallow: entries.shallow, inputs: entries.inputs,
       registryFiles, unbuiltWarnings: loaded.unbuilt, output: outputIdentity(options.outDir)!,
     };
     writeBuildCache(cache.dir, state, summaries);

@@ -39,6 +39,8 @@ export interface BuildCacheState {
 export interface BuildCache {
   state: BuildCacheState;
   servers: Map<string, ServerSummary>;
+  /** Each server's line as read, written back as it is when the server did not change. */
+  lines: Map<string, string>;
 }
 
 /** The default cache folder of an output folder: beside it, `<out>.cache`. */
@@ -77,16 +79,18 @@ export function readBuildCache(dir: string): BuildCache | { unusable: string } {
   }
   if (state?.format !== CACHE_FORMAT) return { unusable: `the build cache has another format (${String(state?.format)})` };
   const servers = new Map<string, ServerSummary>();
+  const lines = new Map<string, string>();
   try {
     for (const line of readFileSync(path.join(dir, SERVERS_FILE), 'utf8').split('\n')) {
       if (!line) continue;
       const summary = JSON.parse(line) as ServerSummary;
       servers.set(summary.name, summary);
+      lines.set(summary.name, line);
     }
   } catch {
     return { unusable: `the build cache's ${SERVERS_FILE} is unreadable` };
   }
-  return { state, servers };
+  return { state, servers, lines };
 }
 
 /** Makes the cache unusable (before an incremental build changes the output it describes). */
@@ -95,11 +99,11 @@ export function invalidateBuildCache(dir: string): void {
 }
 
 /** Writes the cache: the summaries first, then state.json, each by a rename. */
-export function writeBuildCache(dir: string, state: BuildCacheState, servers: Iterable<ServerSummary>): void {
+export function writeBuildCache(dir: string, state: BuildCacheState, servers: Iterable<ServerSummary>, unchanged?: ReadonlyMap<string, string>): void {
   mkdirSync(dir, { recursive: true });
   invalidateBuildCache(dir);
   const lines: string[] = [];
-  for (const summary of servers) lines.push(JSON.stringify(summary));
+  for (const summary of servers) lines.push(unchanged?.get(summary.name) ?? JSON.stringify(summary));
   const put = (name: string, text: string): void => {
     const temporary = path.join(dir, `${name}.tmp-${process.pid}`);
     writeFileSync(temporary, text);

@@ -32,17 +32,13 @@ const serverOf = (file: string): string => file.split('/').slice(0, 2).join('/')
  * which the full build refuses with its own message).
  */
 export async function readEntriesVersion(entriesDir: string): Promise<EntriesVersion | { unusable: string }> {
-  let head: string, gitDir: string;
-  try {
-    [head, gitDir] = (await runGit(entriesDir, ['rev-parse', 'HEAD', '--absolute-git-dir'])).trim().split('\n') as [string, string];
-  } catch {
-    return { unusable: 'the entries folder is not a git checkout with commits' };
-  }
+  const git = await gitLocation(entriesDir);
+  if (!git) return { unusable: 'the entries folder is not a git checkout with commits' };
+  const { head, prefix } = git;
   const [tree, status] = await Promise.all([
-    runGit(entriesDir, ['ls-tree', '-r', '-z', '--full-name', 'HEAD', '--', '.']),
+    runGit(entriesDir, ['ls-tree', '-r', '-z', '--full-name', head, '--', '.']),
     runGit(entriesDir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', '.']),
   ]);
-  const prefix = (await runGit(entriesDir, ['rev-parse', '--show-prefix'])).trim();
   const inputs: Record<string, string> = {};
   for (const line of tree.split('\0')) {
     if (!line) continue;
@@ -52,42 +48,98 @@ export async function readEntriesVersion(entriesDir: string): Promise<EntriesVer
     if (mode === '120000') return { unusable: `${file} is a symbolic link` };
     if (isEntryFile(file)) inputs[file] = blob!;
   }
+  const link = applyStatus(entriesDir, prefix, status, inputs);
+  if (link) return { unusable: `${link} is a symbolic link` };
+  return { head, shallow: readShallow(git.gitDir), inputs };
+}
+
+async function gitLocation(entriesDir: string): Promise<{ head: string; gitDir: string; prefix: string } | undefined> {
+  try {
+    const [head, gitDir, prefix] = (await runGit(entriesDir, ['rev-parse', 'HEAD', '--absolute-git-dir', '--show-prefix'])).split('\n') as [string, string, string];
+    return { head, gitDir, prefix: prefix ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
+function readShallow(gitDir: string): string {
+  try {
+    return readFileSync(path.join(gitDir, 'shallow'), 'utf8');
+  } catch {
+    return ''; // a complete clone
+  }
+}
+
+/** Applies `git status` to `inputs`: working-tree keys for changed files, none for deleted ones. Returns a link met. */
+function applyStatus(entriesDir: string, prefix: string, status: string, inputs: Record<string, string>): string | undefined {
   for (const entry of status.split('\0')) {
     if (entry.length < 4) continue;
     const file = entry.slice(3).slice(prefix.length);
     const full = path.join(entriesDir, file);
     const stats = lstatSync(full, { throwIfNoEntry: false });
-    if (stats?.isSymbolicLink()) return { unusable: `${file} is a symbolic link` };
+    if (stats?.isSymbolicLink()) return file;
     delete inputs[file];
     if (stats?.isFile() && isEntryFile(file)) {
       inputs[file] = `wt:${createHash('sha1').update(readFileSync(full)).digest('hex')}:${Math.floor(stats.mtimeMs / 1000)}`;
     }
   }
-  let shallow = '';
-  try {
-    shallow = readFileSync(path.join(gitDir, 'shallow'), 'utf8');
-  } catch {
-    // a complete clone
-  }
-  return { head, shallow, inputs };
+  return undefined;
 }
 
 /**
- * The servers whose files differ from the built ones, or were touched by a commit since, or undefined when history
- * was rewritten (the built commit is no longer an ancestor) or the shallow boundary moved.
+ * The version of every entry file now, from the cached one and `git diff --raw <built>..HEAD` (new blob ids of what
+ * the commits since changed: O(change), where ls-tree reads the whole tree) and `git status`; with the servers whose
+ * files differ from the built ones or were touched by any commit since (a change reverted later still re-dates its
+ * versions). Undefined when history was rewritten (the built commit is no longer an ancestor), the shallow
+ * boundary moved, or a symbolic link appeared.
  */
-export async function changedServers(entriesDir: string, built: BuildCacheState, now: EntriesVersion): Promise<Set<string> | undefined> {
-  if (!built.head || built.shallow !== now.shallow) return undefined;
-  const changed = new Set<string>();
-  for (const [file, key] of Object.entries(now.inputs)) if (built.inputs[file] !== key) changed.add(serverOf(file));
-  for (const file of Object.keys(built.inputs)) if (!(file in now.inputs)) changed.add(serverOf(file));
-  if (built.head === now.head) return changed;
-  try {
-    await runGit(entriesDir, ['merge-base', '--is-ancestor', built.head, now.head]);
-  } catch {
-    return undefined;
+export async function readChanges(entriesDir: string, built: BuildCacheState): Promise<{ version: EntriesVersion; changed: Set<string> } | undefined> {
+  if (!built.head) return undefined;
+  const git = await gitLocation(entriesDir);
+  if (!git || readShallow(git.gitDir) !== built.shallow) return undefined;
+  const { head, prefix } = git;
+  if (head !== built.head) {
+    try {
+      await runGit(entriesDir, ['merge-base', '--is-ancestor', built.head, head]);
+    } catch {
+      return undefined;
+    }
   }
-  const log = await runGit(entriesDir, ['log', '--first-parent', '--diff-merges=first-parent', '--name-only', '--no-renames', '-z', '--relative', '--format=', `${built.head}..${now.head}`, '--', '.']);
-  for (const file of log.split(/[\0\n]/)) if (file.split('/').length >= 3 && isEntryFile(file)) changed.add(serverOf(file));
-  return changed;
+  const [diff, log, status] = await Promise.all([
+    head === built.head ? '' : runGit(entriesDir, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', '--full-index', built.head, head, '--', '.']),
+    head === built.head ? '' : runGit(entriesDir, ['log', '--first-parent', '--diff-merges=first-parent', '--name-only', '--no-renames', '-z', '--format=', `${built.head}..${head}`, '--', '.']),
+    runGit(entriesDir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', '.']),
+  ]);
+  const inputs: Record<string, string> = { ...built.inputs };
+  // Working-tree keys describe the last build's working tree: start from the commit and apply today's status.
+  for (const [file, key] of Object.entries(inputs)) if (key.startsWith('wt:')) delete inputs[file];
+  const tokens = diff.split('\0');
+  for (let i = 0; i + 1 < tokens.length; i += 2) {
+    const [, mode, , blob, kind] = tokens[i]!.replace(/^\n/, '').split(' ');
+    const file = tokens[i + 1]!.slice(prefix.length);
+    if (mode === '120000') return undefined;
+    if (!isEntryFile(file)) continue;
+    if (kind === 'D') delete inputs[file];
+    else inputs[file] = blob!;
+  }
+  // Files the build's working tree had changed and that are committed as they were: their blob from the commit.
+  const restore = Object.entries(built.inputs).filter(([file, key]) => key.startsWith('wt:') && !(file in inputs)).map(([file]) => file);
+  if (restore.length) {
+    const tree = await runGit(entriesDir, ['ls-tree', '-z', '--full-name', head, '--', ...restore.map((f) => `:(literal)${f}`)]);
+    for (const line of tree.split('\0')) {
+      if (!line) continue;
+      const tab = line.indexOf('\t');
+      inputs[line.slice(tab + 1).slice(prefix.length)] = line.slice(0, tab).split(' ')[2]!;
+    }
+  }
+  if (applyStatus(entriesDir, prefix, status, inputs)) return undefined;
+  const changed = new Set<string>();
+  for (const [file, key] of Object.entries(inputs)) if (built.inputs[file] !== key) changed.add(serverOf(file));
+  for (const file of Object.keys(built.inputs)) if (!(file in inputs)) changed.add(serverOf(file));
+  // `log --name-only` names files relative to the repository root.
+  for (const file of log.split(/[\0\n]/)) {
+    const relative = file.slice(prefix.length);
+    if (file.startsWith(prefix) && isEntryFile(relative)) changed.add(serverOf(relative));
+  }
+  return { version: { head, shallow: built.shallow, inputs }, changed };
 }

@@ -12,7 +12,9 @@ import type { BuildOptions, BuildResult } from './build-types.ts';
 import { loadServers } from './load-servers.ts';
 import { CACHE_FORMAT, invalidateBuildCache, outputIdentity, sha1, writeBuildCache, type BuildCache, type BuildCacheState } from './cache.ts';
 import type { EntriesVersion } from './changes.ts';
-import { renderRegistryOutput } from './registry-output.ts';
+import { renderRegistryOutput, searchDocumentsOf, searchIndexFiles } from './registry-output.ts';
+import type { OutputFile } from './api-files.ts';
+import { RenderThreads } from './render-threads.ts';
 import { renderServerOutput, type ServerSummary } from './server-output.ts';
 import { OutputFiles, sameContent } from './write-output.ts';
 
@@ -28,9 +30,10 @@ const serverOf = (file: string | undefined): string => (file ?? '').split('/').s
 
 export async function buildIncrementally(options: BuildOptions, plan: IncrementalPlan): Promise<BuildResult> {
   const names = [...plan.changed].sort(compareBytewise);
-  const [loaded, [njs, assets]] = await Promise.all([
+  const [loaded, [njs, assets], threads] = await Promise.all([
     loadServers(options, names),
     Promise.all([bundleNjsListQuery(), bundleSiteAssets()]),
+    RenderThreads.start(1),
   ]);
   const site = renderSiteAssets(assets);
   const outDir = path.resolve(options.outDir);
@@ -40,7 +43,7 @@ export async function buildIncrementally(options: BuildOptions, plan: Incrementa
 
   // From here the output differs from what the cache describes until the new cache is written.
   invalidateBuildCache(plan.dir);
-  const output = new OutputFiles(outDir, true);
+  const output = new OutputFiles(outDir, { replace: true });
   const changed: string[] = [];
   const retired: string[] = [];
   try {
@@ -57,11 +60,16 @@ export async function buildIncrementally(options: BuildOptions, plan: Incrementa
     }
     const ordered = [...summaries.values()].sort((a, b) => compareBytewise(a.name, b.name));
     const registryFiles: Record<string, string> = {};
-    for (const file of renderRegistryOutput({ servers: ordered, siteAssetFiles: site.files, siteAssets: site.names, njs })) {
+    // The search index is built on a thread while this one writes the other registry-wide files.
+    const searching = threads.run({ kind: 'search', documents: searchDocumentsOf(ordered) });
+    searching.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+    const write = async (file: OutputFile): Promise<void> => {
       const hash = sha1(file.content);
       registryFiles[file.path] = hash;
       if (plan.cache.state.registryFiles[file.path] !== hash) changed.push(...(await output.write(file)));
-    }
+    };
+    for (const file of renderRegistryOutput({ servers: ordered, siteAssetFiles: site.files, siteAssets: site.names, njs })) await write(file);
+    for (const file of searchIndexFiles((await searching).index)) await write(file);
     for (const file of Object.keys(plan.cache.state.registryFiles)) if (!(file in registryFiles)) retired.push(file);
     await output.finish();
     // Removed last: until now the lists still named them.
@@ -71,7 +79,8 @@ export async function buildIncrementally(options: BuildOptions, plan: Incrementa
       format: CACHE_FORMAT, key: plan.key, head: plan.version.head, shallow: plan.version.shallow, inputs: plan.version.inputs,
       registryFiles, unbuiltWarnings: unbuilt, output: outputIdentity(outDir)!,
     };
-    writeBuildCache(plan.dir, state, ordered);
+    const unchanged = new Map([...plan.cache.lines].filter(([name]) => !plan.changed.has(name)));
+    writeBuildCache(plan.dir, state, ordered, unchanged);
     const warnings = [...loaded.problems, ...unbuilt, ...ordered.flatMap((s: ServerSummary) => s.warnings)];
     return {
       records: loaded.records, servers: ordered.length, versions: ordered.reduce((n, s) => n + s.rows.length, 0),
@@ -81,5 +90,7 @@ export async function buildIncrementally(options: BuildOptions, plan: Incrementa
   } catch (error) {
     await output.close();
     throw error;
+  } finally {
+    await threads.close();
   }
 }

@@ -7,7 +7,7 @@ import { rename, rm } from 'node:fs/promises';
 import { closeSync, existsSync, futimesSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { OutputFile } from './api-files.ts';
-import { CompressionWorker, isCompressible } from './compress.ts';
+import { compressBody, CompressionWorker, isCompressible } from './compress.ts';
 import { ENCODINGS } from '../serve/encoding.ts';
 
 /**
@@ -56,15 +56,26 @@ function replaceWithContentMtime(full: string, data: Buffer): void {
  * in memory. Compression runs on a second thread meanwhile.
  */
 export class OutputFiles {
-  private readonly compressor = new CompressionWorker();
+  private compressorThread: CompressionWorker | undefined;
+  private get compressor(): CompressionWorker {
+    return (this.compressorThread ??= new CompressionWorker());
+  }
   // Variants being compressed, oldest first; bounded so memory stays flat whatever the output size.
   private readonly inFlight: Array<Promise<void>> = [];
   private readonly made = new Set<string>();
   readonly summary: WriteSummary = { files: 0, bytes: 0, compressed: 0 };
 
-  /** `replace`: each file goes in by a rename (for a folder being served); otherwise written in place. */
-  constructor(readonly root: string, private readonly replace = false) {
+  private readonly replace: boolean;
+  private readonly compressInline: boolean;
+
+  /**
+   * `replace`: each file goes in by a rename (for a folder being served); otherwise written in place. `compress`:
+   * on a second thread (the default), or inline on this one (a build thread, when every core already has one).
+   */
+  constructor(readonly root: string, options: { replace?: boolean; compress?: 'thread' | 'inline' } = {}) {
     this.made.add(root);
+    this.replace = options.replace ?? false;
+    this.compressInline = options.compress === 'inline';
   }
 
   /** Writes one file; returns the paths it writes (the file, and its compressed variants when it gets them). */
@@ -78,7 +89,10 @@ export class OutputFiles {
     const data = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
     const put = this.replace ? replaceWithContentMtime : writeWithContentMtime;
     put(full, data);
-    if (isCompressible(file.path, data.length)) {
+    if (isCompressible(file.path, data.length) && this.compressInline) {
+      for (const { name, suffix } of ENCODINGS) put(full + suffix, compressBody(data, name));
+      this.summary.compressed += ENCODINGS.length;
+    } else if (isCompressible(file.path, data.length)) {
       // Each variant's time comes from its own bytes, so its nginx-style ETag differs from the file's.
       const job = this.compressor.variants(data).then((variants) => {
         for (const [suffix, encoded] of variants) put(full + suffix, encoded);
@@ -116,7 +130,7 @@ export class OutputFiles {
 
   /** Stops compressing: no variant lands after this returns. */
   async close(): Promise<void> {
-    await this.compressor.close();
+    await this.compressorThread?.close();
     await Promise.allSettled(this.inFlight);
   }
 }

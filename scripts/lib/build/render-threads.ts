@@ -1,0 +1,73 @@
+// Build threads, one per core: each renders and writes a share of the servers (build/render-worker.ts). The
+// worker's code is bundled by esbuild at start (about a tenth of a second) and run from that text, so threads need
+// no TypeScript loader: the same code runs under tsx in development and from the bundled command line.
+
+import { build } from 'esbuild';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { RenderReply, RenderRequest } from './render-worker.ts';
+
+type Job = RenderRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+type Reply<K extends Job['kind']> = Extract<RenderReply, { kind: K }>;
+
+async function workerSource(): Promise<string> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL('./render-worker.ts', import.meta.url))],
+    bundle: true, write: false, format: 'cjs', platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** How many threads a build uses: one per core, at most 4 (writing many small files does not scale further). */
+export function buildThreadCount(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}
+
+export class RenderThreads {
+  private readonly workers: Worker[];
+  private readonly waiting = new Map<number, { resolve(reply: RenderReply): void; reject(error: Error): void }>();
+  private nextId = 0;
+  private turn = 0;
+  private failure: Error | undefined;
+
+  private constructor(source: string, count: number) {
+    this.workers = Array.from({ length: count }, () => {
+      const worker = new Worker(source, { eval: true });
+      worker.on('message', (reply: RenderReply) => {
+        const job = this.waiting.get(reply.id);
+        this.waiting.delete(reply.id);
+        if (reply.kind === 'error') job?.reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
+        else job?.resolve(reply);
+      });
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', (code) => code !== 0 && this.fail(new Error(`a build thread exited with code ${code}`)));
+      return worker;
+    });
+  }
+
+  static async start(count = buildThreadCount()): Promise<RenderThreads> {
+    return new RenderThreads(await workerSource(), count);
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const job of this.waiting.values()) job.reject(error);
+    this.waiting.clear();
+  }
+
+  /** Runs a job on the next thread in turn. */
+  run<K extends Job['kind']>(job: Extract<Job, { kind: K }>): Promise<Reply<K>> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const worker = this.workers[this.turn++ % this.workers.length]!;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (reply: RenderReply) => void, reject });
+      worker.postMessage({ ...job, id });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

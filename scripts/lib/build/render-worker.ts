@@ -1,0 +1,40 @@
+// Runs on a build thread (build/render-threads.ts): renders servers and writes their files with their compressed
+// variants, or builds the search index. Bundled with esbuild and started from source text, so it runs the same
+// whether the build was started through tsx or through the bundled command line.
+
+import { parentPort } from 'node:worker_threads';
+import { buildSearchIndexOf } from '../search/index-build.ts';
+import type { SearchDocument } from '../search/client.ts';
+import type { SiteAssetNames } from '../site/render.ts';
+import { renderServerOutput, type ServerInput, type ServerSummary } from './server-output.ts';
+import { OutputFiles } from './write-output.ts';
+
+export type RenderRequest =
+  | { id: number; kind: 'servers'; root: string; inputs: ServerInput[]; siteAssets: SiteAssetNames }
+  | { id: number; kind: 'search'; documents: SearchDocument[] };
+
+export type RenderReply =
+  | { id: number; kind: 'servers'; summaries: ServerSummary[]; files: number; bytes: number; compressed: number }
+  | { id: number; kind: 'search'; index: ReturnType<typeof buildSearchIndexOf> }
+  | { id: number; kind: 'error'; message: string; stack?: string };
+
+async function answer(request: RenderRequest): Promise<RenderReply> {
+  if (request.kind === 'search') return { id: request.id, kind: 'search', index: buildSearchIndexOf(request.documents) };
+  // Compressed on this thread: the threads already use every core.
+  const output = new OutputFiles(request.root, { compress: 'inline' });
+  const summaries: ServerSummary[] = [];
+  for (const input of request.inputs) {
+    const server = renderServerOutput(input, request.siteAssets);
+    for (const file of server.files) await output.write(file);
+    summaries.push(server.summary);
+  }
+  await output.finish();
+  return { id: request.id, kind: 'servers', summaries, ...output.summary };
+}
+
+parentPort!.on('message', (request: RenderRequest) => {
+  answer(request).then(
+    (reply) => parentPort!.postMessage(reply),
+    (error: Error) => parentPort!.postMessage({ id: request.id, kind: 'error', message: error.message, stack: error.stack } satisfies RenderReply),
+  );
+});
