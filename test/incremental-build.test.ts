@@ -152,6 +152,7 @@ describe('incremental build', () => {
   }, 120_000);
 
   it('builds in full after a history rewrite (a force-pushed main)', async () => {
+    await incremental(); // a cache, whatever ran before
     repo.server('io.github.seed/server-12', '4.0.0').commit(day(clock++));
     expect((await incremental()).mode.kind).toBe('incremental');
     repo.git(['commit', '--quiet', '--amend', '-m', 'rewritten'], day(clock++));
