@@ -1,4 +1,4 @@
-// npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--skip-site] [--no-git] [--load-seconds <n>]
+// npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--skip-site] [--no-git] [--load-seconds <n>] [--scratch <dir>]
 // Generates a synthetic registry, builds it, compares the build with the bare cost of writing its output, load-tests
 // nginx, the Node server and the Cloudflare Worker in workerd on the result (and measures each one's bytes on the
 // wire, and the Worker's CPU time per list query), times the web site in Chromium on it (first search results,
@@ -6,7 +6,7 @@
 // document on stdout; progress and the children's output go to stderr. Everything lives in one temporary folder
 // under os.tmpdir(), removed at the end, also on error or Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ import { measureSync } from './bench/sync-timing.ts';
 import { buildWorkload, preflight, runLoad, type LoadResult } from './bench/load.ts';
 import { measureSite, SITE_TARGETS, type SiteTiming } from './bench/site-timing.ts';
 import { flushDisk, measureWriteFloor, scanTree, type FloorResult, type TreeStats } from './bench/write-floor.ts';
+import { measureIncrementalBuild, type IncrementalTiming } from './bench/incremental-timing.ts';
+import { measureCliStart } from './bench/cli-start.ts';
 import { measureHostWire, WIRE_PATHS, type HostWire } from './bench/wire-bytes.ts';
 import { findDescendants, measureWorkerCpu, processCpuNs, type WorkerCpuResult } from './bench/worker-cpu.ts';
 import { chromiumMissing } from './lib/chromium.ts';
@@ -24,16 +26,22 @@ import { parseFlags } from './lib/cli.ts';
 import { freePort } from './lib/serve/run-nginx.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+// The targets of the performance issue (#14), each measured in the same run.
 const TARGETS = {
-  buildVsFloor: 2,
+  buildVsFloor: 1.3,
   buildSeconds: 60,
-  buildRssMiB: 1536,
-  nginxRequestsPerSec: 5000,
-  validateRegistrySeconds: 30,
-  validatePullRequestSeconds: 1.5,
+  buildRssMiB: 700,
+  incrementalBuildSeconds: 2,
+  incrementalVsFull: 0.1,
+  cliStartMs: 300,
+  nginxRequestsPerSec: 15000,
+  validateRegistrySeconds: 10,
+  validatePullRequestSeconds: 1,
   workerVsNginx: 0.5,
   wireListCompressedRatio: 0.15,
   workerListCpuP99Ms: 10,
+  tenfoldBuildTimeRatio: 12,
+  largestBuildRssMiB: 4096,
 };
 const GIT_COMMITS = 5;
 
@@ -45,7 +53,7 @@ const WORKER_LOAD_NOTE =
 const WIRE_NOTE =
   'receivedBytes is the body as received, still encoded (contentLength is null for chunked answers). nginx and the Node server send the build\'s precompressed .gz/.br files for /v0.1/servers and compress computed pages themselves (nginx: gzip only). The Worker sends uncompressed bodies and lets the platform compress: here that is miniflare\'s emulation of it (its entry worker sets Content-Encoding as Cloudflare would for JSON, and workerd compresses on the fly, chunked), whose compression levels need not be Cloudflare\'s.';
 
-const USAGE = `usage: npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--skip-site] [--no-git] [--load-seconds <n>]
+const USAGE = `usage: npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--skip-site] [--no-git] [--load-seconds <n>] [--scratch <dir>]
 The scale benchmark: generates a synthetic registry, builds, serves, validates and syncs it; prints one JSON document.
   --servers <n>       synthetic servers (default 20000; 200 with --quick)
   --versions <n>      synthetic versions (default 100000; 1000 with --quick)
@@ -55,7 +63,9 @@ The scale benchmark: generates a synthetic registry, builds, serves, validates a
                       Worker's CPU per list query are still measured
   --skip-site         no timing of the web site in Chromium
   --no-git            entries without git history (also skips the validate timing)
-  --load-seconds <n>  length of each load test (default 10; 3 with --quick)`;
+  --load-seconds <n>  length of each load test (default 10; 3 with --quick)
+  --scratch <dir>     where the synthetic registry and builds go (default: /dev/shm when it has room, else the
+                      system's temporary folder)`;
 
 const flags = parseFlags({
   servers: { type: 'string' },
@@ -66,6 +76,7 @@ const flags = parseFlags({
   'skip-site': { type: 'boolean', default: false },
   'no-git': { type: 'boolean', default: false },
   'load-seconds': { type: 'string' },
+  scratch: { type: 'string' },
 }, USAGE);
 
 function intFlag(name: string, text: string | undefined, fallback: number): number {
@@ -176,9 +187,8 @@ interface BuildRun {
 
 // Peak RSS: GNU time's %M (ru_maxrss from wait4: the largest of the build process and any child it waited for)
 // when /usr/bin/time exists; otherwise a preloaded hook writes the build process's own
-// process.resourceUsage().maxRSS at exit. The build runs as `node --import tsx scripts/build.ts`, the same code
-// `npx tsx` runs, without npx's and the tsx launcher's extra processes and start-up in the timing. Its wall time
-// still includes Node and tsx start-up (about 0.2 s), which dominates the ratio at --quick sizes.
+// process.resourceUsage().maxRSS at exit. The build runs as `node scripts/run.mjs build`, what `npm run build` runs,
+// without npm's own start-up in the timing. Its wall time still includes Node's start-up (about 0.1 s).
 const TIME_BINARY = '/usr/bin/time';
 const RSS_METHOD = existsSync(TIME_BINARY)
   ? '/usr/bin/time -f %M (max RSS of build and waited-for children)'
@@ -187,18 +197,18 @@ const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
   'import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))',
 )}`;
 
-function runBuild(entriesDir: string, outDir: string, scratch: string): Promise<BuildRun> {
-  return runScript('scripts/build.ts', ['--entries', entriesDir, '--out', outDir], path.join(scratch, `rss-${path.basename(outDir)}.txt`));
+function runBuild(entriesDir: string, outDir: string, scratch: string, extraArgs: string[] = []): Promise<BuildRun> {
+  return runScript('scripts/build.ts', ['--entries', entriesDir, '--out', outDir, ...extraArgs], path.join(scratch, `rss-${path.basename(outDir)}.txt`));
 }
 
 /** Runs one of the project's scripts as its own process: wall time, peak RSS, exit code. */
 async function runScript(script: string, scriptArgs: string[], rssFile: string): Promise<BuildRun> {
+  // As `npm run <name>` runs it: through scripts/run.mjs and its cached bundle (warmed by the first run).
   const node = [
     process.execPath,
     ...(existsSync(TIME_BINARY) ? [] : ['--import', RSS_HOOK]),
-    '--import',
-    'tsx',
-    script,
+    path.join(ROOT, 'scripts', 'run.mjs'),
+    path.basename(script, '.ts'),
     ...scriptArgs,
   ];
   const [cmd, ...args] = existsSync(TIME_BINARY) ? [TIME_BINARY, '-f', '%M', '-o', rssFile, ...node] : node;
@@ -231,6 +241,8 @@ async function runScript(script: string, scriptArgs: string[], rssFile: string):
 }
 
 interface Case {
+  floor?: FloorResult;
+  incremental?: IncrementalTiming;
   validation?: ValidationTiming;
   search?: SearchTiming;
   synthetic: Omit<SyntheticResult, 'publishOrder'> & { gitSeconds: number | null };
@@ -271,6 +283,18 @@ async function runCase(scratch: string, label: string, servers: number, versions
   log(
     `${label}: build ${build.seconds} s, max RSS ${build.maxRssMiB} MiB, ${output.files} files, ${round(output.bytes / 1048576, 1)} MiB`,
   );
+  let floor: FloorResult | undefined;
+  let incremental: IncrementalTiming | undefined;
+  if (label === 'main') {
+    log('measuring the floor: reading the same entries and writing the same tree, in a minimal script');
+    floor = await measureWriteFloor(distDir, path.join(repo, 'entries'));
+    log(`floor ${round(floor.seconds, 3)} s (reading ${floor.inputFiles} files: ${round(floor.readSeconds, 3)} s) for ${floor.files} files`);
+  }
+  if (label === 'main' && options.git) {
+    log(`${label}: timing an incremental build after one new version`);
+    incremental = await measureIncrementalBuild(repo, distDir, scratch, (entries, out, extra) => runBuild(entries, out, scratch, extra));
+    log(`${label}: incremental build ${incremental.seconds} s (${incremental.changedPaths} paths written, incremental: ${incremental.incremental})`);
+  }
   let validation: ValidationTiming | undefined;
   if (label === 'main' && options.git) {
     log(`${label}: timing npm run validate (whole registry, and a pull request adding one version)`);
@@ -284,7 +308,7 @@ async function runCase(scratch: string, label: string, servers: number, versions
     log(`${label}: search index ${round(search.indexGzipBytes / 1048576, 2)} MiB gzipped, built in ${search.indexBuildSeconds} s, query p95 ${search.queryMs.p95} ms`);
   }
   rmSync(repo, { recursive: true, force: true }); // the entries are no longer needed; keep disk use down
-  return { validation, search, synthetic: { ...generated, seconds: round(generated.seconds, 3), gitSeconds }, build, output, distDir };
+  return { validation, search, floor, incremental, synthetic: { ...generated, seconds: round(generated.seconds, 3), gitSeconds }, build, output, distDir };
 }
 
 interface RunningServer {
@@ -492,6 +516,27 @@ const errorsOf = (r: LoadReport | null | undefined) =>
       (r.preflight.paths - (r.preflight.statuses['200'] ?? 0))
     : null;
 
+// Bytes of scratch space per synthetic version: entries, git objects, the output with its compressed variants (in
+// 4 KiB blocks), the floor's copy, the Worker deployment, measured at 100,000 versions with room to spare.
+const SCRATCH_BYTES_PER_VERSION = 60 * 1024;
+
+/**
+ * tmpfs (/dev/shm) when it has room, so the build is timed against the floor without this machine's disk, whose
+ * speed varies several-fold from run to run; otherwise (1,000,000 versions) the system's temporary folder.
+ */
+function scratchFolder(): { dir: string; why: string } {
+  if (flags.scratch) return { dir: flags.scratch, why: '--scratch' };
+  const need = options.versions * SCRATCH_BYTES_PER_VERSION;
+  try {
+    const fs = statfsSync('/dev/shm');
+    const free = fs.bavail * fs.bsize;
+    if (free > need) return { dir: '/dev/shm', why: `tmpfs: ${round(free / 2 ** 30, 1)} GiB free for about ${round(need / 2 ** 30, 1)} GiB` };
+    return { dir: os.tmpdir(), why: `disk: tmpfs has ${round(free / 2 ** 30, 1)} GiB free, about ${round(need / 2 ** 30, 1)} GiB needed` };
+  } catch {
+    return { dir: os.tmpdir(), why: 'disk: no /dev/shm' };
+  }
+}
+
 const check = (value: number | null, limit: number, kind: 'max' | 'min') => ({
   [kind]: limit,
   value,
@@ -500,7 +545,9 @@ const check = (value: number | null, limit: number, kind: 'max' | 'min') => ({
 
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'mcp-bench-'));
+  const scratchRoot = scratchFolder();
+  const scratch = mkdtempSync(path.join(scratchRoot.dir, 'mcp-bench-'));
+  log(`scratch folder ${scratch} (${scratchRoot.why})`);
   onCleanup(() => rmSync(scratch, { recursive: true, force: true }));
   const report: Record<string, unknown> = {
     benchmark: 'mcp-static-registry',
@@ -514,6 +561,7 @@ async function main(): Promise<number> {
       memoryGiB: round(os.totalmem() / 2 ** 30, 1),
     },
     rssMethod: RSS_METHOD,
+    scratch: scratchRoot,
   };
   let failed = false;
   try {
@@ -524,8 +572,9 @@ async function main(): Promise<number> {
     report.validation = full.validation ?? null;
     report.search = full.search ?? null;
 
-    log('measuring the write floor');
-    const floor: FloorResult = await measureWriteFloor(full.distDir);
+    const floor = full.floor!;
+    report.incrementalBuild = full.incremental ?? null;
+    report.cliStart = measureCliStart();
     report.floor = { ...floor, seconds: round(floor.seconds, 3), processSeconds: round(floor.processSeconds, 3) };
     const ratio = round(full.build.seconds / floor.seconds, 2);
     report.buildToFloorRatio = ratio;
@@ -627,6 +676,17 @@ async function main(): Promise<number> {
       buildVsFloor: check(ratio, TARGETS.buildVsFloor, 'max'),
       buildSeconds: check(full.build.seconds, TARGETS.buildSeconds, 'max'),
       buildRssMiB: check(full.build.maxRssMiB, TARGETS.buildRssMiB, 'max'),
+      incrementalBuildSeconds: {
+        of: 'npm run build after committing one new version, on the full build\'s output and cache, process start included',
+        ...(full.incremental && !full.incremental.incremental ? { ...check(null, TARGETS.incrementalBuildSeconds, 'max'), pass: false } : check(full.incremental?.seconds ?? null, TARGETS.incrementalBuildSeconds, 'max')),
+      },
+      incrementalVsFull: check(full.incremental ? round(full.incremental.seconds / full.build.seconds, 3) : null, TARGETS.incrementalVsFull, 'max'),
+      cliStartMs: { of: 'cliStart.warmMs: validate --help through scripts/run.mjs, npm excluded', ...check(report.cliStart ? (report.cliStart as { warmMs: number }).warmMs : null, TARGETS.cliStartMs, 'max') },
+      tenfoldBuildTimeRatio: {
+        of: 'build seconds at the largest size over those at a tenth of it (scaling)',
+        ...check(scaling.length >= 2 ? round(scaling[scaling.length - 1]!.buildSeconds / scaling[scaling.length - 2]!.buildSeconds, 2) : null, TARGETS.tenfoldBuildTimeRatio, 'max'),
+      },
+      largestBuildRssMiB: check(full.build.maxRssMiB, TARGETS.largestBuildRssMiB, 'max'),
       nginxRequestsPerSec: judged(
         check(nginx && !('error' in nginx) ? nginx.requestsPerSec : null, TARGETS.nginxRequestsPerSec, 'min'),
       ),
