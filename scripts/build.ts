@@ -27,7 +27,7 @@ const flags = parseFlags({
 runMain(async () => {
   const started = performance.now();
   const result = await buildRegistry({
-    entriesDir: flags.entries!, outDir: flags.out!, full: flags.full!,
+    entriesDir: flags.entries!, outDir: flags.out!, full: flags.full!, keepRecords: false,
     ...(flags['no-cache'] ? {} : { cache: flags.cache ?? true }),
   });
   if (result.problems.length) console.error(renderProblemsForTerminal(result.problems));

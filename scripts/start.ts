@@ -19,7 +19,7 @@ runMain(async () => {
   const port = parsePort(flags.port, 8080);
   // Before the build, which can take a while: a busy port is known now.
   await checkPortAvailable(HOST, port);
-  const result = await buildRegistry({ entriesDir: flags.entries!, outDir: flags.out! });
+  const result = await buildRegistry({ entriesDir: flags.entries!, outDir: flags.out!, keepRecords: false });
   if (result.problems.length) console.error(renderProblemsForTerminal(result.problems));
   const running = await startRegistryServer({ dir: flags.out!, port, host: HOST }).catch((error: unknown) => explainListenError(error, HOST, port));
   console.log(running.url);

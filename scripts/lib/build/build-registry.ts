@@ -13,11 +13,13 @@ import type { BuildOptions, BuildResult } from './build-types.ts';
 import { buildCodeHash, CACHE_FORMAT, defaultCacheDir, invalidateBuildCache, outputIdentity, readBuildCache, sha1, writeBuildCache, type BuildCacheState } from './cache.ts';
 import { readChanges, readEntriesVersion } from './changes.ts';
 import { buildIncrementally, type IncrementalPlan } from './incremental.ts';
-import { configFileOf, loadServers } from './load-servers.ts';
+import { configFileOf, loadContext, loadServerBatches, orderedProblems, type ServerBatch } from './load-servers.ts';
+import { hasErrors, ProblemsError, type Problem } from '../problems.ts';
+import type { RegistryRecord } from '../model.ts';
 import { renderRegistryOutput, searchDocumentsOf, searchIndexFiles } from './registry-output.ts';
 import type { OutputFile } from './api-files.ts';
 import { buildThreadCount, RenderThreads } from './render-threads.ts';
-import type { ServerInput, ServerSummary } from './server-output.ts';
+import type { ServerSummary } from './server-output.ts';
 import { recoverInterruptedBuild, writeOutputAtomically } from './write-output.ts';
 
 export type { BuildChanges, BuildOptions, BuildResult } from './build-types.ts';
@@ -56,72 +58,96 @@ async function planIncremental(options: BuildOptions, cacheDir: string, key: str
   return { ...changes, cache };
 }
 
-/** Each server rendered and written on a build thread, in batches; summaries in server order. */
-async function renderServersOnThreads(threads: RenderThreads, root: string, inputs: readonly ServerInput[], siteAssets: SiteAssetNames, summaries: ServerSummary[]): Promise<{ threadFiles: number; threadBytes: number }> {
-  const batches: ServerInput[][] = [];
-  for (let i = 0; i < inputs.length; i += SERVERS_PER_BATCH) batches.push(inputs.slice(i, i + SERVERS_PER_BATCH));
+/** Servers per message to a build thread: large enough that messaging costs little, small enough to spread work. */
+const SERVERS_PER_BATCH = 200;
+
+interface RenderedServers {
+  summaries: ServerSummary[];
+  records: RegistryRecord[];
+  versions: number;
+  unbuilt: Problem[];
+  problems: Problem[];
+  threadFiles: number;
+  threadBytes: number;
+}
+
+/**
+ * Reads the servers a batch at a time and renders and writes each batch on a build thread, a few batches in flight:
+ * memory holds those batches and the summaries, never the whole registry. Every batch is read even after an error,
+ * so that the build reports every problem; then it throws ProblemsError.
+ */
+async function renderServersOnThreads(options: BuildOptions, threads: RenderThreads, root: string, siteAssets: SiteAssetNames): Promise<RenderedServers> {
+  const context = await loadContext(options);
   const results: ServerSummary[][] = [];
+  const batches: ServerBatch[] = [];
   const inFlight = new Set<Promise<void>>();
-  let threadFiles = 0, threadBytes = 0;
-  for (const [index, batch] of batches.entries()) {
-    const job: Promise<void> = threads.run({ kind: 'servers', root, inputs: batch, siteAssets }).then((reply) => {
-      results[index] = reply.summaries;
-      threadFiles += reply.files;
-      threadBytes += reply.bytes;
+  const rendered: RenderedServers = { summaries: [], records: [], versions: 0, unbuilt: [], problems: [], threadFiles: 0, threadBytes: 0 };
+  let failed = hasErrors(context.global);
+  let index = 0;
+  for await (const batch of loadServerBatches(options, context, SERVERS_PER_BATCH)) {
+    batches.push({ ...batch, inputs: [], records: [] });
+    failed ||= hasErrors([...batch.loadProblems, ...batch.checkProblems]);
+    if (failed) continue;
+    rendered.unbuilt.push(...batch.unbuilt);
+    rendered.versions += batch.records.length;
+    if (options.keepRecords !== false) rendered.records.push(...batch.records);
+    const at = index++;
+    const job: Promise<void> = threads.run({ kind: 'servers', root, inputs: batch.inputs, siteAssets }).then((reply) => {
+      results[at] = reply.summaries;
+      rendered.threadFiles += reply.files;
+      rendered.threadBytes += reply.bytes;
       inFlight.delete(job);
     });
+    job.catch(() => undefined); // awaited below
     inFlight.add(job);
     // A few batches queued per thread keep every thread busy; more would only hold more rows in memory.
     if (inFlight.size >= 2 * buildThreadCount()) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
-  for (const batch of results) summaries.push(...batch);
-  return { threadFiles, threadBytes };
+  rendered.problems = orderedProblems(context.global, batches);
+  if (hasErrors(rendered.problems)) throw new ProblemsError(rendered.problems);
+  for (const summaries of results) rendered.summaries.push(...summaries);
+  return rendered;
 }
-
-/** Servers per message to a build thread: large enough that messaging costs little, small enough to spread work. */
-const SERVERS_PER_BATCH = 200;
 
 /** A full build; with `cache`, the cache for the next build is written after it. */
 async function buildEverything(options: BuildOptions, cache?: { dir: string; key: string; reason: string }): Promise<BuildResult> {
   // Read beside the build; a failure only means no cache for the next one.
   const version = cache ? readEntriesVersion(options.entriesDir).catch((error: Error) => ({ unusable: error.message })) : undefined;
-  const [loaded, njs, assets, threads] = await Promise.all([loadServers(options), bundleNjsListQuery(), bundleSiteAssets(), RenderThreads.start()]);
+  const [njs, assets, threads] = await Promise.all([bundleNjsListQuery(), bundleSiteAssets(), RenderThreads.start()]);
   const site = renderSiteAssets(assets);
-  const summaries: ServerSummary[] = [];
   const registryFiles: Record<string, string> = {};
   let written;
   try {
     written = await writeOutputAtomically(options.outDir, async (output) => {
-      const counts = await renderServersOnThreads(threads, output.root, loaded.inputs, site.names, summaries);
+      const servers = await renderServersOnThreads(options, threads, output.root, site.names);
       // The search index is built on a thread while this one writes the other registry-wide files.
-      const searching = threads.run({ kind: 'search', documents: searchDocumentsOf(summaries) });
+      const searching = threads.run({ kind: 'search', documents: searchDocumentsOf(servers.summaries) });
       searching.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
       const write = async (file: OutputFile): Promise<void> => {
         await output.write(file);
         if (cache) registryFiles[file.path] = sha1(file.content);
       };
-      for (const file of renderRegistryOutput({ servers: summaries, siteAssetFiles: site.files, siteAssets: site.names, njs })) await write(file);
+      for (const file of renderRegistryOutput({ servers: servers.summaries, siteAssetFiles: site.files, siteAssets: site.names, njs })) await write(file);
       for (const file of searchIndexFiles((await searching).index)) await write(file);
-      return counts;
+      return servers;
     });
   } finally {
     await threads.close();
   }
-  written = { ...written, files: written.files + written.threadFiles, bytes: written.bytes + written.threadBytes };
-  const problems = loaded.warnings;
   const entries = await version;
   if (cache && entries && !('unusable' in entries)) {
     const state: BuildCacheState = {
       format: CACHE_FORMAT, key: cache.key, head: entries.head, shallow: entries.shallow, inputs: entries.inputs,
-      registryFiles, unbuiltWarnings: loaded.unbuilt, output: outputIdentity(options.outDir)!,
+      registryFiles, unbuiltWarnings: written.unbuilt, output: outputIdentity(options.outDir)!,
     };
-    writeBuildCache(cache.dir, state, summaries);
+    writeBuildCache(cache.dir, state, written.summaries);
   } else if (cache) {
     invalidateBuildCache(cache.dir);
   }
   return {
-    records: loaded.records, servers: summaries.length, versions: loaded.records.length, files: written.files, bytes: written.bytes, problems,
+    records: written.records, servers: written.summaries.length, versions: written.versions,
+    files: written.files + written.threadFiles, bytes: written.bytes + written.threadBytes, problems: written.problems,
     mode: { kind: 'full', ...(cache ? { reason: cache.reason } : {}) },
   };
 }

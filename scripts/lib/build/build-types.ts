@@ -16,6 +16,8 @@ export interface BuildOptions {
   cache?: string | true;
   /** With a cache: build everything anyway (and write a fresh cache). */
   full?: boolean;
+  /** false: the result's `records` stays empty (a full build then never holds every row at once). Default true. */
+  keepRecords?: boolean;
 }
 
 export interface BuildChanges {

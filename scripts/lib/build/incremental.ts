@@ -81,7 +81,7 @@ export async function buildIncrementally(options: BuildOptions, plan: Incrementa
     };
     const unchanged = new Map([...plan.cache.lines].filter(([name]) => !plan.changed.has(name)));
     writeBuildCache(plan.dir, state, ordered, unchanged);
-    const warnings = [...loaded.problems, ...unbuilt, ...ordered.flatMap((s: ServerSummary) => s.warnings)];
+    const warnings = [...loaded.global, ...unbuilt, ...ordered.flatMap((s: ServerSummary) => s.warnings)];
     return {
       records: loaded.records, servers: ordered.length, versions: ordered.reduce((n, s) => n + s.rows.length, 0),
       files: output.summary.files, bytes: output.summary.bytes, problems: warnings,

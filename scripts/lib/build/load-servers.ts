@@ -1,39 +1,58 @@
-// Stage 1–3 of a build for all servers or some: load their entries, read their history, date and check them, and
-// give each server's rows to server-output.ts. Throws ProblemsError on any error, before anything is written.
+// Stages 1–3 of a build for all servers or some: load their entries, read their history, date and check them, and
+// give each server's rows to server-output.ts. A full build takes them a batch of servers at a time (so a large
+// registry is never in memory whole); an incremental one takes its changed servers at once.
 
 import path from 'node:path';
-import { loadEntries } from '../entries/load.ts';
+import { loadEntries, readEntryFiles, walkEntryFiles, type LoadedEntries } from '../entries/load.ts';
 import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
-import { readEntriesHistory } from '../history/entries-history.ts';
+import { readEntriesHistory, type EntriesHistory } from '../history/entries-history.ts';
 import { hasErrors, problem, ProblemsError, type Problem } from '../problems.ts';
 import { assembleRegistry } from '../registry/assemble.ts';
 import { groupByServer } from '../registry/by-server.ts';
+import { compareBytewise } from '../query/compare.ts';
 import type { RegistryRecord } from '../model.ts';
 import { renderLongDescription } from '../site/markdown.ts';
 import { fallbackClock } from './fallback-clock.ts';
 import type { BuildOptions } from './build-types.ts';
 import type { ServerInput } from './server-output.ts';
 
-/** What one build reads of the entries: the servers (all, or the changed ones) as inputs to server-output.ts. */
-export interface LoadedServers {
+/** Some servers, ready to render, and what was found about their files. */
+export interface ServerBatch {
   inputs: ServerInput[];
   records: RegistryRecord[];
-  /** Problems not tied to a server (history, configuration). */
-  problems: Problem[];
+  /** Problems found reading the files (reported first), and those found checking and rendering them. */
+  loadProblems: Problem[];
+  checkProblems: Problem[];
   /** Warnings about the files of servers that do not build (no version). */
   unbuilt: Problem[];
-  /** Every warning, in the order the stages found them. */
+}
+
+export interface LoadedServers extends ServerBatch {
+  /** Problems not tied to a server (history, configuration). */
+  global: Problem[];
+  /** Every warning, in the order the build reports problems. */
   warnings: Problem[];
 }
 
-/** Loads, dates and checks the servers (`only` these when given); throws ProblemsError on any error. */
-export async function loadServers(options: BuildOptions, only?: readonly string[]): Promise<LoadedServers> {
-  const [loaded, history, config] = await Promise.all([
-    loadEntries(options.entriesDir, only),
-    readEntriesHistory(options.entriesDir, only),
-    loadRegistryConfig(configFileOf(options)),
-  ]);
-  const global: Problem[] = [...config.problems];
+export interface LoadContext {
+  history: EntriesHistory;
+  metaKey: string | undefined;
+  /** Problems not tied to a server (history, configuration). */
+  global: Problem[];
+}
+
+export function configFileOf(options: BuildOptions): string {
+  return options.configFile ?? path.join(path.dirname(path.resolve(options.entriesDir)), CONFIG_FILE_NAME);
+}
+
+/** The order the build reports problems in: reading the files, then history and configuration, then the checks. */
+export function orderedProblems(global: readonly Problem[], batches: ReadonlyArray<Pick<ServerBatch, 'loadProblems' | 'checkProblems'>>): Problem[] {
+  return [...batches.flatMap((b) => b.loadProblems), ...global, ...batches.flatMap((b) => b.checkProblems)];
+}
+
+export async function loadContext(options: BuildOptions, only?: readonly string[]): Promise<LoadContext> {
+  const [history, config] = await Promise.all([readEntriesHistory(options.entriesDir, only), loadRegistryConfig(configFileOf(options))]);
+  const global: Problem[] = [];
   if (history.shallow) {
     global.push(problem({
       severity: 'warning', code: 'history-shallow',
@@ -41,34 +60,74 @@ export async function loadServers(options: BuildOptions, only?: readonly string[
       hint: 'Fetch the whole history (git fetch --unshallow, or actions/checkout with fetch-depth: 0).',
     }));
   }
-  const problems = [...loaded.problems, ...global, ...annotationProblems(loaded.servers, config.config.metaKey)];
+  global.push(...config.problems);
+  return { history, metaKey: config.config.metaKey, global };
+}
+
+/** Dates and checks loaded servers; a batch with errors has no inputs. */
+export function prepareServers(loaded: LoadedEntries, context: LoadContext, options: BuildOptions): ServerBatch {
+  const checkProblems = annotationProblems(loaded.servers, context.metaKey);
   // Markdown for the search index, HTML for the pages; a body that cannot be rendered fails the build here, with the
   // problem the validator reports for it, before anything is written.
   const longDescriptions = new Map<string, { markdown: string; html?: string }>();
   for (const server of loaded.servers) {
     if (!server.statusFile?.body) continue;
     const rendered = renderLongDescription(server.statusFile);
-    problems.push(...rendered.problems);
+    checkProblems.push(...rendered.problems);
     longDescriptions.set(server.name, { markdown: server.statusFile.body, ...(rendered.html ? { html: rendered.html } : {}) });
   }
-  if (hasErrors(problems)) throw new ProblemsError(problems);
-  const records = assembleRegistry(loaded.servers, history, fallbackClock(options.entriesDir, options.env), config.config.metaKey);
+  const batch: ServerBatch = { inputs: [], records: [], loadProblems: loaded.problems, checkProblems, unbuilt: [] };
+  if (hasErrors([...loaded.problems, ...checkProblems])) return batch;
+  batch.records = assembleRegistry(loaded.servers, context.history, fallbackClock(options.entriesDir, options.env), context.metaKey);
   const warningsOf = new Map<string, Problem[]>();
-  for (const p of problems) {
-    if (global.includes(p)) continue;
+  for (const p of [...loaded.problems, ...checkProblems]) {
     const name = p.file?.split('/').slice(0, 2).join('/') ?? '';
     warningsOf.set(name, [...(warningsOf.get(name) ?? []), p]);
   }
-  const inputs = groupByServer(records).map((versions): ServerInput => {
+  batch.inputs = groupByServer(batch.records).map((versions): ServerInput => {
     const name = versions[0]!.name;
     const longDescription = longDescriptions.get(name);
     return { versions, ...(longDescription ? { longDescription } : {}), warnings: warningsOf.get(name) ?? [] };
   });
-  const built = new Set(inputs.map((i) => i.versions[0]!.name));
-  const unbuilt = [...warningsOf].flatMap(([name, list]) => (built.has(name) ? [] : list));
-  return { inputs, records, problems: global, unbuilt, warnings: problems };
+  const built = new Set(batch.inputs.map((i) => i.versions[0]!.name));
+  batch.unbuilt = [...warningsOf].flatMap(([name, list]) => (built.has(name) ? [] : list));
+  return batch;
 }
 
-export function configFileOf(options: BuildOptions): string {
-  return options.configFile ?? path.join(path.dirname(path.resolve(options.entriesDir)), CONFIG_FILE_NAME);
+/** Loads, dates and checks the servers (`only` these when given) at once; throws ProblemsError on any error. */
+export async function loadServers(options: BuildOptions, only?: readonly string[]): Promise<LoadedServers> {
+  const [loaded, context] = await Promise.all([loadEntries(options.entriesDir, only), loadContext(options, only)]);
+  const batch = prepareServers(loaded, context, options);
+  const problems = orderedProblems(context.global, [batch]);
+  if (hasErrors(problems)) throw new ProblemsError(problems);
+  return { ...batch, global: context.global, warnings: problems };
+}
+
+/**
+ * Every server, `serversPerBatch` at a time in name order: the folders are listed once, each batch's files are read
+ * when it is asked for. The first batch also carries the problems of the walk (symbolic links).
+ */
+export async function* loadServerBatches(options: BuildOptions, context: LoadContext, serversPerBatch: number): AsyncGenerator<ServerBatch> {
+  const root = options.entriesDir;
+  const loadedRoot = loadEntries(root, []); // the folder's own problems (missing), with no server read
+  const rootProblems = (await loadedRoot).problems;
+  if (rootProblems.length) {
+    yield { inputs: [], records: [], loadProblems: rootProblems, checkProblems: [], unbuilt: [] };
+    return;
+  }
+  const walked = walkEntryFiles(root);
+  const filesOf = new Map<string, string[]>();
+  for (const file of walked.files) {
+    const name = file.split('/').slice(0, 2).join('/');
+    const list = filesOf.get(name);
+    if (list) list.push(file);
+    else filesOf.set(name, [file]);
+  }
+  const names = [...filesOf.keys()].sort(compareBytewise);
+  for (let start = 0; start < names.length || start === 0; start += serversPerBatch) {
+    const files = names.slice(start, start + serversPerBatch).flatMap((name) => filesOf.get(name)!).sort(compareBytewise);
+    const batch = prepareServers(readEntryFiles(root, files), context, options);
+    if (start === 0) batch.loadProblems.unshift(...walked.problems);
+    yield batch;
+  }
 }
