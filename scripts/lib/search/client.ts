@@ -1,8 +1,9 @@
 // The registry's search client: loads the MiniSearch index the build writes (dist/site/search/) and queries it.
 // Runs in the browser (site), in Node (local server, tests, bench) and in edge functions: no Node imports, and
-// nothing but minisearch. The build imports the index options from here so both sides always agree.
+// nothing but minisearch (and substring-index.ts beside it). The build imports the index options from here so both sides always agree.
 
 import MiniSearch, { type Options, type SearchOptions } from 'minisearch';
+import { SubstringIndex } from './substring-index.ts';
 
 export type ServerKind = 'local' | 'remote';
 export type SearchStatus = 'active' | 'deprecated';
@@ -166,12 +167,6 @@ interface Stored {
   hit: Omit<SearchHit, 'score'>;
   /** Position in name order. */
   pos: number;
-  /** Lower-cased name, title and description, for exact and substring matching. */
-  name: string;
-  title: string;
-  description: string;
-  /** The part of the name after the namespace's `/`. */
-  tail: string;
   /** The hit with score 0, shared by every answer that gives this document no score (frozen). */
   zero?: SearchHit;
 }
@@ -181,6 +176,12 @@ interface MiniInternals {
   _index: { entries(): Iterable<[string, Map<number, Map<number, number>>]>; delete(term: string): void };
   _fieldIds: Record<string, number>;
   _documentIds: Map<number, string>;
+  /**
+   * What search() ranks, before it copies every result's stored fields into it and sorts them all: per short id,
+   * the score and the matched query terms (search()'s score is this score times their count, 1 for one term).
+   * minisearch 7, src/MiniSearch.ts executeQuery.
+   */
+  executeQuery(query: string, options: SearchOptions): Map<number, { score: number; terms: string[] }>;
 }
 
 /**
@@ -284,33 +285,51 @@ function facetValuesOf(hit: Omit<SearchHit, 'score'>, key: keyof SearchFilters):
 }
 
 /**
- * Every document's facet values as small integers, so that counting facets and applying filters over ten thousand
- * hits is array arithmetic rather than string work per hit.
+ * Every document's facet values as small integers, grouped into signatures: documents with the same values under
+ * every facet (a few hundred combinations among 20,000 servers) share one. Counting facets and applying filters over
+ * ten thousand hits is then one increment per hit, and the work per value is done once per signature.
  */
 class FacetTable {
   /** Per facet key, the value of each id. */
   readonly values: string[][] = FACET_KEYS.map(() => []);
   private readonly ids: Map<string, number>[] = FACET_KEYS.map(() => new Map());
-  /** Value ids, flattened: document `pos`, facet `k` holds ids[start[pos * 4 + k] .. start[pos * 4 + k + 1]). */
-  readonly flat: Uint16Array;
-  readonly start: Int32Array;
+  /** The signature of each document, by position. */
+  readonly signatureOf: Int32Array;
+  readonly signatures: number;
+  /** Value ids, flattened: signature `s`, facet `k` holds ids[start[s * 4 + k] .. start[s * 4 + k + 1]). */
+  private readonly flat: Uint16Array;
+  private readonly start: Int32Array;
 
   constructor(docs: Stored[]) {
     const flat: number[] = [];
-    this.start = new Int32Array(docs.length * FACET_KEYS.length + 1);
+    const start: number[] = [];
+    const bySignature = new Map<string, number>();
+    this.signatureOf = new Int32Array(docs.length);
     for (const s of docs) {
-      for (let k = 0; k < FACET_KEYS.length; k++) {
-        this.start[s.pos * FACET_KEYS.length + k] = flat.length;
-        const seen = new Set<number>();
-        for (const value of facetValuesOf(s.hit, FACET_KEYS[k]!)) {
+      const perKey = FACET_KEYS.map((key, k) => {
+        const ids: number[] = [];
+        for (const value of facetValuesOf(s.hit, key)) {
           const id = this.idOf(k, value, true);
-          if (!seen.has(id)) flat.push(id);
-          seen.add(id);
+          if (ids.indexOf(id) < 0) ids.push(id);
+        }
+        return ids;
+      });
+      const text = perKey.map((ids) => ids.join(',')).join('|');
+      let signature = bySignature.get(text);
+      if (signature === undefined) {
+        signature = bySignature.size;
+        bySignature.set(text, signature);
+        for (const ids of perKey) {
+          start.push(flat.length);
+          flat.push(...ids);
         }
       }
+      this.signatureOf[s.pos] = signature;
     }
-    this.start[docs.length * FACET_KEYS.length] = flat.length;
+    start.push(flat.length);
+    this.signatures = bySignature.size;
     this.flat = Uint16Array.from(flat);
+    this.start = Int32Array.from(start);
   }
 
   idOf(k: number, value: string, add = false): number {
@@ -324,15 +343,16 @@ class FacetTable {
     return id;
   }
 
-  has(pos: number, k: number, id: number): boolean {
-    const at = pos * FACET_KEYS.length + k;
+  has(signature: number, k: number, id: number): boolean {
+    const at = signature * FACET_KEYS.length + k;
     for (let i = this.start[at]!; i < this.start[at + 1]!; i++) if (this.flat[i] === id) return true;
     return false;
   }
 
-  count(pos: number, k: number, counts: Int32Array): void {
-    const at = pos * FACET_KEYS.length + k;
-    for (let i = this.start[at]!; i < this.start[at + 1]!; i++) counts[this.flat[i]!]!++;
+  /** Adds `times` to the count of each of the signature's values under facet k. */
+  add(signature: number, k: number, counts: Int32Array, times: number): void {
+    const at = signature * FACET_KEYS.length + k;
+    for (let i = this.start[at]!; i < this.start[at + 1]!; i++) counts[this.flat[i]!]! += times;
   }
 }
 
@@ -347,6 +367,8 @@ interface Matches {
   /** By position. */
   tier: Uint8Array;
   score: Float64Array;
+  /** By position: 1 when among the matches. */
+  member: Uint8Array;
 }
 
 const f32 = new Float32Array(1);
@@ -417,87 +439,75 @@ function makeHit(h: Omit<SearchHit, 'score'>, score: number): SearchHit {
   return hit;
 }
 
+/** Per key, the positions of the documents it belongs to (in name order). */
+function addPosition(map: Map<string, number[]>, key: string, pos: number): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [pos]);
+  else if (list[list.length - 1] !== pos) list.push(pos);
+}
+
+/** Fates of a signature's documents under the filters (see fates()): kept, fail facet k alone (1 + k), fail several. */
+const FAILS_MORE = 1 + FACET_KEYS.length;
+const FATES = FAILS_MORE + 1;
+
 class IndexSearch implements RegistrySearch {
   readonly manifest: SearchManifest;
   private readonly mini: MiniSearch<SearchDocument>;
   private readonly stored: Stored[];
-  private readonly byId = new Map<string, Stored>();
+  /** MiniSearch's short document ids → positions (-1: none). */
+  private readonly posOfShortId: Int32Array;
   private readonly broad: BroadTerms;
   private readonly facetTable: FacetTable;
+  private readonly substrings: SubstringIndex;
   private readonly packedMax: number;
+  /** Lower-cased name or title → documents (tier 3 when it is the query); name after the `/` → documents (tier 2). */
+  private readonly exact = new Map<string, number[]>();
+  private readonly tails = new Map<string, number[]>();
   /**
-   * Every document's lower-cased name and description, each followed by NUL, in name order: one native indexOf
-   * pass over it finds the substring matches far faster than a call per document.
+   * The one Matches every query fills and clears again (release): queries run one at a time, and clearing the
+   * matched positions costs less than allocating and zeroing arrays of every document per keystroke.
    */
-  private readonly haystack: string;
-  /** Offset in the haystack where each document's name starts, and where its name ends. */
-  private readonly starts: Int32Array;
-  private readonly nameEnds: Int32Array;
+  private readonly scratch: Matches;
 
   constructor(manifest: SearchManifest, mini: MiniSearch<SearchDocument>, docs: Omit<SearchHit, 'score'>[], tuning: SearchTuning) {
     this.manifest = manifest;
     this.mini = mini;
+    const names: string[] = [];
+    const descriptions: string[] = [];
+    const byId = new Map<string, number>();
     this.stored = docs.sort(byName).map((hit, pos) => {
       const name = hit.name.toLowerCase();
       const slash = name.lastIndexOf('/');
-      const entry: Stored = {
-        hit: hit,
-        pos: pos,
-        name: name,
-        title: (hit.title ?? '').toLowerCase(),
-        description: hit.description.toLowerCase(),
-        tail: slash >= 0 ? name.slice(slash + 1) : name,
-      };
-      this.byId.set(hit.name, entry);
-      return entry;
+      const title = (hit.title ?? '').toLowerCase();
+      names.push(name);
+      descriptions.push(hit.description.toLowerCase());
+      addPosition(this.exact, name, pos);
+      if (title) addPosition(this.exact, title, pos);
+      addPosition(this.tails, slash >= 0 ? name.slice(slash + 1) : name, pos);
+      byId.set(hit.name, pos);
+      return { hit: hit, pos: pos };
     });
-    this.broad = new BroadTerms(mini, (id) => this.byId.get(id)?.pos, this.stored.length, tuning);
+    const internals = mini as unknown as MiniInternals;
+    let shortIds = 0;
+    for (const shortId of internals._documentIds.keys()) shortIds = Math.max(shortIds, shortId + 1);
+    this.posOfShortId = new Int32Array(shortIds).fill(-1);
+    for (const [shortId, id] of internals._documentIds) this.posOfShortId[shortId] = byId.get(id) ?? -1;
+    this.broad = new BroadTerms(mini, (id) => byId.get(id), this.stored.length, tuning);
     this.facetTable = new FacetTable(this.stored);
+    this.substrings = new SubstringIndex(names, descriptions);
     this.packedMax = tuning.packedOrderMaxDocuments ?? POS_BITS;
-    const parts: string[] = [];
-    this.starts = new Int32Array(this.stored.length + 1);
-    this.nameEnds = new Int32Array(this.stored.length);
-    let offset = 0;
-    for (const entry of this.stored) {
-      this.starts[entry.pos] = offset;
-      this.nameEnds[entry.pos] = offset + entry.name.length;
-      parts.push(entry.name, entry.description);
-      offset += entry.name.length + entry.description.length + 2;
-    }
-    this.starts[this.stored.length] = offset;
-    this.haystack = parts.join('\0') + '\0';
-  }
-
-  /** The official semantics: every document whose name or description contains `raw` (already lower-cased). */
-  private substringMatches(raw: string, visit: (pos: number, inName: boolean) => void): void {
-    if (raw.indexOf('\0') >= 0) {
-      for (const s of this.stored) {
-        if (s.name.indexOf(raw) >= 0) visit(s.pos, true);
-        else if (s.description.indexOf(raw) >= 0) visit(s.pos, false);
-      }
-      return;
-    }
-    const starts = this.starts;
-    // Matches come in document order, so the document holding each one is found by walking on from the last.
-    let pos = 0;
-    for (;;) {
-      const at = this.haystack.indexOf(raw, starts[pos]!);
-      if (at < 0) return;
-      while (starts[pos + 1]! <= at) pos++;
-      visit(pos, at < this.nameEnds[pos]!);
-      pos++;
-      if (pos >= this.stored.length) return;
-    }
+    const n = this.stored.length;
+    this.scratch = { positions: new Int32Array(n), length: 0, tier: new Uint8Array(n), score: new Float64Array(n), member: new Uint8Array(n) };
   }
 
   /** Per document, the score of one query term: MiniSearch's over the index plus the broad terms it reaches. */
   private termScores(term: string): Float32Array | null {
     const scores = new Float32Array(this.stored.length);
     let any = false;
-    for (const result of this.mini.search(term, QUERY_OPTIONS)) {
-      const s = this.byId.get(result.id as string);
-      if (!s) continue;
-      scores[s.pos] = scores[s.pos]! + result.score;
+    for (const [shortId, result] of (this.mini as unknown as MiniInternals).executeQuery(term, QUERY_OPTIONS)) {
+      const pos = this.posOfShortId[shortId] ?? -1;
+      if (pos < 0) continue;
+      scores[pos] = scores[pos]! + result.score * (result.terms.length || 1);
       any = true;
     }
     for (const [broad, weights] of this.broad.weights) {
@@ -512,7 +522,7 @@ class IndexSearch implements RegistrySearch {
     return any ? scores : null;
   }
 
-  /** Index matches: documents every query term matches (AND), scored by the sum of the terms' scores. */
+  /** Index matches: documents every query term matches (AND), scored by the sum of the terms' scores; tier 1. */
   private indexMatches(q: string, m: Matches): void {
     const terms: string[] = [];
     for (const token of tokenizeQuery(q)) {
@@ -538,30 +548,52 @@ class IndexSearch implements RegistrySearch {
       }
       if (score === 0) continue;
       m.score[pos] = score;
-      m.tier[pos] = tierOf(this.stored[pos]!, q, 1);
+      m.tier[pos] = 1;
+      m.member[pos] = 1;
       m.positions[m.length++] = pos;
     }
   }
 
-  /** Every document the query matches, in no particular order; the empty query matches all, in name order. */
+  /**
+   * Every document the query matches, in no particular order; the empty query matches all, in name order.
+   * Tier 3: exact name or title; 2: exact server part of the name; 1: other index match or name substring;
+   * 0: description substring. The caller releases the answer.
+   */
   private match(query: string): Matches {
-    const n = this.stored.length;
-    const m: Matches = { positions: new Int32Array(n), length: 0, tier: new Uint8Array(n), score: new Float64Array(n) };
+    const m = this.scratch;
     const q = query.trim().toLowerCase();
     if (!q) {
-      for (let pos = 0; pos < n; pos++) m.positions[pos] = pos;
-      m.length = n;
+      for (let pos = 0; pos < this.stored.length; pos++) m.positions[pos] = pos;
+      m.length = this.stored.length;
       return m;
     }
     this.indexMatches(q, m);
     // The official semantics, on the untrimmed query: a substring of the name or the description. Index matches
-    // (score > 0) are already in.
-    this.substringMatches(query.toLowerCase(), (pos, inName) => {
-      if (m.score[pos] !== 0) return;
-      m.tier[pos] = tierOf(this.stored[pos]!, q, inName ? 1 : 0);
-      m.positions[m.length++] = pos;
-    });
+    // are already in.
+    const member = m.member;
+    this.substrings.matches(
+      query.toLowerCase(),
+      (pos) => member[pos] === 1,
+      (pos, inName) => {
+        member[pos] = 1;
+        m.tier[pos] = inName ? 1 : 0;
+        m.positions[m.length++] = pos;
+      },
+    );
+    for (const pos of this.tails.get(q) ?? []) if (member[pos]) m.tier[pos] = 2;
+    for (const pos of this.exact.get(q) ?? []) if (member[pos]) m.tier[pos] = 3;
     return m;
+  }
+
+  /** Clears what match() set, for the next query. */
+  private release(m: Matches): void {
+    for (let i = 0; i < m.length; i++) {
+      const pos = m.positions[i]!;
+      m.score[pos] = 0;
+      m.tier[pos] = 0;
+      m.member[pos] = 0;
+    }
+    m.length = 0;
   }
 
   /** The selected filters as facet value ids; -1 for an unset facet, -2 for a value no document has. */
@@ -573,6 +605,28 @@ class IndexSearch implements RegistrySearch {
       ids[k] = want && id < 0 ? -2 : id;
     });
     return ids;
+  }
+
+  /**
+   * What the filters do to the documents of each signature: 0 keeps them, 1 + k means they fail facet k alone
+   * (they still count for that facet, whose counts ignore its own selection), FAILS_MORE that they fail several.
+   */
+  private fates(ids: Int32Array): Uint8Array {
+    const table = this.facetTable;
+    const fates = new Uint8Array(table.signatures);
+    if (!ids.some((id) => id !== -1)) return fates;
+    for (let s = 0; s < table.signatures; s++) {
+      let fails = 0;
+      let which = 0;
+      for (let k = 0; k < FACET_KEYS.length; k++) {
+        const id = ids[k]!;
+        if (id === -1 || (id >= 0 && table.has(s, k, id))) continue;
+        fails++;
+        which = k;
+      }
+      fates[s] = fails === 0 ? 0 : fails === 1 ? 1 + which : FAILS_MORE;
+    }
+    return fates;
   }
 
   private hitsOf(m: Matches, positions: Int32Array, limit: number | undefined, keepNameOrder: boolean): SearchHit[] {
@@ -600,71 +654,62 @@ class IndexSearch implements RegistrySearch {
 
   search(query: string, options: SearchQueryOptions = {}): SearchHit[] {
     const m = this.match(query);
-    const ids = this.filterIds(options.filters ?? {});
-    let kept = m.positions.subarray(0, m.length);
-    if (ids.some((id) => id !== -1)) {
-      const out = new Int32Array(m.length);
+    try {
+      const fates = this.fates(this.filterIds(options.filters ?? {}));
+      const signatureOf = this.facetTable.signatureOf;
+      const kept = new Int32Array(m.length);
       let n = 0;
-      for (const pos of kept) if (this.failedFacets(pos, ids) === 0) out[n++] = pos;
-      kept = out.subarray(0, n);
+      for (let i = 0; i < m.length; i++) {
+        const pos = m.positions[i]!;
+        if (fates[signatureOf[pos]!] === 0) kept[n++] = pos;
+      }
+      return this.hitsOf(m, kept.subarray(0, n), options.limit, !query.trim());
+    } finally {
+      this.release(m);
     }
-    return this.hitsOf(m, kept, options.limit, !query.trim());
-  }
-
-  /** How many of the selected filters the document fails, and (when exactly one) which: `fails * 8 + k`. */
-  private failedFacets(pos: number, ids: Int32Array): number {
-    let fails = 0;
-    let which = 0;
-    for (let k = 0; k < FACET_KEYS.length; k++) {
-      const id = ids[k]!;
-      if (id === -1 || (id >= 0 && this.facetTable.has(pos, k, id))) continue;
-      fails++;
-      which = k;
-    }
-    return fails === 0 ? 0 : fails * 8 + which;
   }
 
   query(query: string, options: SearchQueryOptions = {}): SearchPage {
     const m = this.match(query);
-    const ids = this.filterIds(options.filters ?? {});
-    const table = this.facetTable;
-    const counts = FACET_KEYS.map((_, k) => new Int32Array(table.values[k]!.length));
-    const unset = new Int32Array(FACET_KEYS.length);
-    const kept = new Int32Array(m.length);
-    let n = 0;
-    const filtered = ids.some((id) => id !== -1);
-    for (let i = 0; i < m.length; i++) {
-      const pos = m.positions[i]!;
-      const failed = filtered ? this.failedFacets(pos, ids) : 0;
-      if (failed === 0) {
-        kept[n++] = pos;
-        for (let k = 0; k < FACET_KEYS.length; k++) {
-          table.count(pos, k, counts[k]!);
-          unset[k]!++;
-        }
-      } else if (failed < 16) {
-        // Fails exactly one filter: it still counts for that facet, whose counts ignore its own selection.
-        const k = failed - 8;
-        table.count(pos, k, counts[k]!);
-        unset[k]!++;
+    try {
+      const table = this.facetTable;
+      const fates = this.fates(this.filterIds(options.filters ?? {}));
+      const signatureOf = table.signatureOf;
+      // Per signature and fate, how many of the matches have them: the facets are counted from these.
+      const tally = new Int32Array(table.signatures * FATES);
+      const kept = new Int32Array(m.length);
+      let n = 0;
+      for (let i = 0; i < m.length; i++) {
+        const pos = m.positions[i]!;
+        const s = signatureOf[pos]!;
+        const fate = fates[s]!;
+        tally[s * FATES + fate]!++;
+        if (fate === 0) kept[n++] = pos;
       }
-    }
-    const facets = {} as SearchPage['facets'];
-    FACET_KEYS.forEach((key, k) => {
-      const byValue: Record<string, number> = { '': unset[k]! };
-      table.values[k]!.forEach((value, id) => {
-        if (counts[k]![id]! > 0) byValue[value] = counts[k]![id]!;
+      const counts = FACET_KEYS.map((_, k) => new Int32Array(table.values[k]!.length));
+      const unset = new Int32Array(FACET_KEYS.length);
+      for (let s = 0; s < table.signatures; s++) {
+        const passing = tally[s * FATES]!;
+        for (let k = 0; k < FACET_KEYS.length; k++) {
+          const times = passing + tally[s * FATES + 1 + k]!;
+          if (times === 0) continue;
+          table.add(s, k, counts[k]!, times);
+          unset[k]! += times;
+        }
+      }
+      const facets = {} as SearchPage['facets'];
+      FACET_KEYS.forEach((key, k) => {
+        const byValue: Record<string, number> = { '': unset[k]! };
+        table.values[k]!.forEach((value, id) => {
+          if (counts[k]![id]! > 0) byValue[value] = counts[k]![id]!;
+        });
+        facets[key] = byValue;
       });
-      facets[key] = byValue;
-    });
-    return { hits: this.hitsOf(m, kept.subarray(0, n), options.limit, !query.trim()), count: n, total: this.stored.length, facets };
+      return { hits: this.hitsOf(m, kept.subarray(0, n), options.limit, !query.trim()), count: n, total: this.stored.length, facets };
+    } finally {
+      this.release(m);
+    }
   }
-}
-
-function tierOf(s: Stored, q: string, otherwise: number): number {
-  if (s.name === q || s.title === q) return 3;
-  if (s.tail === q) return 2;
-  return otherwise;
 }
 
 /** A search over an already-fetched manifest and index (parsed JSON, or the index file's text). */
