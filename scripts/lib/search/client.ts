@@ -4,6 +4,7 @@
 
 import MiniSearch, { type Options, type SearchOptions } from 'minisearch';
 import { SubstringIndex } from './substring-index.ts';
+import { TermScorer, type MiniScoringInternals, type TermScoring } from './term-scores.ts';
 
 export type ServerKind = 'local' | 'remote';
 export type SearchStatus = 'active' | 'deprecated';
@@ -145,7 +146,11 @@ function prefixOf(term: string): boolean {
   return term.length >= 2;
 }
 
-const QUERY_OPTIONS: SearchOptions = {
+/**
+ * The MiniSearch search options the scores of one query term equal (TermScorer computes them without MiniSearch's
+ * result objects; test/search.test.ts compares the two).
+ */
+export const QUERY_OPTIONS: SearchOptions = {
   boost: FIELD_BOOSTS,
   prefix: prefixOf,
   processTerm: queryTerm,
@@ -176,12 +181,6 @@ interface MiniInternals {
   _index: { entries(): Iterable<[string, Map<number, Map<number, number>>]>; delete(term: string): void };
   _fieldIds: Record<string, number>;
   _documentIds: Map<number, string>;
-  /**
-   * What search() ranks, before it copies every result's stored fields into it and sorts them all: per short id,
-   * the score and the matched query terms (search()'s score is this score times their count, 1 for one term).
-   * minisearch 7, src/MiniSearch.ts executeQuery.
-   */
-  executeQuery(query: string, options: SearchOptions): Map<number, { score: number; terms: string[] }>;
 }
 
 /**
@@ -244,6 +243,16 @@ function editDistance(a: string, b: string, max: number): number {
 /** MiniSearch's default weights of prefix and fuzzy matches relative to exact ones. */
 const PREFIX_WEIGHT = 0.375;
 const FUZZY_WEIGHT = 0.45;
+
+/** QUERY_OPTIONS for TermScorer: MiniSearch's default weights and BM25 parameters (minisearch 7.2.0 defaultSearchOptions). */
+const TERM_SCORING: TermScoring = {
+  fields: SEARCH_FIELDS.map((field) => [field, FIELD_BOOSTS[field] || 1] as const),
+  prefixWeight: PREFIX_WEIGHT,
+  fuzzyWeight: FUZZY_WEIGHT,
+  k: 1.2,
+  b: 0.7,
+  d: 0.5,
+};
 
 /** How a query term reaches a broad term: 1 exactly, the prefix or fuzzy weight, or 0 not at all. */
 function broadReach(term: string, broad: string): number {
@@ -468,6 +477,9 @@ class IndexSearch implements RegistrySearch {
    * matched positions costs less than allocating and zeroing arrays of every document per keystroke.
    */
   private readonly scratch: Matches;
+  /** Per query term (first, second, ...), its scores by position; reused like scratch. */
+  private readonly termBuffers: Float32Array[] = [];
+  private readonly scorer: TermScorer;
 
   constructor(manifest: SearchManifest, mini: MiniSearch<SearchDocument>, docs: Omit<SearchHit, 'score'>[], tuning: SearchTuning) {
     this.manifest = manifest;
@@ -493,6 +505,7 @@ class IndexSearch implements RegistrySearch {
     this.posOfShortId = new Int32Array(shortIds).fill(-1);
     for (const [shortId, id] of internals._documentIds) this.posOfShortId[shortId] = byId.get(id) ?? -1;
     this.broad = new BroadTerms(mini, (id) => byId.get(id), this.stored.length, tuning);
+    this.scorer = new TermScorer(mini as unknown as MiniScoringInternals, this.posOfShortId, TERM_SCORING, this.stored.length);
     this.facetTable = new FacetTable(this.stored);
     this.substrings = new SubstringIndex(names, descriptions);
     this.packedMax = tuning.packedOrderMaxDocuments ?? POS_BITS;
@@ -500,16 +513,9 @@ class IndexSearch implements RegistrySearch {
     this.scratch = { positions: new Int32Array(n), length: 0, tier: new Uint8Array(n), score: new Float64Array(n), member: new Uint8Array(n) };
   }
 
-  /** Per document, the score of one query term: MiniSearch's over the index plus the broad terms it reaches. */
-  private termScores(term: string): Float32Array | null {
-    const scores = new Float32Array(this.stored.length);
-    let any = false;
-    for (const [shortId, result] of (this.mini as unknown as MiniInternals).executeQuery(term, QUERY_OPTIONS)) {
-      const pos = this.posOfShortId[shortId] ?? -1;
-      if (pos < 0) continue;
-      scores[pos] = scores[pos]! + result.score * (result.terms.length || 1);
-      any = true;
-    }
+  /** Adds to `scores` (by position) one query term's: MiniSearch's over the index plus the broad terms it reaches. */
+  private termScores(term: string, scores: Float32Array): boolean {
+    let any = this.scorer.addScores({ term: term, prefix: prefixOf(term), fuzzy: fuzziness(term), maxFuzzy: MAX_FUZZY }, scores);
     for (const [broad, weights] of this.broad.weights) {
       const reach = broadReach(term, broad);
       if (reach === 0) continue;
@@ -519,7 +525,7 @@ class IndexSearch implements RegistrySearch {
         if (w !== 0) scores[pos] = scores[pos]! + w * reach;
       }
     }
-    return any ? scores : null;
+    return any;
   }
 
   /** Index matches: documents every query term matches (AND), scored by the sum of the terms' scores; tier 1. */
@@ -532,8 +538,9 @@ class IndexSearch implements RegistrySearch {
     if (terms.length === 0) return;
     const perTerm: Float32Array[] = [];
     for (const term of terms) {
-      const scores = this.termScores(term);
-      if (!scores) return;
+      if (this.termBuffers.length === perTerm.length) this.termBuffers.push(new Float32Array(this.stored.length));
+      const scores = this.termBuffers[perTerm.length]!.fill(0);
+      if (!this.termScores(term, scores)) return;
       perTerm.push(scores);
     }
     for (let pos = 0; pos < this.stored.length; pos++) {
