@@ -388,55 +388,64 @@ const SCORE_SPAN = 2 ** 31;
 /**
  * The first `limit` positions by tier (high first), score (high first), then name. Up to 2^20 documents the three
  * are packed into one exactly-representable double (2 + 31 + 20 bits: a non-negative float32's bits sort like its
- * value), so ordering is numeric: the `limit` smallest keys are selected first (a page of the site needs 200 of
- * maybe 15,000 hits) and only they are sorted, natively.
+ * value), so ordering is numeric. A page of the site needs 200 of maybe 15,000 hits: those are kept in a max-heap
+ * of the `limit` smallest keys seen (a key replaces the heap's largest only when smaller, a few hundred times over
+ * the hits), and only they are sorted, natively.
  */
 function orderPositions(m: Matches, positions: Int32Array, limit: number, packedMax: number): Int32Array {
   if (m.tier.length > Math.min(packedMax, POS_BITS)) {
     const sorted = positions.slice().sort((a, b) => m.tier[b]! - m.tier[a]! || m.score[b]! - m.score[a]! || a - b);
     return sorted.subarray(0, limit);
   }
-  let keys = new Float64Array(positions.length);
-  for (let i = 0; i < positions.length; i++) {
-    const pos = positions[i]!;
+  const keyOf = (pos: number): number => {
     f32[0] = m.score[pos]!;
-    keys[i] = (3 - m.tier[pos]!) * SCORE_SPAN * POS_BITS + (SCORE_SPAN - 1 - f32bits[0]!) * POS_BITS + pos;
+    return (3 - m.tier[pos]!) * SCORE_SPAN * POS_BITS + (SCORE_SPAN - 1 - f32bits[0]!) * POS_BITS + pos;
+  };
+  let keys: Float64Array;
+  if (limit * 4 >= positions.length) {
+    keys = new Float64Array(positions.length);
+    for (let i = 0; i < positions.length; i++) keys[i] = keyOf(positions[i]!);
+    keys.sort();
+    if (limit < keys.length) keys = keys.subarray(0, limit);
+  } else {
+    keys = new Float64Array(limit);
+    let size = 0;
+    for (let i = 0; i < positions.length; i++) {
+      const key = keyOf(positions[i]!);
+      if (size < limit) heapPush(keys, size++, key);
+      else if (key < keys[0]!) heapReplaceTop(keys, size, key);
+    }
+    keys.sort();
   }
-  if (limit < keys.length) {
-    selectSmallest(keys, limit);
-    keys = keys.subarray(0, limit);
-  }
-  keys.sort();
   const ordered = new Int32Array(keys.length);
   for (let i = 0; i < keys.length; i++) ordered[i] = keys[i]! % POS_BITS;
   return ordered;
 }
 
-/** Rearranges `keys` (distinct numbers) so that its first `k` are its k smallest, in any order (quickselect). */
-function selectSmallest(keys: Float64Array, k: number): void {
-  let left = 0;
-  let right = keys.length - 1;
-  while (right > left) {
-    const pivot = median3(keys[left]!, keys[(left + right) >> 1]!, keys[right]!);
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (keys[i]! < pivot) i++;
-      while (keys[j]! > pivot) j--;
-      if (i <= j) {
-        const t = keys[i]!;
-        keys[i++] = keys[j]!;
-        keys[j--] = t;
-      }
-    }
-    if (k - 1 <= j) right = j;
-    else if (k - 1 >= i) left = i;
-    else return;
+/** Adds `key` to the max-heap heap[0 .. size). */
+function heapPush(heap: Float64Array, size: number, key: number): void {
+  let i = size;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent]! >= key) break;
+    heap[i] = heap[parent]!;
+    i = parent;
   }
+  heap[i] = key;
 }
 
-function median3(a: number, b: number, c: number): number {
-  return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+/** Replaces the largest key of the max-heap heap[0 .. size) with `key`. */
+function heapReplaceTop(heap: Float64Array, size: number, key: number): void {
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= size) break;
+    if (child + 1 < size && heap[child + 1]! > heap[child]!) child++;
+    if (heap[child]! <= key) break;
+    heap[i] = heap[child]!;
+    i = child;
+  }
+  heap[i] = key;
 }
 
 function makeHit(h: Omit<SearchHit, 'score'>, score: number): SearchHit {
