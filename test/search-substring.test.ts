@@ -34,7 +34,7 @@ function brute(raw: string): Array<[number, boolean]> {
 
 function viaIndex(index: SubstringIndex, raw: string, skip: (pos: number) => boolean = () => false): Array<[number, boolean]> {
   const out: Array<[number, boolean]> = [];
-  index.matches(raw, skip, (pos, inName) => out.push([pos, inName]));
+  index.matches(raw, Uint8Array.from(NAMES, (_, pos) => (skip(pos) ? 1 : 0)), (pos, inName) => out.push([pos, inName]));
   return out;
 }
 
@@ -56,5 +56,6 @@ describe('SubstringIndex', () => {
 
   it('answers an empty corpus', () => {
     expect(viaIndex(new SubstringIndex([], []), 'a')).toEqual([]);
+    expect(viaIndex(new SubstringIndex([], []), 'abcd')).toEqual([]);
   });
 });

@@ -191,7 +191,8 @@ interface MiniInternals {
  * (0 when none does); a query term reaches them exactly, by prefix or by fuzzy match as MiniSearch would.
  */
 class BroadTerms {
-  readonly weights = new Map<string, Float32Array>();
+  /** Per term, the documents that contain it (positions, ascending) and their weights. */
+  readonly weights = new Map<string, { positions: Int32Array; weights: Float32Array }>();
 
   constructor(mini: MiniSearch<SearchDocument>, posOf: (id: string) => number | undefined, documents: number, tuning: SearchTuning) {
     const internals = mini as unknown as MiniInternals;
@@ -203,11 +204,12 @@ class BroadTerms {
       const pos = posOf(id);
       if (pos !== undefined) positions.set(shortId, pos);
     }
+    let dense: Float32Array | undefined;
     for (const [term, byField] of internals._index.entries()) {
       let postings = 0;
       for (const docs of byField.values()) postings += docs.size;
       if (postings < threshold) continue;
-      const weights = new Float32Array(documents);
+      const weights = (dense ??= new Float32Array(documents)).fill(0);
       for (const [fieldId, docs] of byField) {
         const boost = boostOf[fieldId] ?? 1;
         for (const shortId of docs.keys()) {
@@ -215,7 +217,10 @@ class BroadTerms {
           if (pos !== undefined) weights[pos] = weights[pos]! + boost;
         }
       }
-      this.weights.set(term, weights);
+      const present = new Int32Array(documents);
+      let n = 0;
+      for (let pos = 0; pos < documents; pos++) if (weights[pos] !== 0) present[n++] = pos;
+      this.weights.set(term, { positions: present.slice(0, n), weights: Float32Array.from(present.subarray(0, n), (pos) => weights[pos]!) });
     }
     for (const term of this.weights.keys()) internals._index.delete(term);
   }
@@ -486,6 +491,8 @@ class IndexSearch implements RegistrySearch {
    * matched positions costs less than allocating and zeroing arrays of every document per keystroke.
    */
   private readonly scratch: Matches;
+  /** The matches that pass the filters; reused like scratch. */
+  private readonly kept: Int32Array;
   /** Per query term (first, second, ...), its scores by position; reused like scratch. */
   private readonly termBuffers: Float32Array[] = [];
   private readonly scorer: TermScorer;
@@ -520,18 +527,19 @@ class IndexSearch implements RegistrySearch {
     this.packedMax = tuning.packedOrderMaxDocuments ?? POS_BITS;
     const n = this.stored.length;
     this.scratch = { positions: new Int32Array(n), length: 0, tier: new Uint8Array(n), score: new Float64Array(n), member: new Uint8Array(n) };
+    this.kept = new Int32Array(n);
   }
 
   /** Adds to `scores` (by position) one query term's: MiniSearch's over the index plus the broad terms it reaches. */
   private termScores(term: string, scores: Float32Array): boolean {
     let any = this.scorer.addScores({ term: term, prefix: prefixOf(term), fuzzy: fuzziness(term), maxFuzzy: MAX_FUZZY }, scores);
-    for (const [broad, weights] of this.broad.weights) {
+    for (const [broad, { positions, weights }] of this.broad.weights) {
       const reach = broadReach(term, broad);
       if (reach === 0) continue;
       any = true;
-      for (let pos = 0; pos < weights.length; pos++) {
-        const w = weights[pos]!;
-        if (w !== 0) scores[pos] = scores[pos]! + w * reach;
+      for (let i = 0; i < positions.length; i++) {
+        const pos = positions[i]!;
+        scores[pos] = scores[pos]! + weights[i]! * reach;
       }
     }
     return any;
@@ -551,6 +559,18 @@ class IndexSearch implements RegistrySearch {
       const scores = this.termBuffers[perTerm.length]!.fill(0);
       if (!this.termScores(term, scores)) return;
       perTerm.push(scores);
+    }
+    if (perTerm.length === 1) {
+      const scores = perTerm[0]!;
+      for (let pos = 0; pos < scores.length; pos++) {
+        const score = scores[pos]!;
+        if (score === 0) continue;
+        m.score[pos] = score;
+        m.tier[pos] = 1;
+        m.member[pos] = 1;
+        m.positions[m.length++] = pos;
+      }
+      return;
     }
     for (let pos = 0; pos < this.stored.length; pos++) {
       let score = 0;
@@ -589,7 +609,7 @@ class IndexSearch implements RegistrySearch {
     const member = m.member;
     this.substrings.matches(
       query.toLowerCase(),
-      (pos) => member[pos] === 1,
+      member,
       (pos, inName) => {
         member[pos] = 1;
         m.tier[pos] = inName ? 1 : 0;
@@ -603,6 +623,14 @@ class IndexSearch implements RegistrySearch {
 
   /** Clears what match() set, for the next query. */
   private release(m: Matches): void {
+    if (m.length * 8 > this.stored.length) {
+      // Many matches: clearing every array outright is the cheaper way.
+      m.score.fill(0);
+      m.tier.fill(0);
+      m.member.fill(0);
+      m.length = 0;
+      return;
+    }
     for (let i = 0; i < m.length; i++) {
       const pos = m.positions[i]!;
       m.score[pos] = 0;
@@ -693,14 +721,21 @@ class IndexSearch implements RegistrySearch {
       const signatureOf = table.signatureOf;
       // Per signature and fate, how many of the matches have them: the facets are counted from these.
       const tally = new Int32Array(table.signatures * FATES);
-      const kept = new Int32Array(m.length);
+      const positions = m.positions;
+      let kept = positions;
       let n = 0;
-      for (let i = 0; i < m.length; i++) {
-        const pos = m.positions[i]!;
-        const s = signatureOf[pos]!;
-        const fate = fates[s]!;
-        tally[s * FATES + fate]!++;
-        if (fate === 0) kept[n++] = pos;
+      if (fates.every((fate) => fate === 0)) {
+        for (let i = 0; i < m.length; i++) tally[signatureOf[positions[i]!]! * FATES]!++;
+        n = m.length;
+      } else {
+        kept = this.kept;
+        for (let i = 0; i < m.length; i++) {
+          const pos = positions[i]!;
+          const s = signatureOf[pos]!;
+          const fate = fates[s]!;
+          tally[s * FATES + fate]!++;
+          if (fate === 0) kept[n++] = pos;
+        }
       }
       const counts = FACET_KEYS.map((_, k) => new Int32Array(table.values[k]!.length));
       const unset = new Int32Array(FACET_KEYS.length);

@@ -97,11 +97,11 @@ export class SubstringIndex {
 
   /**
    * Visits, in document order, every document whose name or description contains `raw` (lower-cased), with whether
-   * its name does. Documents for which `skip` is true are passed over without being confirmed.
+   * its name does. Documents whose `skip` (by position) is not 0 are passed over without being confirmed.
    */
-  matches(raw: string, skip: (pos: number) => boolean, visit: (pos: number, inName: boolean) => void): void {
+  matches(raw: string, skip: Uint8Array, visit: (pos: number, inName: boolean) => void): void {
     if (raw.length === 0) {
-      for (let pos = 0; pos < this.names.length; pos++) if (!skip(pos)) visit(pos, true);
+      for (let pos = 0; pos < this.names.length; pos++) if (skip[pos] === 0) visit(pos, true);
       return;
     }
     const classes: number[] = [];
@@ -128,7 +128,7 @@ export class SubstringIndex {
       // The one gram is the query itself: its postings are the answer, name bit included.
       for (let i = offsets[first]!; i < offsets[first + 1]!; i++) {
         const entry = postings[i]!;
-        if (!skip(entry >> 1)) visit(entry >> 1, (entry & 1) === 1);
+        if (skip[entry >> 1] === 0) visit(entry >> 1, (entry & 1) === 1);
       }
       return;
     }
@@ -136,7 +136,7 @@ export class SubstringIndex {
     let candidates: number[] = [];
     for (let i = offsets[first]!; i < offsets[first + 1]!; i++) {
       const pos = postings[i]! >> 1;
-      if (!skip(pos)) candidates.push(pos);
+      if (skip[pos] === 0) candidates.push(pos);
     }
     for (let j = 1; j < grams.length && candidates.length > 0; j++) {
       const g = grams[j]!;
