@@ -560,22 +560,14 @@ class IndexSearch implements RegistrySearch {
       if (!this.termScores(term, scores)) return;
       perTerm.push(scores);
     }
-    if (perTerm.length === 1) {
-      const scores = perTerm[0]!;
-      for (let pos = 0; pos < scores.length; pos++) {
-        const score = scores[pos]!;
-        if (score === 0) continue;
-        m.score[pos] = score;
-        m.tier[pos] = 1;
-        m.member[pos] = 1;
-        m.positions[m.length++] = pos;
-      }
-      return;
-    }
-    for (let pos = 0; pos < this.stored.length; pos++) {
-      let score = 0;
-      for (const scores of perTerm) {
-        const x = scores[pos]!;
+    // A document's score is the sum of its terms' scores, added in term order, when none is 0.
+    const first = perTerm[0]!;
+    const others = perTerm.slice(1);
+    for (let pos = 0; pos < first.length; pos++) {
+      let score = first[pos]!;
+      if (score === 0) continue;
+      for (let t = 0; t < others.length; t++) {
+        const x = others[t]![pos]!;
         if (x === 0) {
           score = 0;
           break;
