@@ -1,6 +1,7 @@
 // The registry's search client: loads the MiniSearch index the build writes (dist/site/search/) and queries it.
 // Runs in the browser (site), in Node (local server, tests, bench) and in edge functions: no Node imports, and
-// nothing but minisearch (and substring-index.ts beside it). The build imports the index options from here so both sides always agree.
+// nothing but minisearch and its two helpers beside it (substring-index.ts, term-scores.ts). The build imports the
+// index options from here so both sides always agree.
 
 import MiniSearch, { type Options, type SearchOptions } from 'minisearch';
 import { SubstringIndex } from './substring-index.ts';
@@ -249,7 +250,7 @@ function editDistance(a: string, b: string, max: number): number {
 const PREFIX_WEIGHT = 0.375;
 const FUZZY_WEIGHT = 0.45;
 
-/** QUERY_OPTIONS for TermScorer: MiniSearch's default weights and BM25 parameters (minisearch 7.2.0 defaultSearchOptions). */
+/** QUERY_OPTIONS for TermScorer, with MiniSearch's default weights and BM25 parameters (7.2.0 defaultSearchOptions). */
 const TERM_SCORING: TermScoring = {
   fields: SEARCH_FIELDS.map((field) => [field, FIELD_BOOSTS[field] || 1] as const),
   prefixWeight: PREFIX_WEIGHT,
