@@ -4,10 +4,11 @@
 
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import MiniSearch from 'minisearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import type { RegistryRecord } from '../scripts/lib/model.ts';
-import { loadSearch, searchFromJson, type RegistrySearch } from '../scripts/lib/search/client.ts';
+import { indexOptions, loadSearch, QUERY_OPTIONS, searchFromJson, type RegistrySearch, type SearchDocument } from '../scripts/lib/search/client.ts';
 import { buildSearchIndex, MANIFEST_FILE } from '../scripts/lib/search/index-build.ts';
 import { startRegistryServer, type RunningServer } from '../scripts/lib/serve/node-server.ts';
 import { serverJson, statusFile, tempDir } from './support/git-fixture.ts';
@@ -236,6 +237,7 @@ describe('query and search over a few thousand servers', () => {
   const TRANSPORTS = ['stdio', 'sse', 'streamable-http'];
   let big: RegistrySearch;
   let byComparator: RegistrySearch;
+  let built: ReturnType<typeof buildSearchIndex>;
 
   beforeAll(() => {
     let seed = 7;
@@ -256,7 +258,7 @@ describe('query and search over a few thousand servers', () => {
         official: { status: next(10) === 0 ? 'deprecated' : 'active', statusChangedAt: when, publishedAt: when, updatedAt: when, isLatest: true },
       });
     }
-    const built = buildSearchIndex(many, new Map());
+    built = buildSearchIndex(many, new Map());
     const manifest = JSON.parse(built.manifest) as unknown;
     big = searchFromJson(manifest, built.indexFile, { broadTermMinDocuments: 100 });
     byComparator = searchFromJson(manifest, built.indexFile, { broadTermMinDocuments: 100, packedOrderMaxDocuments: 0 });
@@ -280,6 +282,21 @@ describe('query and search over a few thousand servers', () => {
         }
       }
     }
+  });
+
+  it('scores a word as MiniSearch does (its own search with the client\'s options), without MiniSearch\'s result objects', () => {
+    const many = built.indexFile;
+    const plain = searchFromJson(JSON.parse(built.manifest), many, { broadTermShare: Infinity });
+    const mini = MiniSearch.loadJSON<SearchDocument>(many, indexOptions());
+    // Exact words, prefixes as typed (2+ letters), typos (fuzzy from 4 letters), words in package ids and hosts.
+    let compared = 0;
+    for (const q of ['git', 'gi', 'files', 'file', 'fils', 'vector', 'vectr', 'weathr', 'server', 'servr', 'stdio', 'npm', 'pkg', 'example', 'u12', 'sync', 'q']) {
+      const expected = new Map(mini.search(q, QUERY_OPTIONS).map((r) => [r.id as string, Math.fround(r.score)]));
+      const scored = new Map(plain.search(q).filter((h) => h.score > 0).map((h) => [h.name, h.score]));
+      expect(scored, q).toEqual(expected);
+      compared += scored.size;
+    }
+    expect(compared).toBeGreaterThan(10000);
   });
 
   it('counts each facet over the hits that pass the other filters', () => {

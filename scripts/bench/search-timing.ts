@@ -1,7 +1,7 @@
 // Search benchmark over a built registry: the size of its search index (bytes, gzipped bytes), the time to build
 // that index again from the dist's latest rows (plus the status files' long descriptions when the entries are
-// given), and the latency of 1,000 queries from a fixed list in Node (one page of hits with the count and facets,
-// as the site's worker answers each keystroke).
+// given), and the latency (and CPU time) of 1,000 queries from a fixed list in Node (one page of hits with the count
+// and facets, as the site's worker answers each keystroke).
 //
 //   npx tsx scripts/bench/search-timing.ts --dir <dist> [--entries <entries>]   (prints one JSON document)
 
@@ -17,7 +17,7 @@ import { searchFromJson } from '../lib/search/client.ts';
 import { PAGE_SIZE } from '../lib/site/browser/query.ts';
 import { buildSearchIndex, MANIFEST_FILE, SEARCH_DIR } from '../lib/search/index-build.ts';
 
-export const SEARCH_TARGETS = { indexGzipBytes: 3 * 1024 * 1024, indexBuildSeconds: 10, queryP95Ms: 5 };
+export const SEARCH_TARGETS = { indexGzipBytes: 3 * 1024 * 1024, indexBuildSeconds: 10, queryP95Ms: 2 };
 
 /** The fixed query list: exact names, service words, prefixes as typed, typos, several words, hosts, packages. */
 export const BENCH_QUERIES = [
@@ -70,6 +70,11 @@ export interface SearchTiming {
   distinctQueries: number;
   /** query(q, {limit: PAGE_SIZE}): a page of hits + count + facets, as the site's search-as-you-type asks. */
   queryMs: { p50: number; p95: number; p99: number; max: number; mean: number };
+  /**
+   * The same queries' CPU time (the process's, all threads, garbage collector helpers included). On a shared machine
+   * a query's wall time also holds the time other processes ran while it waited; this does not.
+   */
+  queryCpuMs: { p50: number; p95: number; p99: number; max: number; mean: number };
   /** The API's `?search=`: every hit's name, as the Node server's matcher collects them. */
   meanHits: number;
   targets: Record<string, { max: number; value: number; pass: boolean }>;
@@ -102,19 +107,27 @@ export async function measureSearch(distDir: string, entriesDir?: string, querie
 
   for (const q of BENCH_QUERIES) search.query(q, { limit: PAGE_SIZE }); // warm-up
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let hits = 0;
   for (let i = 0; i < queries; i++) {
     const q = BENCH_QUERIES[i % BENCH_QUERIES.length]!;
+    const cpu = process.cpuUsage();
     t = performance.now();
     const page = search.query(q, { limit: PAGE_SIZE });
     times.push(performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    cpuTimes.push((used.user + used.system) / 1000);
     hits += page.count;
   }
-  times.sort((a, b) => a - b);
-  const queryMs = {
-    p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), p99: round(percentile(times, 99)),
-    max: round(times[times.length - 1]!), mean: round(times.reduce((s, x) => s + x, 0) / times.length),
+  const summary = (values: number[]) => {
+    values.sort((a, b) => a - b);
+    return {
+      p50: round(percentile(values, 50)), p95: round(percentile(values, 95)), p99: round(percentile(values, 99)),
+      max: round(values[values.length - 1]!), mean: round(values.reduce((s, x) => s + x, 0) / values.length),
+    };
   };
+  const queryMs = summary(times);
+  const queryCpuMs = summary(cpuTimes);
   const check = (value: number, max: number) => ({ max, value, pass: value <= max });
   return {
     documents: search.manifest.documents,
@@ -129,6 +142,7 @@ export async function measureSearch(distDir: string, entriesDir?: string, querie
     queries,
     distinctQueries: BENCH_QUERIES.length,
     queryMs,
+    queryCpuMs,
     meanHits: round(hits / queries, 1),
     targets: {
       indexGzipBytes: check(indexGzipBytes, SEARCH_TARGETS.indexGzipBytes),

@@ -1,8 +1,11 @@
 // The registry's search client: loads the MiniSearch index the build writes (dist/site/search/) and queries it.
 // Runs in the browser (site), in Node (local server, tests, bench) and in edge functions: no Node imports, and
-// nothing but minisearch. The build imports the index options from here so both sides always agree.
+// nothing but minisearch and its two helpers beside it (substring-index.ts, term-scores.ts). The build imports the
+// index options from here so both sides always agree.
 
 import MiniSearch, { type Options, type SearchOptions } from 'minisearch';
+import { SubstringIndex } from './substring-index.ts';
+import { TermScorer, type MiniScoringInternals, type TermScoring } from './term-scores.ts';
 
 export type ServerKind = 'local' | 'remote';
 export type SearchStatus = 'active' | 'deprecated';
@@ -144,7 +147,11 @@ function prefixOf(term: string): boolean {
   return term.length >= 2;
 }
 
-const QUERY_OPTIONS: SearchOptions = {
+/**
+ * The MiniSearch search options the scores of one query term equal (TermScorer computes them without MiniSearch's
+ * result objects; test/search.test.ts compares the two).
+ */
+export const QUERY_OPTIONS: SearchOptions = {
   boost: FIELD_BOOSTS,
   prefix: prefixOf,
   processTerm: queryTerm,
@@ -166,12 +173,6 @@ interface Stored {
   hit: Omit<SearchHit, 'score'>;
   /** Position in name order. */
   pos: number;
-  /** Lower-cased name, title and description, for exact and substring matching. */
-  name: string;
-  title: string;
-  description: string;
-  /** The part of the name after the namespace's `/`. */
-  tail: string;
   /** The hit with score 0, shared by every answer that gives this document no score (frozen). */
   zero?: SearchHit;
 }
@@ -191,7 +192,8 @@ interface MiniInternals {
  * (0 when none does); a query term reaches them exactly, by prefix or by fuzzy match as MiniSearch would.
  */
 class BroadTerms {
-  readonly weights = new Map<string, Float32Array>();
+  /** Per term, the documents that contain it (positions, ascending) and their weights. */
+  readonly weights = new Map<string, { positions: Int32Array; weights: Float32Array }>();
 
   constructor(mini: MiniSearch<SearchDocument>, posOf: (id: string) => number | undefined, documents: number, tuning: SearchTuning) {
     const internals = mini as unknown as MiniInternals;
@@ -203,11 +205,12 @@ class BroadTerms {
       const pos = posOf(id);
       if (pos !== undefined) positions.set(shortId, pos);
     }
+    let dense: Float32Array | undefined;
     for (const [term, byField] of internals._index.entries()) {
       let postings = 0;
       for (const docs of byField.values()) postings += docs.size;
       if (postings < threshold) continue;
-      const weights = new Float32Array(documents);
+      const weights = (dense ??= new Float32Array(documents)).fill(0);
       for (const [fieldId, docs] of byField) {
         const boost = boostOf[fieldId] ?? 1;
         for (const shortId of docs.keys()) {
@@ -215,7 +218,10 @@ class BroadTerms {
           if (pos !== undefined) weights[pos] = weights[pos]! + boost;
         }
       }
-      this.weights.set(term, weights);
+      const present = new Int32Array(documents);
+      let n = 0;
+      for (let pos = 0; pos < documents; pos++) if (weights[pos] !== 0) present[n++] = pos;
+      this.weights.set(term, { positions: present.slice(0, n), weights: Float32Array.from(present.subarray(0, n), (pos) => weights[pos]!) });
     }
     for (const term of this.weights.keys()) internals._index.delete(term);
   }
@@ -243,6 +249,16 @@ function editDistance(a: string, b: string, max: number): number {
 /** MiniSearch's default weights of prefix and fuzzy matches relative to exact ones. */
 const PREFIX_WEIGHT = 0.375;
 const FUZZY_WEIGHT = 0.45;
+
+/** QUERY_OPTIONS for TermScorer, with MiniSearch's default weights and BM25 parameters (7.2.0 defaultSearchOptions). */
+const TERM_SCORING: TermScoring = {
+  fields: SEARCH_FIELDS.map((field) => [field, FIELD_BOOSTS[field] || 1] as const),
+  prefixWeight: PREFIX_WEIGHT,
+  fuzzyWeight: FUZZY_WEIGHT,
+  k: 1.2,
+  b: 0.7,
+  d: 0.5,
+};
 
 /** How a query term reaches a broad term: 1 exactly, the prefix or fuzzy weight, or 0 not at all. */
 function broadReach(term: string, broad: string): number {
@@ -284,33 +300,51 @@ function facetValuesOf(hit: Omit<SearchHit, 'score'>, key: keyof SearchFilters):
 }
 
 /**
- * Every document's facet values as small integers, so that counting facets and applying filters over ten thousand
- * hits is array arithmetic rather than string work per hit.
+ * Every document's facet values as small integers, grouped into signatures: documents with the same values under
+ * every facet (a few hundred combinations among 20,000 servers) share one. Counting facets and applying filters over
+ * ten thousand hits is then one increment per hit, and the work per value is done once per signature.
  */
 class FacetTable {
   /** Per facet key, the value of each id. */
   readonly values: string[][] = FACET_KEYS.map(() => []);
   private readonly ids: Map<string, number>[] = FACET_KEYS.map(() => new Map());
-  /** Value ids, flattened: document `pos`, facet `k` holds ids[start[pos * 4 + k] .. start[pos * 4 + k + 1]). */
-  readonly flat: Uint16Array;
-  readonly start: Int32Array;
+  /** The signature of each document, by position. */
+  readonly signatureOf: Int32Array;
+  readonly signatures: number;
+  /** Value ids, flattened: signature `s`, facet `k` holds ids[start[s * 4 + k] .. start[s * 4 + k + 1]). */
+  private readonly flat: Uint16Array;
+  private readonly start: Int32Array;
 
   constructor(docs: Stored[]) {
     const flat: number[] = [];
-    this.start = new Int32Array(docs.length * FACET_KEYS.length + 1);
+    const start: number[] = [];
+    const bySignature = new Map<string, number>();
+    this.signatureOf = new Int32Array(docs.length);
     for (const s of docs) {
-      for (let k = 0; k < FACET_KEYS.length; k++) {
-        this.start[s.pos * FACET_KEYS.length + k] = flat.length;
-        const seen = new Set<number>();
-        for (const value of facetValuesOf(s.hit, FACET_KEYS[k]!)) {
+      const perKey = FACET_KEYS.map((key, k) => {
+        const ids: number[] = [];
+        for (const value of facetValuesOf(s.hit, key)) {
           const id = this.idOf(k, value, true);
-          if (!seen.has(id)) flat.push(id);
-          seen.add(id);
+          if (ids.indexOf(id) < 0) ids.push(id);
+        }
+        return ids;
+      });
+      const text = perKey.map((ids) => ids.join(',')).join('|');
+      let signature = bySignature.get(text);
+      if (signature === undefined) {
+        signature = bySignature.size;
+        bySignature.set(text, signature);
+        for (const ids of perKey) {
+          start.push(flat.length);
+          flat.push(...ids);
         }
       }
+      this.signatureOf[s.pos] = signature;
     }
-    this.start[docs.length * FACET_KEYS.length] = flat.length;
+    start.push(flat.length);
+    this.signatures = bySignature.size;
     this.flat = Uint16Array.from(flat);
+    this.start = Int32Array.from(start);
   }
 
   idOf(k: number, value: string, add = false): number {
@@ -324,15 +358,16 @@ class FacetTable {
     return id;
   }
 
-  has(pos: number, k: number, id: number): boolean {
-    const at = pos * FACET_KEYS.length + k;
+  has(signature: number, k: number, id: number): boolean {
+    const at = signature * FACET_KEYS.length + k;
     for (let i = this.start[at]!; i < this.start[at + 1]!; i++) if (this.flat[i] === id) return true;
     return false;
   }
 
-  count(pos: number, k: number, counts: Int32Array): void {
-    const at = pos * FACET_KEYS.length + k;
-    for (let i = this.start[at]!; i < this.start[at + 1]!; i++) counts[this.flat[i]!]!++;
+  /** Adds `times` to the count of each of the signature's values under facet k. */
+  add(signature: number, k: number, counts: Int32Array, times: number): void {
+    const at = signature * FACET_KEYS.length + k;
+    for (let i = this.start[at]!; i < this.start[at + 1]!; i++) counts[this.flat[i]!]! += times;
   }
 }
 
@@ -347,6 +382,8 @@ interface Matches {
   /** By position. */
   tier: Uint8Array;
   score: Float64Array;
+  /** By position: 1 when among the matches. */
+  member: Uint8Array;
 }
 
 const f32 = new Float32Array(1);
@@ -357,55 +394,64 @@ const SCORE_SPAN = 2 ** 31;
 /**
  * The first `limit` positions by tier (high first), score (high first), then name. Up to 2^20 documents the three
  * are packed into one exactly-representable double (2 + 31 + 20 bits: a non-negative float32's bits sort like its
- * value), so ordering is numeric: the `limit` smallest keys are selected first (a page of the site needs 200 of
- * maybe 15,000 hits) and only they are sorted, natively.
+ * value), so ordering is numeric. A page of the site needs 200 of maybe 15,000 hits: those are kept in a max-heap
+ * of the `limit` smallest keys seen (a key replaces the heap's largest only when smaller, a few hundred times over
+ * the hits), and only they are sorted, natively.
  */
 function orderPositions(m: Matches, positions: Int32Array, limit: number, packedMax: number): Int32Array {
   if (m.tier.length > Math.min(packedMax, POS_BITS)) {
     const sorted = positions.slice().sort((a, b) => m.tier[b]! - m.tier[a]! || m.score[b]! - m.score[a]! || a - b);
     return sorted.subarray(0, limit);
   }
-  let keys = new Float64Array(positions.length);
-  for (let i = 0; i < positions.length; i++) {
-    const pos = positions[i]!;
+  const keyOf = (pos: number): number => {
     f32[0] = m.score[pos]!;
-    keys[i] = (3 - m.tier[pos]!) * SCORE_SPAN * POS_BITS + (SCORE_SPAN - 1 - f32bits[0]!) * POS_BITS + pos;
+    return (3 - m.tier[pos]!) * SCORE_SPAN * POS_BITS + (SCORE_SPAN - 1 - f32bits[0]!) * POS_BITS + pos;
+  };
+  let keys: Float64Array;
+  if (limit * 4 >= positions.length) {
+    keys = new Float64Array(positions.length);
+    for (let i = 0; i < positions.length; i++) keys[i] = keyOf(positions[i]!);
+    keys.sort();
+    if (limit < keys.length) keys = keys.subarray(0, limit);
+  } else {
+    keys = new Float64Array(limit);
+    let size = 0;
+    for (let i = 0; i < positions.length; i++) {
+      const key = keyOf(positions[i]!);
+      if (size < limit) heapPush(keys, size++, key);
+      else if (key < keys[0]!) heapReplaceTop(keys, size, key);
+    }
+    keys.sort();
   }
-  if (limit < keys.length) {
-    selectSmallest(keys, limit);
-    keys = keys.subarray(0, limit);
-  }
-  keys.sort();
   const ordered = new Int32Array(keys.length);
   for (let i = 0; i < keys.length; i++) ordered[i] = keys[i]! % POS_BITS;
   return ordered;
 }
 
-/** Rearranges `keys` (distinct numbers) so that its first `k` are its k smallest, in any order (quickselect). */
-function selectSmallest(keys: Float64Array, k: number): void {
-  let left = 0;
-  let right = keys.length - 1;
-  while (right > left) {
-    const pivot = median3(keys[left]!, keys[(left + right) >> 1]!, keys[right]!);
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (keys[i]! < pivot) i++;
-      while (keys[j]! > pivot) j--;
-      if (i <= j) {
-        const t = keys[i]!;
-        keys[i++] = keys[j]!;
-        keys[j--] = t;
-      }
-    }
-    if (k - 1 <= j) right = j;
-    else if (k - 1 >= i) left = i;
-    else return;
+/** Adds `key` to the max-heap heap[0 .. size). */
+function heapPush(heap: Float64Array, size: number, key: number): void {
+  let i = size;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent]! >= key) break;
+    heap[i] = heap[parent]!;
+    i = parent;
   }
+  heap[i] = key;
 }
 
-function median3(a: number, b: number, c: number): number {
-  return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+/** Replaces the largest key of the max-heap heap[0 .. size) with `key`. */
+function heapReplaceTop(heap: Float64Array, size: number, key: number): void {
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= size) break;
+    if (child + 1 < size && heap[child + 1]! > heap[child]!) child++;
+    if (heap[child]! <= key) break;
+    heap[i] = heap[child]!;
+    i = child;
+  }
+  heap[i] = key;
 }
 
 function makeHit(h: Omit<SearchHit, 'score'>, score: number): SearchHit {
@@ -417,102 +463,90 @@ function makeHit(h: Omit<SearchHit, 'score'>, score: number): SearchHit {
   return hit;
 }
 
+/** Per key, the positions of the documents it belongs to (in name order). */
+function addPosition(map: Map<string, number[]>, key: string, pos: number): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [pos]);
+  else if (list[list.length - 1] !== pos) list.push(pos);
+}
+
+/** Fates of a signature's documents under the filters (see fates()): kept, fail facet k alone (1 + k), fail several. */
+const FAILS_MORE = 1 + FACET_KEYS.length;
+const FATES = FAILS_MORE + 1;
+
 class IndexSearch implements RegistrySearch {
   readonly manifest: SearchManifest;
   private readonly mini: MiniSearch<SearchDocument>;
   private readonly stored: Stored[];
-  private readonly byId = new Map<string, Stored>();
+  /** MiniSearch's short document ids → positions (-1: none). */
+  private readonly posOfShortId: Int32Array;
   private readonly broad: BroadTerms;
   private readonly facetTable: FacetTable;
+  private readonly substrings: SubstringIndex;
   private readonly packedMax: number;
+  /** Lower-cased name or title → documents (tier 3 when it is the query); name after the `/` → documents (tier 2). */
+  private readonly exact = new Map<string, number[]>();
+  private readonly tails = new Map<string, number[]>();
   /**
-   * Every document's lower-cased name and description, each followed by NUL, in name order: one native indexOf
-   * pass over it finds the substring matches far faster than a call per document.
+   * The one Matches every query fills and clears again (release): queries run one at a time, and clearing the
+   * matched positions costs less than allocating and zeroing arrays of every document per keystroke.
    */
-  private readonly haystack: string;
-  /** Offset in the haystack where each document's name starts, and where its name ends. */
-  private readonly starts: Int32Array;
-  private readonly nameEnds: Int32Array;
+  private readonly scratch: Matches;
+  /** The matches that pass the filters; reused like scratch. */
+  private readonly kept: Int32Array;
+  /** Per query term (first, second, ...), its scores by position; reused like scratch. */
+  private readonly termBuffers: Float32Array[] = [];
+  private readonly scorer: TermScorer;
 
   constructor(manifest: SearchManifest, mini: MiniSearch<SearchDocument>, docs: Omit<SearchHit, 'score'>[], tuning: SearchTuning) {
     this.manifest = manifest;
     this.mini = mini;
+    const names: string[] = [];
+    const descriptions: string[] = [];
+    const byId = new Map<string, number>();
     this.stored = docs.sort(byName).map((hit, pos) => {
       const name = hit.name.toLowerCase();
       const slash = name.lastIndexOf('/');
-      const entry: Stored = {
-        hit: hit,
-        pos: pos,
-        name: name,
-        title: (hit.title ?? '').toLowerCase(),
-        description: hit.description.toLowerCase(),
-        tail: slash >= 0 ? name.slice(slash + 1) : name,
-      };
-      this.byId.set(hit.name, entry);
-      return entry;
+      const title = (hit.title ?? '').toLowerCase();
+      names.push(name);
+      descriptions.push(hit.description.toLowerCase());
+      addPosition(this.exact, name, pos);
+      if (title) addPosition(this.exact, title, pos);
+      addPosition(this.tails, slash >= 0 ? name.slice(slash + 1) : name, pos);
+      byId.set(hit.name, pos);
+      return { hit: hit, pos: pos };
     });
-    this.broad = new BroadTerms(mini, (id) => this.byId.get(id)?.pos, this.stored.length, tuning);
+    const internals = mini as unknown as MiniInternals;
+    let shortIds = 0;
+    for (const shortId of internals._documentIds.keys()) shortIds = Math.max(shortIds, shortId + 1);
+    this.posOfShortId = new Int32Array(shortIds).fill(-1);
+    for (const [shortId, id] of internals._documentIds) this.posOfShortId[shortId] = byId.get(id) ?? -1;
+    this.broad = new BroadTerms(mini, (id) => byId.get(id), this.stored.length, tuning);
+    this.scorer = new TermScorer(mini as unknown as MiniScoringInternals, this.posOfShortId, TERM_SCORING, this.stored.length);
     this.facetTable = new FacetTable(this.stored);
+    this.substrings = new SubstringIndex(names, descriptions);
     this.packedMax = tuning.packedOrderMaxDocuments ?? POS_BITS;
-    const parts: string[] = [];
-    this.starts = new Int32Array(this.stored.length + 1);
-    this.nameEnds = new Int32Array(this.stored.length);
-    let offset = 0;
-    for (const entry of this.stored) {
-      this.starts[entry.pos] = offset;
-      this.nameEnds[entry.pos] = offset + entry.name.length;
-      parts.push(entry.name, entry.description);
-      offset += entry.name.length + entry.description.length + 2;
-    }
-    this.starts[this.stored.length] = offset;
-    this.haystack = parts.join('\0') + '\0';
+    const n = this.stored.length;
+    this.scratch = { positions: new Int32Array(n), length: 0, tier: new Uint8Array(n), score: new Float64Array(n), member: new Uint8Array(n) };
+    this.kept = new Int32Array(n);
   }
 
-  /** The official semantics: every document whose name or description contains `raw` (already lower-cased). */
-  private substringMatches(raw: string, visit: (pos: number, inName: boolean) => void): void {
-    if (raw.indexOf('\0') >= 0) {
-      for (const s of this.stored) {
-        if (s.name.indexOf(raw) >= 0) visit(s.pos, true);
-        else if (s.description.indexOf(raw) >= 0) visit(s.pos, false);
-      }
-      return;
-    }
-    const starts = this.starts;
-    // Matches come in document order, so the document holding each one is found by walking on from the last.
-    let pos = 0;
-    for (;;) {
-      const at = this.haystack.indexOf(raw, starts[pos]!);
-      if (at < 0) return;
-      while (starts[pos + 1]! <= at) pos++;
-      visit(pos, at < this.nameEnds[pos]!);
-      pos++;
-      if (pos >= this.stored.length) return;
-    }
-  }
-
-  /** Per document, the score of one query term: MiniSearch's over the index plus the broad terms it reaches. */
-  private termScores(term: string): Float32Array | null {
-    const scores = new Float32Array(this.stored.length);
-    let any = false;
-    for (const result of this.mini.search(term, QUERY_OPTIONS)) {
-      const s = this.byId.get(result.id as string);
-      if (!s) continue;
-      scores[s.pos] = scores[s.pos]! + result.score;
-      any = true;
-    }
-    for (const [broad, weights] of this.broad.weights) {
+  /** Adds to `scores` (by position) one query term's: MiniSearch's over the index plus the broad terms it reaches. */
+  private termScores(term: string, scores: Float32Array): boolean {
+    let any = this.scorer.addScores({ term: term, prefix: prefixOf(term), fuzzy: fuzziness(term), maxFuzzy: MAX_FUZZY }, scores);
+    for (const [broad, { positions, weights }] of this.broad.weights) {
       const reach = broadReach(term, broad);
       if (reach === 0) continue;
       any = true;
-      for (let pos = 0; pos < weights.length; pos++) {
-        const w = weights[pos]!;
-        if (w !== 0) scores[pos] = scores[pos]! + w * reach;
+      for (let i = 0; i < positions.length; i++) {
+        const pos = positions[i]!;
+        scores[pos] = scores[pos]! + weights[i]! * reach;
       }
     }
-    return any ? scores : null;
+    return any;
   }
 
-  /** Index matches: documents every query term matches (AND), scored by the sum of the terms' scores. */
+  /** Index matches: documents every query term matches (AND), scored by the sum of the terms' scores; tier 1. */
   private indexMatches(q: string, m: Matches): void {
     const terms: string[] = [];
     for (const token of tokenizeQuery(q)) {
@@ -522,14 +556,19 @@ class IndexSearch implements RegistrySearch {
     if (terms.length === 0) return;
     const perTerm: Float32Array[] = [];
     for (const term of terms) {
-      const scores = this.termScores(term);
-      if (!scores) return;
+      if (this.termBuffers.length === perTerm.length) this.termBuffers.push(new Float32Array(this.stored.length));
+      const scores = this.termBuffers[perTerm.length]!.fill(0);
+      if (!this.termScores(term, scores)) return;
       perTerm.push(scores);
     }
-    for (let pos = 0; pos < this.stored.length; pos++) {
-      let score = 0;
-      for (const scores of perTerm) {
-        const x = scores[pos]!;
+    // A document's score is the sum of its terms' scores, added in term order, when none is 0.
+    const first = perTerm[0]!;
+    const others = perTerm.slice(1);
+    for (let pos = 0; pos < first.length; pos++) {
+      let score = first[pos]!;
+      if (score === 0) continue;
+      for (let t = 0; t < others.length; t++) {
+        const x = others[t]![pos]!;
         if (x === 0) {
           score = 0;
           break;
@@ -538,30 +577,60 @@ class IndexSearch implements RegistrySearch {
       }
       if (score === 0) continue;
       m.score[pos] = score;
-      m.tier[pos] = tierOf(this.stored[pos]!, q, 1);
+      m.tier[pos] = 1;
+      m.member[pos] = 1;
       m.positions[m.length++] = pos;
     }
   }
 
-  /** Every document the query matches, in no particular order; the empty query matches all, in name order. */
+  /**
+   * Every document the query matches, in no particular order; the empty query matches all, in name order.
+   * Tier 3: exact name or title; 2: exact server part of the name; 1: other index match or name substring;
+   * 0: description substring. The caller releases the answer.
+   */
   private match(query: string): Matches {
-    const n = this.stored.length;
-    const m: Matches = { positions: new Int32Array(n), length: 0, tier: new Uint8Array(n), score: new Float64Array(n) };
+    const m = this.scratch;
     const q = query.trim().toLowerCase();
     if (!q) {
-      for (let pos = 0; pos < n; pos++) m.positions[pos] = pos;
-      m.length = n;
+      for (let pos = 0; pos < this.stored.length; pos++) m.positions[pos] = pos;
+      m.length = this.stored.length;
       return m;
     }
     this.indexMatches(q, m);
     // The official semantics, on the untrimmed query: a substring of the name or the description. Index matches
-    // (score > 0) are already in.
-    this.substringMatches(query.toLowerCase(), (pos, inName) => {
-      if (m.score[pos] !== 0) return;
-      m.tier[pos] = tierOf(this.stored[pos]!, q, inName ? 1 : 0);
-      m.positions[m.length++] = pos;
-    });
+    // are already in.
+    const member = m.member;
+    this.substrings.matches(
+      query.toLowerCase(),
+      member,
+      (pos, inName) => {
+        member[pos] = 1;
+        m.tier[pos] = inName ? 1 : 0;
+        m.positions[m.length++] = pos;
+      },
+    );
+    for (const pos of this.tails.get(q) ?? []) if (member[pos]) m.tier[pos] = 2;
+    for (const pos of this.exact.get(q) ?? []) if (member[pos]) m.tier[pos] = 3;
     return m;
+  }
+
+  /** Clears what match() set, for the next query. */
+  private release(m: Matches): void {
+    if (m.length * 8 > this.stored.length) {
+      // Many matches: clearing every array outright is the cheaper way.
+      m.score.fill(0);
+      m.tier.fill(0);
+      m.member.fill(0);
+      m.length = 0;
+      return;
+    }
+    for (let i = 0; i < m.length; i++) {
+      const pos = m.positions[i]!;
+      m.score[pos] = 0;
+      m.tier[pos] = 0;
+      m.member[pos] = 0;
+    }
+    m.length = 0;
   }
 
   /** The selected filters as facet value ids; -1 for an unset facet, -2 for a value no document has. */
@@ -573,6 +642,28 @@ class IndexSearch implements RegistrySearch {
       ids[k] = want && id < 0 ? -2 : id;
     });
     return ids;
+  }
+
+  /**
+   * What the filters do to the documents of each signature: 0 keeps them, 1 + k means they fail facet k alone
+   * (they still count for that facet, whose counts ignore its own selection), FAILS_MORE that they fail several.
+   */
+  private fates(ids: Int32Array): Uint8Array {
+    const table = this.facetTable;
+    const fates = new Uint8Array(table.signatures);
+    if (!ids.some((id) => id !== -1)) return fates;
+    for (let s = 0; s < table.signatures; s++) {
+      let fails = 0;
+      let which = 0;
+      for (let k = 0; k < FACET_KEYS.length; k++) {
+        const id = ids[k]!;
+        if (id === -1 || (id >= 0 && table.has(s, k, id))) continue;
+        fails++;
+        which = k;
+      }
+      fates[s] = fails === 0 ? 0 : fails === 1 ? 1 + which : FAILS_MORE;
+    }
+    return fates;
   }
 
   private hitsOf(m: Matches, positions: Int32Array, limit: number | undefined, keepNameOrder: boolean): SearchHit[] {
@@ -600,71 +691,69 @@ class IndexSearch implements RegistrySearch {
 
   search(query: string, options: SearchQueryOptions = {}): SearchHit[] {
     const m = this.match(query);
-    const ids = this.filterIds(options.filters ?? {});
-    let kept = m.positions.subarray(0, m.length);
-    if (ids.some((id) => id !== -1)) {
-      const out = new Int32Array(m.length);
+    try {
+      const fates = this.fates(this.filterIds(options.filters ?? {}));
+      const signatureOf = this.facetTable.signatureOf;
+      const kept = new Int32Array(m.length);
       let n = 0;
-      for (const pos of kept) if (this.failedFacets(pos, ids) === 0) out[n++] = pos;
-      kept = out.subarray(0, n);
+      for (let i = 0; i < m.length; i++) {
+        const pos = m.positions[i]!;
+        if (fates[signatureOf[pos]!] === 0) kept[n++] = pos;
+      }
+      return this.hitsOf(m, kept.subarray(0, n), options.limit, !query.trim());
+    } finally {
+      this.release(m);
     }
-    return this.hitsOf(m, kept, options.limit, !query.trim());
-  }
-
-  /** How many of the selected filters the document fails, and (when exactly one) which: `fails * 8 + k`. */
-  private failedFacets(pos: number, ids: Int32Array): number {
-    let fails = 0;
-    let which = 0;
-    for (let k = 0; k < FACET_KEYS.length; k++) {
-      const id = ids[k]!;
-      if (id === -1 || (id >= 0 && this.facetTable.has(pos, k, id))) continue;
-      fails++;
-      which = k;
-    }
-    return fails === 0 ? 0 : fails * 8 + which;
   }
 
   query(query: string, options: SearchQueryOptions = {}): SearchPage {
     const m = this.match(query);
-    const ids = this.filterIds(options.filters ?? {});
-    const table = this.facetTable;
-    const counts = FACET_KEYS.map((_, k) => new Int32Array(table.values[k]!.length));
-    const unset = new Int32Array(FACET_KEYS.length);
-    const kept = new Int32Array(m.length);
-    let n = 0;
-    const filtered = ids.some((id) => id !== -1);
-    for (let i = 0; i < m.length; i++) {
-      const pos = m.positions[i]!;
-      const failed = filtered ? this.failedFacets(pos, ids) : 0;
-      if (failed === 0) {
-        kept[n++] = pos;
-        for (let k = 0; k < FACET_KEYS.length; k++) {
-          table.count(pos, k, counts[k]!);
-          unset[k]!++;
+    try {
+      const table = this.facetTable;
+      const fates = this.fates(this.filterIds(options.filters ?? {}));
+      const signatureOf = table.signatureOf;
+      // Per signature and fate, how many of the matches have them: the facets are counted from these.
+      const tally = new Int32Array(table.signatures * FATES);
+      const positions = m.positions;
+      let kept = positions;
+      let n = 0;
+      if (fates.every((fate) => fate === 0)) {
+        for (let i = 0; i < m.length; i++) tally[signatureOf[positions[i]!]! * FATES]!++;
+        n = m.length;
+      } else {
+        kept = this.kept;
+        for (let i = 0; i < m.length; i++) {
+          const pos = positions[i]!;
+          const s = signatureOf[pos]!;
+          const fate = fates[s]!;
+          tally[s * FATES + fate]!++;
+          if (fate === 0) kept[n++] = pos;
         }
-      } else if (failed < 16) {
-        // Fails exactly one filter: it still counts for that facet, whose counts ignore its own selection.
-        const k = failed - 8;
-        table.count(pos, k, counts[k]!);
-        unset[k]!++;
       }
-    }
-    const facets = {} as SearchPage['facets'];
-    FACET_KEYS.forEach((key, k) => {
-      const byValue: Record<string, number> = { '': unset[k]! };
-      table.values[k]!.forEach((value, id) => {
-        if (counts[k]![id]! > 0) byValue[value] = counts[k]![id]!;
+      const counts = FACET_KEYS.map((_, k) => new Int32Array(table.values[k]!.length));
+      const unset = new Int32Array(FACET_KEYS.length);
+      for (let s = 0; s < table.signatures; s++) {
+        const passing = tally[s * FATES]!;
+        for (let k = 0; k < FACET_KEYS.length; k++) {
+          const times = passing + tally[s * FATES + 1 + k]!;
+          if (times === 0) continue;
+          table.add(s, k, counts[k]!, times);
+          unset[k]! += times;
+        }
+      }
+      const facets = {} as SearchPage['facets'];
+      FACET_KEYS.forEach((key, k) => {
+        const byValue: Record<string, number> = { '': unset[k]! };
+        table.values[k]!.forEach((value, id) => {
+          if (counts[k]![id]! > 0) byValue[value] = counts[k]![id]!;
+        });
+        facets[key] = byValue;
       });
-      facets[key] = byValue;
-    });
-    return { hits: this.hitsOf(m, kept.subarray(0, n), options.limit, !query.trim()), count: n, total: this.stored.length, facets };
+      return { hits: this.hitsOf(m, kept.subarray(0, n), options.limit, !query.trim()), count: n, total: this.stored.length, facets };
+    } finally {
+      this.release(m);
+    }
   }
-}
-
-function tierOf(s: Stored, q: string, otherwise: number): number {
-  if (s.name === q || s.title === q) return 3;
-  if (s.tail === q) return 2;
-  return otherwise;
 }
 
 /** A search over an already-fetched manifest and index (parsed JSON, or the index file's text). */
