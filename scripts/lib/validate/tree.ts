@@ -275,8 +275,11 @@ function errorText(error: unknown): string {
  * while symbolic links, non-regular files and names that are not UTF-8 are never opened.
  * With `focus` (given the server's name and the names in its folder), only the servers it accepts are read in full: the others' version folders are listed, not opened
  * (a pull request is checked in depth where it changes things, and the rest of the tree was checked when merged).
+ * With `within` (a path relative to the entries folder: a namespace folder, a server folder or a file beside them),
+ * the walk does not even enter what it refuses: nothing there is listed, read or reported (a pull request's change,
+ * whose list comes from git, is walked, not the whole tree).
  */
-export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?: (pathName: string, items: readonly string[]) => boolean): EntriesTree {
+export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?: (pathName: string, items: readonly string[]) => boolean, within?: (relative: string) => boolean): EntriesTree {
   const documents: ScannedDocument[] = [];
   const statusFiles: ScannedStatusFile[] = [];
   const ledgers: ScannedStatusFile[] = [];
@@ -428,6 +431,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
 
   for (const ns of list('')?.children ?? []) {
     const nsRel = ns.name;
+    if (within && !within(nsRel)) continue;
     if (rejectSpecial(nsRel, ns)) continue;
     // .gitkeep: git keeps no empty folder, and a fork that starts with no entries of its own needs entries/.
     if (ns.type === 'file' && ns.name === '.gitkeep') continue;
@@ -438,6 +442,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
     if (servers.count === 0) emptyFolder(nsRel, 'namespace');
     for (const server of servers.children) {
       const serverRel = `${nsRel}/${server.name}`;
+      if (within && !within(serverRel)) continue;
       if (rejectSpecial(serverRel, server)) continue;
       if (server.type === 'file') {
         // A namespace folder holds its owners ledger (scripts/lib/ownership/ledger.ts) and an authorization
