@@ -27,7 +27,7 @@ function registryWithPr(): Repo {
 }
 
 const codes = (report: ValidationReport): string[] => report.problems.map((p) => p.code);
-const validate = (repo: Repo, extra: { base?: string; paths?: string[] } = {}): Promise<ValidationReport> => validateRegistry({ root: repo.root, entriesDir: 'entries', ...extra });
+const validate = (repo: Repo, extra: { base?: string; paths?: string[]; committedOnly?: boolean } = {}): Promise<ValidationReport> => validateRegistry({ root: repo.root, entriesDir: 'entries', ...extra });
 
 describe('a pull request against its base', () => {
   it('adding a new version is clean and lists what it publishes', async () => {
@@ -75,6 +75,84 @@ describe('a pull request against its base', () => {
     const repo = registryWithPr();
     repo.server('io.github.Acme/Weather', '1.0.0');
     expect(codes(await validate(repo, { base: 'main' }))).toContain('rule-name-case-collision');
+  });
+});
+
+describe('a pull request read from git: only the servers it touches are walked', () => {
+  // main also holds servers the change never touches; the registry-wide rules still see them, through git.
+  function largerRegistry(): Repo {
+    const repo = registryWithPr();
+    repo.git(['checkout', '--quiet', 'main']);
+    repo.server('io.github.zeta/tools', '2.0.0', { remotes: [{ type: 'sse', url: 'https://tools.zeta.dev/sse' }] })
+      .status('io.github.zeta/gone', 'status: deleted')
+      .server('io.github.zeta/gone', '1.0.0', { remotes: [{ type: 'sse', url: 'https://gone.zeta.dev/sse' }] })
+      .server('io.github.solo/only', '1.0.0')
+      .commit('2026-01-02T00:00:00Z');
+    repo.git(['checkout', '--quiet', 'pr']);
+    repo.git(['merge', '--quiet', '--ff-only', 'main']);
+    return repo;
+  }
+
+  it('a committed name that differs only by case from a server the change does not touch collides', async () => {
+    const repo = largerRegistry();
+    repo.server('io.github.Zeta/Tools', '1.0.0').commit('2026-01-03T00:00:00Z');
+    const report = await validate(repo, { base: 'main', committedOnly: true });
+    // The folders collide on Windows and macOS (the walk of the namespace folders' list), and the names collide.
+    expect(report.problems.map((p) => [p.code, p.file])).toEqual([
+      ['rule-name-case-collision', 'entries/io.github.Zeta/Tools/1.0.0/server.json'],
+      ['file-name-case-collision', 'entries/io.github.zeta'],
+    ]);
+    expect(report.problems[0]!.message).toContain('"io.github.zeta/tools" (entries/io.github.zeta/tools/2.0.0/server.json)');
+  });
+
+  it('a remote URL of an untouched server is taken, unless that server is deleted', async () => {
+    const repo = largerRegistry();
+    repo.server('io.github.acme/tools', '1.0.0', { remotes: [{ type: 'sse', url: 'https://tools.zeta.dev/sse' }] })
+      .server('io.github.acme/revived', '1.0.0', { remotes: [{ type: 'sse', url: 'https://gone.zeta.dev/sse' }] })
+      .commit('2026-01-03T00:00:00Z');
+    const report = await validate(repo, { base: 'main', committedOnly: true });
+    expect(report.problems.map((p) => [p.code, p.file])).toEqual([['rule-remote-url-taken', 'entries/io.github.acme/tools/1.0.0/server.json']]);
+    expect(report.problems[0]!.message).toContain('"io.github.zeta/tools" (entries/io.github.zeta/tools/2.0.0/server.json)');
+  });
+
+  it('the rules apply to the merged result: a server the change deletes no longer holds its name', async () => {
+    const repo = largerRegistry();
+    repo.remove('io.github.solo').server('io.github.Solo/Only', '1.0.0').commit('2026-01-03T00:00:00Z');
+    const report = await validate(repo, { base: 'main', committedOnly: true });
+    // Deleting a published version is refused on its own; the new spelling collides with nothing that remains.
+    expect(report.problems.map((p) => [p.code, p.file])).toEqual([['change-published-file', 'entries/io.github.solo/only/1.0.0/server.json']]);
+  });
+
+  it('a name case collision with a server deleted only in the working tree counts the working tree', async () => {
+    const repo = largerRegistry();
+    repo.remove('io.github.solo').server('io.github.Solo/Only', '1.0.0');
+    expect(codes(await validate(repo, { base: 'main' }))).toEqual(['change-published-file']);
+    // Still in the working tree, it collides.
+    repo.server('io.github.solo/only', '1.0.0');
+    expect(codes(await validate(repo, { base: 'main' }))).toEqual(['rule-name-case-collision', 'file-name-case-collision']);
+  });
+
+  it('with committedOnly, uncommitted and untracked files are not part of the change', async () => {
+    const repo = largerRegistry();
+    repo.server('io.github.acme/weather', '1.1.0').commit('2026-01-03T00:00:00Z');
+    repo.server('io.github.acme/weather', '1.2.0').write('io.github.acme/maps/0.1.0/server.json', '{"changed": true}\n');
+    const committed = await validate(repo, { base: 'main', committedOnly: true });
+    expect(committed.problems).toEqual([]);
+    expect(committed.publishes.map((p) => p.version)).toEqual(['1.1.0']);
+    const working = await validate(repo, { base: 'main' });
+    expect(working.publishes.map((p) => p.version)).toEqual(['1.1.0', '1.2.0']);
+    expect(working.problems.map((p) => [p.code, p.file])).toContainEqual(['change-published-file', 'entries/io.github.acme/maps/0.1.0/server.json']);
+  });
+
+  it('a problem in a folder the change does not touch is not the change\'s', async () => {
+    const repo = largerRegistry();
+    repo.write('io.github.zeta/tools/notes.txt', 'left behind').git(['add', '--all']);
+    repo.git(['commit', '--quiet', '-m', 'stray'], '2026-01-03T00:00:00Z');
+    repo.git(['branch', '--quiet', '-f', 'main']);
+    repo.server('io.github.acme/weather', '1.1.0').commit('2026-01-04T00:00:00Z');
+    expect(codes(await validate(repo, { base: 'main', committedOnly: true }))).toEqual([]);
+    // The whole registry's check still finds it.
+    expect(codes(await validate(repo))).toEqual(['file-stray']);
   });
 });
 
