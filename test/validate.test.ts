@@ -5,6 +5,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateRegistry } from '../scripts/lib/validate/validate.ts';
+import { scanInParallel } from '../scripts/lib/validate/parallel-scan.ts';
 import type { ValidationReport } from '../scripts/lib/validate/types.ts';
 import { Repo } from './support/git-fixture.ts';
 
@@ -304,5 +305,38 @@ describe('a registry kept in another repository', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('inside a git repository');
     expect(result.stderr).not.toContain('    at ');
+  });
+});
+
+describe('the whole registry on two threads', () => {
+  it('reports exactly what one thread reports', async () => {
+    const repo = Repo.init('parallel', 'entries');
+    repos.push(repo);
+    const remote = (url: string) => ({ remotes: [{ type: 'sse', url }] });
+    // Namespaces alternate between the threads in bytewise order; problems of every kind on both sides, and rules
+    // across them (a shared remote URL, names that differ only by case).
+    for (const ns of ['io.github.a1', 'io.github.a2', 'io.github.a3', 'io.github.a4', 'io.github.a5', 'io.github.a6']) {
+      repo.server(`${ns}/ok`, '1.0.0').server(`${ns}/ok`, '1.1.0', remote(`https://${ns}.example/mcp`));
+      repo.write(`${ns}/bad/1.0.0/server.json`, `{"name": "${ns}/bad", "version": "latest", "version": "1.0.0"}`);
+      repo.write(`${ns}/broken/1.0.0/server.json`, '{"name": ');
+      repo.write(`${ns}/ok/1.0.0/notes.md`, 'stray');
+    }
+    repo.server('io.github.a1/shared', '1.0.0', remote('https://shared.example/mcp')).server('io.github.a2/shared', '1.0.0', remote('https://shared.example/mcp'));
+    repo.server('io.github.a3/Case', '1.0.0').server('io.github.a4/x', '1.0.0').server('io.github.A4/x', '1.0.0');
+    repo.write('io.github.a5/key/1.0.0/server.json', '"-----BEGIN PRIVATE KEY-----"');
+    repo.status('io.github.a6/ok', 'status: deleted');
+    repo.server('io.github.a2/gone', '1.0.0', remote('https://shared.example/mcp')).status('io.github.a2/gone', 'status: deleted');
+    const state = '{"status":"active","statusChangedAt":"2025-09-01T00:00:00Z","publishedAt":"2025-09-01T00:00:00Z","updatedAt":"2025-09-01T00:00:00Z"}';
+    repo.server('io.github.a3/mirror', '1.0.0', { packages: [{ registryType: 'npm', identifier: '@a3/m', version: '1.0.0', transport: { type: 'stdio' }, runtimeHint: 'sh' }] })
+      .write('io.github.a3/mirror/upstream.json', `{"source":"official","from":"https://registry.example","versions":{"1.0.0":${state}}}\n`);
+    const one = await validateRegistry({ root: repo.root, entriesDir: 'entries', parallelFrom: Infinity });
+    const two = await validateRegistry({ root: repo.root, entriesDir: 'entries', parallelFrom: 1 });
+    for (const code of ['rule-remote-url-taken', 'rule-name-case-collision', 'file-name-case-collision', 'json-duplicate-key', 'json-syntax', 'file-stray', 'file-private-key', 'json-not-object', 'rule-package-runtime-hint']) {
+      expect(one.problems.map((p) => p.code)).toContain(code);
+    }
+    // The second thread did start (a failed start falls back to one thread, which would prove nothing here).
+    expect((await scanInParallel(repo.root, 'entries', 1))?.checked.length).toBeGreaterThan(10);
+    expect(one.problems.length).toBeGreaterThan(20);
+    expect(JSON.stringify(two)).toEqual(JSON.stringify(one));
   });
 });

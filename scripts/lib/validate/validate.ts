@@ -16,10 +16,11 @@ import { problem, type Problem } from '../problems.ts';
 import { decodeTextFile, MAX_PROVENANCE_FILE_BYTES, MAX_STATUS_FILE_BYTES, readServerJson } from './read-json.ts';
 import { checkChanges, parseNameStatus, type FileChange } from './rules/changes.ts';
 import { checkChangeOwnership, gitBaseReader, type OwnershipVerifiers } from '../ownership/change-ownership.ts';
-import { checkPathMatchesContent } from './rules/path-match.ts';
 import { privateKeyProblemsInFiles } from './rules/private-key.ts';
 import { checkRegistry } from './rules/registry.ts';
 import { checkServerRules, checkVersionCount } from './rules/server-json.ts';
+import { documentProblems, readDocument, withPosition } from './document.ts';
+import { scanInParallel, type CheckedVersion } from './parallel-scan.ts';
 import { checkSchema } from './schema-check.ts';
 import { scanEntriesTree, type EntriesTree, type ScannedDocument } from './tree.ts';
 import { runGit } from '../history/run-git.ts';
@@ -39,6 +40,8 @@ export interface ValidateOptions {
    * time a one-version check takes on a large registry.
    */
   committedOnly?: boolean;
+  /** Fewest namespace folders for which the whole registry is checked on two threads (parallel-scan.ts); Infinity: one. */
+  parallelFrom?: number;
   /** Only these repository-relative files or folders are checked (plus what they collide with). */
   paths?: string[];
   /**
@@ -189,12 +192,6 @@ function touches(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
-function readDocument(entry: ScannedDocument, bytes: Buffer): { doc: ServerDocument; problems: Problem[] } {
-  const read = readServerJson(entry.file, bytes);
-  const value = read.json.value;
-  const server = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  return { doc: { file: entry.file, pathName: entry.pathName, pathVersion: entry.pathVersion, json: read.json, server }, problems: read.problems };
-}
 
 function remoteUrls(docs: Iterable<ServerDocument>): string[] {
   const urls = new Set<string>();
@@ -241,23 +238,7 @@ function selector(paths: readonly string[] | undefined): (file: string) => boole
   };
 }
 
-/** Fills in line and column from the document's positions, where a check gave only a JSON path. */
-function withPosition(problem: Problem, docs: ReadonlyMap<string, ServerDocument>): Problem {
-  if (problem.line !== undefined || problem.jsonPath === undefined || !problem.file) return problem;
-  const position = docs.get(problem.file)?.json.locate(problem.jsonPath);
-  return position ? { ...problem, ...position } : problem;
-}
 
-/**
- * Schema and rule problems of one document. Where a rule speaks about the same value as the schema (a package
- * version of "latest", an unsupported transport type), the rule's message is the more specific one: keep only it.
- */
-function documentProblems(doc: ServerDocument): Problem[] {
-  const rules = [...checkPathMatchesContent(doc), ...checkServerRules(doc)];
-  const ruled = new Set(rules.filter((p) => p.severity === 'error').map((p) => p.jsonPath));
-  const schema = checkSchema(doc).filter((p) => p.severity !== 'error' || !ruled.has(p.jsonPath));
-  return [...schema, ...rules];
-}
 
 function problemOrder(a: Problem, b: Problem): number {
   return compareBytewise(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
@@ -285,6 +266,8 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const git = options.base ? await gitView(options.root, options.base, entriesDir, options.committedOnly === true) : undefined;
   const changes = git ? mergeChanges(git.committed, git.uncommitted, git.untracked) : undefined;
   let tree: EntriesTree;
+  /** Versions another thread read and checked (parallel-scan.ts). */
+  let checked: CheckedVersion[] = [];
   /** Which servers the walk entered (by `<namespace>/<server>`), when it did not enter them all. */
   let walked: ((pathName: string) => boolean) | undefined;
   if (git && changes) {
@@ -299,7 +282,10 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
     }
   } else {
     const inFocus = explicit && ((name: string): boolean => explicit.some((p) => touches(p, `${entriesDir}/${name}`)));
-    tree = scanEntriesTree(options.root, entriesDir, inFocus);
+    // The whole registry, offline: on two cores (the package checks need every value, and wait on the network anyway).
+    const parallel = !explicit && !options.packages ? await scanInParallel(options.root, entriesDir, options.parallelFrom) : undefined;
+    tree = parallel?.tree ?? scanEntriesTree(options.root, entriesDir, inFocus);
+    checked = parallel?.checked ?? [];
   }
   const paths = explicit ?? changes?.filter((c) => c.kind !== 'D').map((c) => c.file);
   const selected = selector(paths);
@@ -348,8 +334,21 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   const docs = new Map<string, ServerDocument>();
   const unread: ScannedDocument[] = [];
   const versionsPerServer = new Map<string, number>();
-  for (const entry of tree.documents) {
+  const ordered: Array<ScannedDocument | CheckedVersion> = checked.length ? [...tree.documents, ...checked].sort((a, b) => compareBytewise(a.file, b.file)) : tree.documents;
+  for (const entry of ordered) {
     versionsPerServer.set(entry.pathName, (versionsPerServer.get(entry.pathName) ?? 0) + 1);
+    if ('readable' in entry) {
+      // Read and checked by the other thread; positions, should a registry-wide problem want one, from the file again.
+      if (!entry.readable) continue;
+      const file = path.join(options.root, entry.file);
+      let located: ServerDocument['json'] | undefined;
+      const json = { value: undefined, locate: (pointer: string) => (located ??= readServerJson(entry.file, readFileSync(file)).json).locate(pointer) };
+      docs.set(entry.file, { file: entry.file, pathName: entry.pathName, pathVersion: entry.pathVersion, json, server: entry.server });
+      if (!selected(entry.file)) continue;
+      problems.push(...entry.problems);
+      if (entry.documentProblems) problems.push(...(mirrored.has(path.posix.dirname(path.posix.dirname(entry.file))) ? entry.documentProblems.map(asUpstreamValue) : entry.documentProblems));
+      continue;
+    }
     if (!entry.bytes) {
       unread.push(entry);
       continue;
