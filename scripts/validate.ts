@@ -5,10 +5,12 @@ import path from 'node:path';
 import { parseCommandLine, runMain } from './lib/cli.ts';
 import { hasErrors } from './lib/problems.ts';
 
-const USAGE = `usage: npm run validate -- [--entries <dir>] [--base <git ref> [--author <login>]] [--offline] [--format terminal|json|github] [--output <file>] [paths…]
+const USAGE = `usage: npm run validate -- [--entries <dir>] [--base <git ref> [--committed] [--author <login>]] [--offline] [--format terminal|json|github] [--output <file>] [paths…]
 Every check CI runs on a pull request, packages and remotes included (network); exit 1 on errors, 0 with warnings only.
   --entries <dir>        the entries folder (default: entries)
   --base <git ref>       check the change since this ref: published files never change, nothing outside entries/
+  --committed            with --base: the change is what is committed, not also uncommitted or untracked files
+                         (for a fresh checkout, as in CI: spares git a pass over every file of the working tree)
   --author <login>       with --base: check namespace ownership for this GitHub login, for real (network)
   --offline              skip the network checks of packages and remotes (CI runs them)
   --packages             accepted for compatibility: package checks run by default
@@ -20,6 +22,7 @@ Every check CI runs on a pull request, packages and remotes included (network); 
 const { values: flags, positionals } = parseCommandLine({
   entries: { type: 'string', default: 'entries' },
   base: { type: 'string' },
+  committed: { type: 'boolean', default: false },
   format: { type: 'string', default: 'terminal' },
   output: { type: 'string' },
   author: { type: 'string' },
@@ -36,6 +39,10 @@ if (!FORMATS.includes(flags.format!)) {
 }
 
 runMain(async () => {
+  if (flags.committed && !flags.base) {
+    console.error('error: --committed needs --base: it says what the change since the base is');
+    process.exit(2);
+  }
   // Loaded once the command line is known to be good: --help and usage errors answer without loading the checks
   // and their packages (ajv, yaml, markdown-it…), which is most of a start.
   const { entriesLocation, validateRegistry } = await import('./lib/validate/validate.ts');
@@ -52,7 +59,7 @@ runMain(async () => {
   const report = await validateRegistry({
     // Git runs in the repository that holds the entries, which may not be this one; paths are relative to the
     // folder they were typed in, which npm passes as INIT_CWD (it runs scripts at the root).
-    root, entriesDir, base: flags.base,
+    root, entriesDir, base: flags.base, committedOnly: flags.committed,
     paths: positionals.length ? positionals.map((p) => path.resolve(process.env.INIT_CWD || process.cwd(), p)) : undefined,
     // Network checks of every package and remote the checked versions point to (scripts/lib/packages/), as the
     // pull request runs them; loaded lazily so an --offline run does not pay for them.

@@ -5,6 +5,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateRegistry } from '../scripts/lib/validate/validate.ts';
+import { scanInParallel } from '../scripts/lib/validate/parallel-scan.ts';
 import type { ValidationReport } from '../scripts/lib/validate/types.ts';
 import { Repo } from './support/git-fixture.ts';
 
@@ -27,7 +28,7 @@ function registryWithPr(): Repo {
 }
 
 const codes = (report: ValidationReport): string[] => report.problems.map((p) => p.code);
-const validate = (repo: Repo, extra: { base?: string; paths?: string[] } = {}): Promise<ValidationReport> => validateRegistry({ root: repo.root, entriesDir: 'entries', ...extra });
+const validate = (repo: Repo, extra: { base?: string; paths?: string[]; committedOnly?: boolean } = {}): Promise<ValidationReport> => validateRegistry({ root: repo.root, entriesDir: 'entries', ...extra });
 
 describe('a pull request against its base', () => {
   it('adding a new version is clean and lists what it publishes', async () => {
@@ -75,6 +76,84 @@ describe('a pull request against its base', () => {
     const repo = registryWithPr();
     repo.server('io.github.Acme/Weather', '1.0.0');
     expect(codes(await validate(repo, { base: 'main' }))).toContain('rule-name-case-collision');
+  });
+});
+
+describe('a pull request read from git: only the servers it touches are walked', () => {
+  // main also holds servers the change never touches; the registry-wide rules still see them, through git.
+  function largerRegistry(): Repo {
+    const repo = registryWithPr();
+    repo.git(['checkout', '--quiet', 'main']);
+    repo.server('io.github.zeta/tools', '2.0.0', { remotes: [{ type: 'sse', url: 'https://tools.zeta.dev/sse' }] })
+      .status('io.github.zeta/gone', 'status: deleted')
+      .server('io.github.zeta/gone', '1.0.0', { remotes: [{ type: 'sse', url: 'https://gone.zeta.dev/sse' }] })
+      .server('io.github.solo/only', '1.0.0')
+      .commit('2026-01-02T00:00:00Z');
+    repo.git(['checkout', '--quiet', 'pr']);
+    repo.git(['merge', '--quiet', '--ff-only', 'main']);
+    return repo;
+  }
+
+  it('a committed name that differs only by case from a server the change does not touch collides', async () => {
+    const repo = largerRegistry();
+    repo.server('io.github.Zeta/Tools', '1.0.0').commit('2026-01-03T00:00:00Z');
+    const report = await validate(repo, { base: 'main', committedOnly: true });
+    // The folders collide on Windows and macOS (the walk of the namespace folders' list), and the names collide.
+    expect(report.problems.map((p) => [p.code, p.file])).toEqual([
+      ['rule-name-case-collision', 'entries/io.github.Zeta/Tools/1.0.0/server.json'],
+      ['file-name-case-collision', 'entries/io.github.zeta'],
+    ]);
+    expect(report.problems[0]!.message).toContain('"io.github.zeta/tools" (entries/io.github.zeta/tools/2.0.0/server.json)');
+  });
+
+  it('a remote URL of an untouched server is taken, unless that server is deleted', async () => {
+    const repo = largerRegistry();
+    repo.server('io.github.acme/tools', '1.0.0', { remotes: [{ type: 'sse', url: 'https://tools.zeta.dev/sse' }] })
+      .server('io.github.acme/revived', '1.0.0', { remotes: [{ type: 'sse', url: 'https://gone.zeta.dev/sse' }] })
+      .commit('2026-01-03T00:00:00Z');
+    const report = await validate(repo, { base: 'main', committedOnly: true });
+    expect(report.problems.map((p) => [p.code, p.file])).toEqual([['rule-remote-url-taken', 'entries/io.github.acme/tools/1.0.0/server.json']]);
+    expect(report.problems[0]!.message).toContain('"io.github.zeta/tools" (entries/io.github.zeta/tools/2.0.0/server.json)');
+  });
+
+  it('the rules apply to the merged result: a server the change deletes no longer holds its name', async () => {
+    const repo = largerRegistry();
+    repo.remove('io.github.solo').server('io.github.Solo/Only', '1.0.0').commit('2026-01-03T00:00:00Z');
+    const report = await validate(repo, { base: 'main', committedOnly: true });
+    // Deleting a published version is refused on its own; the new spelling collides with nothing that remains.
+    expect(report.problems.map((p) => [p.code, p.file])).toEqual([['change-published-file', 'entries/io.github.solo/only/1.0.0/server.json']]);
+  });
+
+  it('a name case collision with a server deleted only in the working tree counts the working tree', async () => {
+    const repo = largerRegistry();
+    repo.remove('io.github.solo').server('io.github.Solo/Only', '1.0.0');
+    expect(codes(await validate(repo, { base: 'main' }))).toEqual(['change-published-file']);
+    // Still in the working tree, it collides.
+    repo.server('io.github.solo/only', '1.0.0');
+    expect(codes(await validate(repo, { base: 'main' }))).toEqual(['rule-name-case-collision', 'file-name-case-collision']);
+  });
+
+  it('with committedOnly, uncommitted and untracked files are not part of the change', async () => {
+    const repo = largerRegistry();
+    repo.server('io.github.acme/weather', '1.1.0').commit('2026-01-03T00:00:00Z');
+    repo.server('io.github.acme/weather', '1.2.0').write('io.github.acme/maps/0.1.0/server.json', '{"changed": true}\n');
+    const committed = await validate(repo, { base: 'main', committedOnly: true });
+    expect(committed.problems).toEqual([]);
+    expect(committed.publishes.map((p) => p.version)).toEqual(['1.1.0']);
+    const working = await validate(repo, { base: 'main' });
+    expect(working.publishes.map((p) => p.version)).toEqual(['1.1.0', '1.2.0']);
+    expect(working.problems.map((p) => [p.code, p.file])).toContainEqual(['change-published-file', 'entries/io.github.acme/maps/0.1.0/server.json']);
+  });
+
+  it('a problem in a folder the change does not touch is not the change\'s', async () => {
+    const repo = largerRegistry();
+    repo.write('io.github.zeta/tools/notes.txt', 'left behind').git(['add', '--all']);
+    repo.git(['commit', '--quiet', '-m', 'stray'], '2026-01-03T00:00:00Z');
+    repo.git(['branch', '--quiet', '-f', 'main']);
+    repo.server('io.github.acme/weather', '1.1.0').commit('2026-01-04T00:00:00Z');
+    expect(codes(await validate(repo, { base: 'main', committedOnly: true }))).toEqual([]);
+    // The whole registry's check still finds it.
+    expect(codes(await validate(repo))).toEqual(['file-stray']);
   });
 });
 
@@ -226,5 +305,38 @@ describe('a registry kept in another repository', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('inside a git repository');
     expect(result.stderr).not.toContain('    at ');
+  });
+});
+
+describe('the whole registry on two threads', () => {
+  it('reports exactly what one thread reports', async () => {
+    const repo = Repo.init('parallel', 'entries');
+    repos.push(repo);
+    const remote = (url: string) => ({ remotes: [{ type: 'sse', url }] });
+    // Namespaces alternate between the threads in bytewise order; problems of every kind on both sides, and rules
+    // across them (a shared remote URL, names that differ only by case).
+    for (const ns of ['io.github.a1', 'io.github.a2', 'io.github.a3', 'io.github.a4', 'io.github.a5', 'io.github.a6']) {
+      repo.server(`${ns}/ok`, '1.0.0').server(`${ns}/ok`, '1.1.0', remote(`https://${ns}.example/mcp`));
+      repo.write(`${ns}/bad/1.0.0/server.json`, `{"name": "${ns}/bad", "version": "latest", "version": "1.0.0"}`);
+      repo.write(`${ns}/broken/1.0.0/server.json`, '{"name": ');
+      repo.write(`${ns}/ok/1.0.0/notes.md`, 'stray');
+    }
+    repo.server('io.github.a1/shared', '1.0.0', remote('https://shared.example/mcp')).server('io.github.a2/shared', '1.0.0', remote('https://shared.example/mcp'));
+    repo.server('io.github.a3/Case', '1.0.0').server('io.github.a4/x', '1.0.0').server('io.github.A4/x', '1.0.0');
+    repo.write('io.github.a5/key/1.0.0/server.json', '"-----BEGIN PRIVATE KEY-----"');
+    repo.status('io.github.a6/ok', 'status: deleted');
+    repo.server('io.github.a2/gone', '1.0.0', remote('https://shared.example/mcp')).status('io.github.a2/gone', 'status: deleted');
+    const state = '{"status":"active","statusChangedAt":"2025-09-01T00:00:00Z","publishedAt":"2025-09-01T00:00:00Z","updatedAt":"2025-09-01T00:00:00Z"}';
+    repo.server('io.github.a3/mirror', '1.0.0', { packages: [{ registryType: 'npm', identifier: '@a3/m', version: '1.0.0', transport: { type: 'stdio' }, runtimeHint: 'sh' }] })
+      .write('io.github.a3/mirror/upstream.json', `{"source":"official","from":"https://registry.example","versions":{"1.0.0":${state}}}\n`);
+    const one = await validateRegistry({ root: repo.root, entriesDir: 'entries', parallelFrom: Infinity });
+    const two = await validateRegistry({ root: repo.root, entriesDir: 'entries', parallelFrom: 1 });
+    for (const code of ['rule-remote-url-taken', 'rule-name-case-collision', 'file-name-case-collision', 'json-duplicate-key', 'json-syntax', 'file-stray', 'file-private-key', 'json-not-object', 'rule-package-runtime-hint']) {
+      expect(one.problems.map((p) => p.code)).toContain(code);
+    }
+    // The second thread did start (a failed start falls back to one thread, which would prove nothing here).
+    expect((await scanInParallel(repo.root, 'entries', 1))?.checked.length).toBeGreaterThan(10);
+    expect(one.problems.length).toBeGreaterThan(20);
+    expect(JSON.stringify(two)).toEqual(JSON.stringify(one));
   });
 });

@@ -123,6 +123,7 @@ export async function validatePullRequest(options: TrustedValidationOptions): Pr
     });
     return { report: { problems: [conflict], publishes: [], checks: [{ id: 'changes', ran: true, passed: false }] }, base: tree.base };
   }
-  const report = await validateRegistry({ root: tree.root, entriesDir: 'entries', base: tree.base, configFile: options.configFile, packages: options.packages });
+  // The folder is a fresh checkout of the merge: what is committed is all there is.
+  const report = await validateRegistry({ root: tree.root, entriesDir: 'entries', base: tree.base, committedOnly: true, configFile: options.configFile, packages: options.packages });
   return { report, base: tree.base };
 }

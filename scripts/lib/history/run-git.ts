@@ -4,13 +4,16 @@ export interface RunGitOptions {
   env?: NodeJS.ProcessEnv;
   /** Written to git's standard input. */
   input?: string;
+  /** Exit codes besides 0 that are answers, not failures (`git grep` exits 1 when nothing matches): stdout is returned. */
+  okExitCodes?: readonly number[];
 }
 
 /** Runs git in `cwd` and returns stdout; rejects with git's own message. */
 export function runGit(cwd: string, args: string[], options: RunGitOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile('git', args, { cwd, env: options.env ?? process.env, maxBuffer: 1 << 30, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`git ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
+      const code = typeof (error as { code?: unknown } | null)?.code === 'number' ? (error as { code: number }).code : undefined;
+      if (error && !(code !== undefined && options.okExitCodes?.includes(code))) reject(new Error(`git ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
       else resolve(stdout);
     });
     // A git that exits before reading its input closes the pipe; its own error reaches the callback above.

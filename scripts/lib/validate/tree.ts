@@ -146,7 +146,8 @@ export function checkPathSegment(segment: string, kind: SegmentKind, file?: stri
 
 /** The key under which two names collide on case-insensitive or normalization-insensitive file systems. */
 export function collisionKey(segment: string): string {
-  return segment.normalize('NFC').toUpperCase().toLowerCase();
+  // ASCII, as nearly every name is: normalising and upper-casing change nothing there.
+  return /^[\x00-\x7f]*$/.test(segment) ? segment.toLowerCase() : segment.normalize('NFC').toUpperCase().toLowerCase();
 }
 
 function checkServerName(namespace: string, server: string, file?: string): Problem[] {
@@ -275,8 +276,11 @@ function errorText(error: unknown): string {
  * while symbolic links, non-regular files and names that are not UTF-8 are never opened.
  * With `focus` (given the server's name and the names in its folder), only the servers it accepts are read in full: the others' version folders are listed, not opened
  * (a pull request is checked in depth where it changes things, and the rest of the tree was checked when merged).
+ * With `within` (a path relative to the entries folder: a namespace folder, a server folder or a file beside them),
+ * the walk does not even enter what it refuses: nothing there is listed, read or reported (a pull request's change,
+ * whose list comes from git, is walked, not the whole tree).
  */
-export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?: (pathName: string, items: readonly string[]) => boolean): EntriesTree {
+export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?: (pathName: string, items: readonly string[]) => boolean, within?: (relative: string) => boolean): EntriesTree {
   const documents: ScannedDocument[] = [];
   const statusFiles: ScannedStatusFile[] = [];
   const ledgers: ScannedStatusFile[] = [];
@@ -314,6 +318,9 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
   }
 
   const fileOf = (relative: string): string => joinPosix(prefix, relative);
+  // Joined by hand: path.join's normalising is measurable over every folder and file of a large registry, and the
+  // names come from readdir (never "." or "..").
+  const absolute = (relative: string): string => (relative === '' ? rootPath : `${rootPath}${path.sep}${path.sep === '/' ? relative : relative.split('/').join(path.sep)}`);
 
   /**
    * The children of a folder, sorted by the bytes of their names; names that are not UTF-8 are reported here and
@@ -322,7 +329,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
   const list = (relative: string): { children: Child[]; count: number } | undefined => {
     let dirents: Dirent<Buffer>[];
     try {
-      dirents = readdirSync(relative === '' ? rootPath : path.join(rootPath, ...relative.split('/')), { withFileTypes: true, encoding: 'buffer' });
+      dirents = readdirSync(absolute(relative), { withFileTypes: true, encoding: 'buffer' });
     } catch (error) {
       problems.push(problem({ code: 'file-unreadable', file: fileOf(relative), message: `could not list the folder: ${errorText(error)}`, hint: 'Check the permissions of the folder.' }));
       return undefined;
@@ -383,19 +390,22 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
     let fd: number | undefined;
     try {
       // O_NOFOLLOW: a link swapped in after the walk is refused; O_NONBLOCK: a FIFO swapped in cannot hang the run.
-      fd = openSync(path.join(rootPath, ...relative.split('/')), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+      fd = openSync(absolute(relative), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
       const stats = fstatSync(fd);
       if (!stats.isFile()) {
         problems.push(problem({ code: 'file-not-regular', file, message: 'this is not a plain file; it was not read', hint: 'Remove it: only plain files and folders may be under entries/.' }));
         return undefined;
       }
       // Read at most limit + 1 bytes: enough to know a file is too large without reading all of it.
-      const buffer = Buffer.alloc(Math.min(stats.size, limit) + 1);
+      // allocUnsafe: small files share pooled memory (only the bytes read are kept: every byte of the result is written).
+      const buffer = Buffer.allocUnsafe(Math.min(stats.size, limit) + 1);
       let length = 0;
       while (length < buffer.length) {
         const n = readSync(fd, buffer, length, buffer.length - length, null);
         if (n === 0) break;
         length += n;
+        // The whole file as fstat sized it: no second read to see the end (one system call less per file).
+        if (length === stats.size) break;
       }
       const bytes = buffer.subarray(0, length);
       const key = privateKeyProblem(file, bytes);
@@ -428,6 +438,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
 
   for (const ns of list('')?.children ?? []) {
     const nsRel = ns.name;
+    if (within && !within(nsRel)) continue;
     if (rejectSpecial(nsRel, ns)) continue;
     // .gitkeep: git keeps no empty folder, and a fork that starts with no entries of its own needs entries/.
     if (ns.type === 'file' && ns.name === '.gitkeep') continue;
@@ -438,6 +449,7 @@ export function scanEntriesTree(repoRoot: string, entriesDir = 'entries', focus?
     if (servers.count === 0) emptyFolder(nsRel, 'namespace');
     for (const server of servers.children) {
       const serverRel = `${nsRel}/${server.name}`;
+      if (within && !within(serverRel)) continue;
       if (rejectSpecial(serverRel, server)) continue;
       if (server.type === 'file') {
         // A namespace folder holds its owners ledger (scripts/lib/ownership/ledger.ts) and an authorization

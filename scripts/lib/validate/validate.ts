@@ -1,10 +1,11 @@
 // The validator: every check over the entries tree (or the entries a change touches), as one report.
 // read files → per-document checks (schema, rules) → registry-wide checks → change checks → positions, order.
 
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
+import { SERVER_FILE_NAME } from '../entries/load.ts';
 import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
 import { renderLongDescription } from '../site/markdown.ts';
 import { parseProvenance } from '../sync/provenance.ts';
@@ -15,12 +16,14 @@ import { problem, type Problem } from '../problems.ts';
 import { decodeTextFile, MAX_PROVENANCE_FILE_BYTES, MAX_STATUS_FILE_BYTES, readServerJson } from './read-json.ts';
 import { checkChanges, parseNameStatus, type FileChange } from './rules/changes.ts';
 import { checkChangeOwnership, gitBaseReader, type OwnershipVerifiers } from '../ownership/change-ownership.ts';
-import { checkPathMatchesContent } from './rules/path-match.ts';
 import { privateKeyProblemsInFiles } from './rules/private-key.ts';
 import { checkRegistry } from './rules/registry.ts';
 import { checkServerRules, checkVersionCount } from './rules/server-json.ts';
+import { documentProblems, readDocument, withPosition } from './document.ts';
+import { scanInParallel, type CheckedVersion } from './parallel-scan.ts';
 import { checkSchema } from './schema-check.ts';
-import { scanEntriesTree, type ScannedDocument } from './tree.ts';
+import { scanEntriesTree, type EntriesTree, type ScannedDocument } from './tree.ts';
+import { runGit } from '../history/run-git.ts';
 import type { ServerDocument, ValidationReport } from './types.ts';
 
 export interface ValidateOptions {
@@ -30,6 +33,15 @@ export interface ValidateOptions {
   entriesDir?: string;
   /** Git ref to check the change against (published files immutable, nothing outside entries/). */
   base?: string;
+  /**
+   * With `base`: whether the change is only what is committed (base..HEAD), not also uncommitted and untracked files.
+   * For a fresh checkout of the commit being checked (CI's merge of a pull request), where the working tree cannot
+   * differ: finding that out costs git a pass over every file and folder of the working tree, which is most of the
+   * time a one-version check takes on a large registry.
+   */
+  committedOnly?: boolean;
+  /** Fewest namespace folders for which the whole registry is checked on two threads (parallel-scan.ts); Infinity: one. */
+  parallelFrom?: number;
   /** Only these repository-relative files or folders are checked (plus what they collide with). */
   paths?: string[];
   /**
@@ -47,14 +59,47 @@ export interface ValidateOptions {
 }
 
 /**
- * What the change touches, as git sees it, read without stat-ing the whole tree where possible: commits since the
- * base (a tree diff), the index's file list (to spot untracked entries during the scan), and, in the background
- * while the tree is scanned, uncommitted edits to tracked files.
+ * What the change touches, as git sees it, without walking the entries tree in JavaScript: commits since the base
+ * (a tree diff), and unless only commits count, uncommitted edits to tracked files and untracked files (what
+ * `git add --all` would add); git tells those from the index's stat data, without reading unchanged files.
  */
 interface GitView {
   committed: FileChange[];
-  tracked: Set<string>;
-  uncommitted: Promise<FileChange[]>;
+  uncommitted: FileChange[];
+  untracked: string[];
+}
+
+async function gitView(root: string, base: string, entriesDir: string, committedOnly: boolean): Promise<GitView> {
+  const top = entriesDir.split('/')[0];
+  // Untracked files outside entries/ too, named one by one: an exclude pathspec would still make git walk the
+  // entries tree twice.
+  const outsideEntries = committedOnly ? [] : readdirSync(root).filter((name) => name !== top && name !== '.git');
+  const [committed, uncommitted, others] = await Promise.all([
+    runGit(root, ['diff', '--name-status', '-z', '--no-renames', base, 'HEAD', '--']),
+    committedOnly ? '' : runGit(root, ['diff', '--name-status', '-z', '--no-renames', 'HEAD', '--']),
+    committedOnly ? '' : runGit(root, ['ls-files', '-z', '--others', '--exclude-standard', '--', entriesDir, ...outsideEntries]),
+  ]);
+  return { committed: parseNameStatus(committed), uncommitted: parseNameStatus(uncommitted), untracked: others.split('\0').filter(Boolean) };
+}
+
+/**
+ * The files, in the merged result, of the servers whose names differ from `names` at most by case (the names
+ * themselves included): the index's (one `git ls-files` with case-insensitive pathspecs; the index is HEAD's in a
+ * fresh checkout), less those deleted from the working tree, plus untracked ones. Git folds ASCII letters only, so a
+ * name with any other letter asks for the whole entries folder.
+ */
+async function filesOfNamesLike(root: string, entriesDir: string, names: readonly string[], git: GitView): Promise<string[]> {
+  if (names.length === 0) return [];
+  const pathspecs = names.some((name) => /[^\x20-\x7e]/.test(name)) ? [entriesDir] : names.map((name) => `:(literal,icase)${entriesDir}/${name}/`);
+  const gone = new Set(git.uncommitted.filter((c) => c.kind === 'D').map((c) => c.file));
+  const files = (await runGit(root, ['ls-files', '-z', '--', ...pathspecs])).split('\0').filter((file) => file !== '' && !gone.has(file));
+  const wanted = new Set(names.map((name) => name.toLowerCase()));
+  const prefix = `${entriesDir}/`;
+  for (const file of git.untracked) {
+    const name = file.startsWith(prefix) ? file.slice(prefix.length).split('/').slice(0, 2).join('/') : '';
+    if (wanted.has(name.toLowerCase())) files.push(file);
+  }
+  return files;
 }
 
 /**
@@ -84,43 +129,53 @@ export function entriesLocation(entries: string, cwd: string): { root: string; e
   return { root, entriesDir: inside(root)!.split(path.sep).join('/'), inGit: root === top };
 }
 
-function runGit(root: string, args: string[]): string {
-  return execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
-}
-
-function runGitInBackground(root: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-  });
-}
-
-function gitView(root: string, base: string, entriesDir: string): GitView {
-  const top = entriesDir.split('/')[0];
-  const outsideEntries = readdirSync(root).filter((name) => name !== top && name !== '.git');
-  return {
-    committed: parseNameStatus(runGit(root, ['diff', '--name-status', '-z', '--no-renames', base, 'HEAD', '--'])),
-    tracked: new Set(runGit(root, ['ls-files', '-z', '--', entriesDir]).split('\0').filter(Boolean)),
-    uncommitted: Promise.all([
-      runGitInBackground(root, ['diff', '--name-status', '-z', '--no-renames', 'HEAD', '--']),
-      // Untracked files outside entries/ (the scan finds those inside it without walking the tree twice).
-      // Named one by one: an exclude pathspec would still make git walk the entries tree.
-      outsideEntries.length ? runGitInBackground(root, ['ls-files', '-z', '--others', '--exclude-standard', '--', ...outsideEntries]) : Promise.resolve(''),
-    ]).then(([diff, others]) => [...parseNameStatus(diff), ...others.split('\0').filter(Boolean).map((file) => ({ kind: 'A' as const, file }))]),
+/**
+ * Which paths under the entries folder (relative to it) a focused walk enters: the namespace and server folders of
+ * `focus` (repository-relative files or folders), and files beside them. Undefined when the whole folder is in focus.
+ */
+function focusWithin(entriesDir: string, focus: readonly string[]): ((relative: string) => boolean) | undefined {
+  const namespaces = new Set<string>();
+  const servers = new Set<string>();
+  const wholeNamespaces = new Set<string>();
+  for (const file of focus) {
+    if (file === entriesDir || entriesDir.startsWith(`${file}/`)) return undefined;
+    if (!file.startsWith(`${entriesDir}/`)) continue;
+    const [namespace, server] = file.slice(entriesDir.length + 1).split('/');
+    namespaces.add(namespace!);
+    if (server === undefined) wholeNamespaces.add(namespace!);
+    else servers.add(`${namespace}/${server}`);
+  }
+  return (relative) => {
+    const slash = relative.indexOf('/');
+    return slash < 0 ? namespaces.has(relative) : servers.has(relative) || wholeNamespaces.has(relative.slice(0, slash));
   };
 }
 
+/** The versions among repository-relative paths, by what their path says, outside the servers `skip` names. */
+function versionsFromPaths(files: Iterable<string>, entriesDir: string, skip: (pathName: string) => boolean): ScannedDocument[] {
+  const documents: ScannedDocument[] = [];
+  const prefix = `${entriesDir}/`;
+  for (const file of files) {
+    if (!file.startsWith(prefix)) continue;
+    const parts = file.slice(prefix.length).split('/');
+    const pathName = `${parts[0]}/${parts[1]}`;
+    if (parts.length === 4 && parts[3] === SERVER_FILE_NAME && !skip(pathName)) documents.push({ file, pathName, pathVersion: parts[2]! });
+  }
+  return documents;
+}
+
 /** Which of these server folders have an upstream.json in `ref`: one `git cat-file --batch-check` for all. */
-function serversMirroredAt(root: string, ref: string, serverDirs: readonly string[]): Set<string> {
+async function serversMirroredAt(root: string, ref: string, serverDirs: readonly string[]): Promise<Set<string>> {
   // One path a line: a name with a line break (never a valid entry) cannot be asked about, so it counts as not mirrored.
   const dirs = [...new Set(serverDirs)].filter((dir) => !/[\r\n]/.test(dir));
   if (dirs.length === 0) return new Set();
-  const out = execFileSync('git', ['cat-file', '--batch-check=%(objecttype)'], {
-    cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, input: dirs.map((dir) => `${ref}:${dir}/${PROVENANCE_FILE_NAME}`).join('\n') + '\n',
-  }).split('\n');
+  const out = (await runGit(root, ['cat-file', '--batch-check=%(objecttype)'], {
+    input: dirs.map((dir) => `${ref}:${dir}/${PROVENANCE_FILE_NAME}`).join('\n') + '\n',
+  })).split('\n');
   return new Set(dirs.filter((_, i) => out[i] === 'blob'));
 }
 
-/** Changes since the base: committed, uncommitted, and untracked files the scan found under entries/. */
+/** Changes since the base: committed, uncommitted, and untracked files. */
 function mergeChanges(committed: FileChange[], uncommitted: FileChange[], untracked: string[]): FileChange[] {
   const byFile = new Map<string, FileChange>();
   for (const change of [...committed, ...uncommitted]) {
@@ -137,12 +192,6 @@ function touches(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
-function readDocument(entry: ScannedDocument, bytes: Buffer): { doc: ServerDocument; problems: Problem[] } {
-  const read = readServerJson(entry.file, bytes);
-  const value = read.json.value;
-  const server = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  return { doc: { file: entry.file, pathName: entry.pathName, pathVersion: entry.pathVersion, json: read.json, server }, problems: read.problems };
-}
 
 function remoteUrls(docs: Iterable<ServerDocument>): string[] {
   const urls = new Set<string>();
@@ -158,45 +207,38 @@ function remoteUrls(docs: Iterable<ServerDocument>): string[] {
 }
 
 /**
- * Unread versions that may use one of the read documents' remote URLs: those whose file contains the URL's text,
- * found with one `git grep` over the committed tree; without git, all of them.
+ * The tracked files that may use one of these remote URLs: those that contain the URL's text, found with one
+ * `git grep` over the working tree (the one pass over every version, and only when the checked versions list a
+ * remote). Undefined without git: then every version may.
  */
-function remoteUrlCandidates(root: string, entriesDir: string, unread: readonly ScannedDocument[], read: readonly ServerDocument[]): ScannedDocument[] {
-  const urls = remoteUrls(read);
-  if (unread.length === 0 || urls.length === 0) return [];
+async function filesMentioning(root: string, entriesDir: string, urls: readonly string[], inGit: boolean): Promise<Set<string> | undefined> {
+  if (urls.length === 0) return new Set();
+  // git grep exits 1 when nothing matches.
+  const grep = runGit(root, ['grep', '-l', '-z', '-F', ...urls.flatMap((u) => ['-e', u]), '--', entriesDir], { okExitCodes: [1] });
+  // In a repository known to be one (a check against a base), a failure is a failure; elsewhere (no git, no
+  // repository) it means: read everything.
+  if (inGit) return new Set((await grep).split('\0'));
   try {
-    const out = execFileSync('git', ['grep', '-l', '-z', '-F', ...urls.flatMap((u) => ['-e', u]), '--', entriesDir], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
-    const hits = new Set(out.split('\0'));
-    return unread.filter((entry) => hits.has(entry.file));
-  } catch (error) {
-    // git grep exits 1 when nothing matches; anything else (no git, no repository) means: read everything.
-    if ((error as { status?: number }).status === 1) return [];
-    return [...unread];
+    return new Set((await grep).split('\0'));
+  } catch {
+    return undefined;
   }
 }
 
-function selected(file: string, paths: readonly string[] | undefined): boolean {
-  if (!paths) return true;
-  return paths.some((p) => file === p || file.startsWith(p.endsWith('/') ? p : `${p}/`));
-}
-
-/** Fills in line and column from the document's positions, where a check gave only a JSON path. */
-function withPosition(problem: Problem, docs: ReadonlyMap<string, ServerDocument>): Problem {
-  if (problem.line !== undefined || problem.jsonPath === undefined || !problem.file) return problem;
-  const position = docs.get(problem.file)?.json.locate(problem.jsonPath);
-  return position ? { ...problem, ...position } : problem;
-}
-
 /**
- * Schema and rule problems of one document. Where a rule speaks about the same value as the schema (a package
- * version of "latest", an unsupported transport type), the rule's message is the more specific one: keep only it.
+ * Whether a file is one of `paths` or inside one of them; everything is, without paths. A set of the paths and a walk
+ * up the file's folders: a sync's pull request names thousands of files, and this runs for every version.
  */
-function documentProblems(doc: ServerDocument): Problem[] {
-  const rules = [...checkPathMatchesContent(doc), ...checkServerRules(doc)];
-  const ruled = new Set(rules.filter((p) => p.severity === 'error').map((p) => p.jsonPath));
-  const schema = checkSchema(doc).filter((p) => p.severity !== 'error' || !ruled.has(p.jsonPath));
-  return [...schema, ...rules];
+function selector(paths: readonly string[] | undefined): (file: string) => boolean {
+  if (!paths) return () => true;
+  const set = new Set(paths.map((p) => (p.endsWith('/') ? p.slice(0, -1) : p)));
+  return (file) => {
+    for (let end = file.length; end > 0; end = file.lastIndexOf('/', end - 1)) if (set.has(end === file.length ? file : file.slice(0, end))) return true;
+    return false;
+  };
 }
+
+
 
 function problemOrder(a: Problem, b: Problem): number {
   return compareBytewise(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
@@ -216,23 +258,37 @@ function asUpstreamValue(p: Problem): Problem {
 
 export async function validateRegistry(options: ValidateOptions): Promise<ValidationReport> {
   const entriesDir = options.entriesDir ?? 'entries';
-  const git = options.base ? gitView(options.root, options.base, entriesDir) : undefined;
-  // Explicit paths, or else what the change touches, are checked in depth: those servers are read in full, the
-  // rest of the tree is listed and read only where a registry-wide check needs it (remote URLs). That keeps a
-  // one-version pull request fast on a large registry.
+  // Explicit paths, or else what the change touches, are checked in depth: those servers are read in full. With a
+  // base, git lists the rest of the merged tree (names, versions) and the walk enters only the change; without one,
+  // the rest of the tree is listed by the walk. Other versions are read only where a registry-wide check needs them
+  // (remote URLs). That keeps a one-version pull request fast on a large registry.
   const explicit = options.paths?.map((p) => path.relative(options.root, path.resolve(options.root, p)));
-  const committedPaths = git?.committed.filter((c) => c.kind !== 'D').map((c) => c.file);
-  const untracked: string[] = [];
-  const focusPaths = explicit ?? committedPaths;
-  const inFocus = focusPaths && ((name: string, items: readonly string[]): boolean => {
-    const dir = `${entriesDir}/${name}`;
-    const fresh = git ? items.map((item) => `${dir}/${item}${item === STATUS_FILE_NAME || item === PROVENANCE_FILE_NAME ? '' : '/server.json'}`).filter((file) => !git.tracked.has(file)) : [];
-    untracked.push(...fresh);
-    return fresh.length > 0 || focusPaths.some((p) => touches(p, dir));
-  });
-  const tree = scanEntriesTree(options.root, entriesDir, inFocus);
-  const changes = git ? mergeChanges(git.committed, await git.uncommitted, untracked) : undefined;
+  const git = options.base ? await gitView(options.root, options.base, entriesDir, options.committedOnly === true) : undefined;
+  const changes = git ? mergeChanges(git.committed, git.uncommitted, git.untracked) : undefined;
+  let tree: EntriesTree;
+  /** Versions another thread read and checked (parallel-scan.ts). */
+  let checked: CheckedVersion[] = [];
+  /** Which servers the walk entered (by `<namespace>/<server>`), when it did not enter them all. */
+  let walked: ((pathName: string) => boolean) | undefined;
+  if (git && changes) {
+    const focusPaths = explicit ? [...explicit, ...git.untracked] : changes.filter((c) => c.kind !== 'D').map((c) => c.file);
+    const within = focusWithin(entriesDir, focusPaths);
+    tree = scanEntriesTree(options.root, entriesDir, undefined, within);
+    if (within) {
+      walked = within;
+      // The other servers take part by name only where a name differs from a walked one by case alone.
+      const names = [...new Set(tree.documents.map((d) => d.pathName))];
+      tree.documents.push(...versionsFromPaths(await filesOfNamesLike(options.root, entriesDir, names, git), entriesDir, within));
+    }
+  } else {
+    const inFocus = explicit && ((name: string): boolean => explicit.some((p) => touches(p, `${entriesDir}/${name}`)));
+    // The whole registry, offline: on two cores (the package checks need every value, and wait on the network anyway).
+    const parallel = !explicit && !options.packages ? await scanInParallel(options.root, entriesDir, options.parallelFrom) : undefined;
+    tree = parallel?.tree ?? scanEntriesTree(options.root, entriesDir, inFocus);
+    checked = parallel?.checked ?? [];
+  }
   const paths = explicit ?? changes?.filter((c) => c.kind !== 'D').map((c) => c.file);
+  const selected = selector(paths);
   const problems: Problem[] = [...tree.problems];
   // A path that names nothing is checked by nothing: that must fail, not pass as "0 errors".
   for (const file of explicit ?? []) {
@@ -249,7 +305,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   /** Decodes and parses a server-level text file; its problems count where the check is focused. */
   const readServerFile = <T>(file: { file: string; bytes: Buffer }, limit: number, parse: (file: string, text: string) => { problems: Problem[] } & T): T | undefined => {
     const decoded = decodeTextFile(file.file, file.bytes, limit);
-    const mine = selected(file.file, paths);
+    const mine = selected(file.file);
     if (mine) problems.push(...decoded.problems);
     if (decoded.text === undefined) return undefined;
     const parsed = parse(file.file, decoded.text);
@@ -270,23 +326,36 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   }
   // Beside the entries folder, as the build reads it.
   const config = await loadRegistryConfig(options.configFile ?? path.join(path.dirname(path.resolve(options.root, entriesDir)), CONFIG_FILE_NAME));
-  if (!paths || selected(CONFIG_FILE_NAME, paths)) problems.push(...config.problems);
-  problems.push(...annotationProblems([...statusFiles.values()].filter((f) => selected(f.file, paths)).map((statusFile) => ({ statusFile })), config.config.metaKey));
+  if (!paths || selected(CONFIG_FILE_NAME)) problems.push(...config.problems);
+  problems.push(...annotationProblems([...statusFiles.values()].filter((f) => selected(f.file)).map((statusFile) => ({ statusFile })), config.config.metaKey));
   // Each body as the build renders it, with the same function: what the build would refuse is refused here.
-  for (const statusFile of statusFiles.values()) if (selected(statusFile.file, paths)) problems.push(...renderLongDescription(statusFile).problems);
+  for (const statusFile of statusFiles.values()) if (selected(statusFile.file)) problems.push(...renderLongDescription(statusFile).problems);
 
   const docs = new Map<string, ServerDocument>();
   const unread: ScannedDocument[] = [];
   const versionsPerServer = new Map<string, number>();
-  for (const entry of tree.documents) {
+  const ordered: Array<ScannedDocument | CheckedVersion> = checked.length ? [...tree.documents, ...checked].sort((a, b) => compareBytewise(a.file, b.file)) : tree.documents;
+  for (const entry of ordered) {
     versionsPerServer.set(entry.pathName, (versionsPerServer.get(entry.pathName) ?? 0) + 1);
+    if ('readable' in entry) {
+      // Read and checked by the other thread; positions, should a registry-wide problem want one, from the file again.
+      if (!entry.readable) continue;
+      const file = path.join(options.root, entry.file);
+      let located: ServerDocument['json'] | undefined;
+      const json = { value: undefined, locate: (pointer: string) => (located ??= readServerJson(entry.file, readFileSync(file)).json).locate(pointer) };
+      docs.set(entry.file, { file: entry.file, pathName: entry.pathName, pathVersion: entry.pathVersion, json, server: entry.server });
+      if (!selected(entry.file)) continue;
+      problems.push(...entry.problems);
+      if (entry.documentProblems) problems.push(...(mirrored.has(path.posix.dirname(path.posix.dirname(entry.file))) ? entry.documentProblems.map(asUpstreamValue) : entry.documentProblems));
+      continue;
+    }
     if (!entry.bytes) {
       unread.push(entry);
       continue;
     }
     const read = readDocument(entry, entry.bytes);
     docs.set(entry.file, read.doc);
-    if (!selected(entry.file, paths)) continue;
+    if (!selected(entry.file)) continue;
     problems.push(...read.problems);
     if (read.doc.server) {
       const found = documentProblems(read.doc);
@@ -303,11 +372,29 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   for (const [files, code, message, hint] of orphans) {
     for (const file of files) {
       const name = path.posix.relative(entriesDir, path.posix.dirname(file));
-      if (!versionsPerServer.has(name) && selected(file, paths)) problems.push(problem({ code, file, message, hint }));
+      if (!versionsPerServer.has(name) && selected(file)) problems.push(problem({ code, file, message, hint }));
     }
   }
-  for (const entry of remoteUrlCandidates(options.root, entriesDir, unread, [...docs.values()])) {
+  // Versions that may share a remote URL with a read one are read too, with their server's status file (whether a
+  // version is deleted is its to say); the problems of those files are not this check's.
+  // (Nothing is left to read when the walk read every version.)
+  const mentioning = unread.length > 0 || walked ? await filesMentioning(options.root, entriesDir, remoteUrls(docs.values()), walked !== undefined) : new Set<string>();
+  const candidates = unread.filter((entry) => !mentioning || mentioning.has(entry.file));
+  if (mentioning && walked) {
+    const known = new Set(unread.map((entry) => entry.file));
+    candidates.push(...versionsFromPaths(mentioning, entriesDir, walked).filter((entry) => !known.has(entry.file)));
+  }
+  for (const entry of candidates) {
+    if (docs.has(entry.file)) continue;
     docs.set(entry.file, readDocument(entry, readFileSync(path.join(options.root, entry.file))).doc);
+    const statusFile = path.posix.join(entriesDir, entry.pathName, STATUS_FILE_NAME);
+    if (!walked || statusFiles.has(path.posix.dirname(statusFile))) continue;
+    try {
+      const decoded = decodeTextFile(statusFile, readFileSync(path.join(options.root, statusFile)), MAX_STATUS_FILE_BYTES);
+      if (decoded.text !== undefined) statusFiles.set(path.posix.dirname(statusFile), parseStatusFile(statusFile, decoded.text).statusFile);
+    } catch {
+      // None, or unreadable: the version counts as live, as it does when the walk finds its status file broken.
+    }
   }
 
   const isDeleted = (name: string, version: string): boolean => {
@@ -315,14 +402,18 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
     return effectiveStatus(statusFile, version).status === 'deleted';
   };
   // Versions that were never read still take part by name (case collisions); their content is unknown.
-  const unreadDocs = unread.filter((entry) => !docs.has(entry.file)).map((entry) => ({ file: entry.file, pathName: entry.pathName, pathVersion: entry.pathVersion, server: undefined }));
+  // Only problems on checked files are kept, so only the names of checked versions can matter: the others' versions
+  // are left out before the check rather than after it (a pull request's check stays small on a large registry).
+  const checkedNames = paths && new Set([...docs.values(), ...unread].filter((d) => selected(d.file)).map((d) => d.pathName.toLowerCase()));
+  const unreadDocs = unread.filter((entry) => !docs.has(entry.file) && (!checkedNames || checkedNames.has(entry.pathName.toLowerCase())))
+    .map((entry) => ({ file: entry.file, pathName: entry.pathName, pathVersion: entry.pathVersion, server: undefined }));
   const registryProblems = checkRegistry([...docs.values(), ...unreadDocs], isDeleted);
-  problems.push(...registryProblems.filter((p) => !p.file || selected(p.file, paths)));
+  problems.push(...registryProblems.filter((p) => !p.file || selected(p.file)));
   if (changes) {
     // Whether a server is mirrored, for the change, is what the base says: an upstream.json the change adds must
     // not lift the immutability of files published before it (and one it deletes still counts).
     const published = changes.filter((c) => c.kind !== 'A' && c.file.endsWith('/server.json')).map((c) => c.file.split('/').slice(0, -2).join('/'));
-    const mirroredAtBase = options.base ? serversMirroredAt(options.root, options.base, published) : mirrored;
+    const mirroredAtBase = options.base ? await serversMirroredAt(options.root, options.base, published) : mirrored;
     problems.push(...checkChanges(changes, entriesDir, (serverDir) => mirroredAtBase.has(serverDir)));
     // Private keys anywhere in the change: the entries tree scan covers the files under the entries folder.
     problems.push(...privateKeyProblemsInFiles(options.root, changes.filter((c) => c.kind !== 'D' && !c.file.startsWith(`${entriesDir}/`)).map((c) => c.file)));
@@ -341,7 +432,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   if (options.packages) {
     const added = changes ? new Set(changes.filter((c) => c.kind === 'A').map((c) => c.file)) : undefined;
     // Mirrored versions were checked by the registry they come from when they were published there.
-    const targets = [...docs.values()].filter((doc) => doc.server && !mirrored.has(path.posix.dirname(path.posix.dirname(doc.file))) && (added ? added.has(doc.file) : selected(doc.file, paths)));
+    const targets = [...docs.values()].filter((doc) => doc.server && !mirrored.has(path.posix.dirname(path.posix.dirname(doc.file))) && (added ? added.has(doc.file) : selected(doc.file)));
     const verify = options.packages;
     const found = await Promise.all(targets.map((doc) => verify({ file: doc.file, server: doc.server! })));
     problems.push(...found.flat());
