@@ -1,23 +1,13 @@
-// Build threads, one per core: each renders and writes a share of the servers (build/render-worker.ts). The
-// worker's code is bundled by esbuild at start (about a tenth of a second) and run from that text, so threads need
-// no TypeScript loader: the same code runs under tsx in development and from the bundled command line.
+// Build threads, one per core: each renders and writes a share of the servers (build/render-worker.ts), started
+// from its bundled source (worker-source.ts).
 
-import { build } from 'esbuild';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { workerSource } from '../worker-source.ts';
 import { Worker } from 'node:worker_threads';
 import type { RenderReply, RenderRequest } from './render-worker.ts';
 
 type Job = RenderRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 type Reply<K extends Job['kind']> = Extract<RenderReply, { kind: K }>;
-
-async function workerSource(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL('./render-worker.ts', import.meta.url))],
-    bundle: true, write: false, format: 'cjs', platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
 
 /** How many threads a build uses: one per core, at most 4 (writing many small files does not scale further). */
 export function buildThreadCount(): number {
@@ -47,7 +37,7 @@ export class RenderThreads {
   }
 
   static async start(count = buildThreadCount()): Promise<RenderThreads> {
-    return new RenderThreads(await workerSource(), count);
+    return new RenderThreads(await workerSource(new URL('./render-worker.ts', import.meta.url)), count);
   }
 
   private fail(error: Error): void {

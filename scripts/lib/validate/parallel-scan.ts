@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { compareBytewise } from '../query/compare.ts';
 import type { Problem } from '../problems.ts';
 import { scanEntriesTree, type EntriesTree } from './tree.ts';
+import { workerSource } from '../worker-source.ts';
 
 /** Fewer namespace folders than this are checked on one thread: starting a worker costs more than it saves. */
 export const MIN_PARALLEL_NAMESPACES = 256;
@@ -42,17 +43,8 @@ export interface WorkerOutput {
 const WORKER = new URL('./scan-worker.ts', import.meta.url);
 
 /**
- * The worker is TypeScript, and a worker thread does not inherit the loader hooks that let this one import it: it
- * starts from a line that registers tsx's loader (esm/api) and then imports the worker.
- */
-function workerBootstrap(): string {
-  const api = import.meta.resolve('tsx/esm/api');
-  return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER.href)}); });`;
-}
-
-/**
  * The entries tree and the worker's checked versions, or undefined when a second thread is not worth it (few
- * namespaces) or not available (the worker's file is not beside this one, as in a bundle): then the caller walks
+ * namespaces) or not available (its source cannot be bundled): then the caller walks
  * alone, as it always could. A worker that fails leaves its half to this thread.
  */
 export async function scanInParallel(root: string, entriesDir: string, minNamespaces = MIN_PARALLEL_NAMESPACES): Promise<{ tree: EntriesTree; checked: CheckedVersion[] } | undefined> {
@@ -65,10 +57,16 @@ export async function scanInParallel(root: string, entriesDir: string, minNamesp
     return undefined;
   }
   if (!(names.length >= minNamespaces) || !existsSync(fileURLToPath(WORKER))) return undefined;
+  let source: string;
+  try {
+    source = await workerSource(WORKER);
+  } catch {
+    return undefined;
+  }
   const theirs = new Set(names.filter((_, i) => i % 2 === 1));
   let worker: Worker;
   try {
-    worker = new Worker(workerBootstrap(), { eval: true, workerData: { root, entriesDir, namespaces: [...theirs] } satisfies WorkerInput });
+    worker = new Worker(source, { eval: true, workerData: { root, entriesDir, namespaces: [...theirs] } satisfies WorkerInput });
   } catch {
     return undefined;
   }
