@@ -13,7 +13,7 @@ import type { BuildOptions, BuildResult } from './build-types.ts';
 import { buildCodeHash, CACHE_FORMAT, defaultCacheDir, invalidateBuildCache, outputIdentity, readBuildCache, sha1, writeBuildCache, type BuildCacheState } from './cache.ts';
 import { readChanges, readEntriesVersion } from './changes.ts';
 import { buildIncrementally, type IncrementalPlan } from './incremental.ts';
-import { configFileOf, loadContext, loadServerBatches, orderedProblems, type ServerBatch } from './load-servers.ts';
+import { configFileOf, listServerBatches, loadContext, orderedProblems, type ServerBatch, type ServerFilesBatch } from './load-servers.ts';
 import { hasErrors, ProblemsError, type Problem } from '../problems.ts';
 import type { RegistryRecord } from '../model.ts';
 import { renderRegistryOutput, searchDocumentsOf, searchIndexFiles } from './registry-output.ts';
@@ -72,28 +72,27 @@ interface RenderedServers {
 }
 
 /**
- * Reads the servers a batch at a time and renders and writes each batch on a build thread, a few batches in flight:
- * memory holds those batches and the summaries, never the whole registry. Every batch is read even after an error,
- * so that the build reports every problem; then it throws ProblemsError.
+ * Lists the servers once and has the build threads read, check, render and write them a batch at a time, a few
+ * batches in flight: memory holds those batches and the summaries, never the whole registry. Every batch is read
+ * even after an error, so that the build reports every problem (nothing more is rendered); then it throws
+ * ProblemsError.
  */
 async function renderServersOnThreads(options: BuildOptions, threads: RenderThreads, root: string, siteAssets: SiteAssetNames): Promise<RenderedServers> {
   const context = await loadContext(options);
-  const results: ServerSummary[][] = [];
-  const batches: ServerBatch[] = [];
-  const inFlight = new Set<Promise<void>>();
+  const listed = listServerBatches(options, context, SERVERS_PER_BATCH);
   const rendered: RenderedServers = { summaries: [], records: [], versions: 0, unbuilt: [], problems: [], threadFiles: 0, threadBytes: 0 };
+  if (!Array.isArray(listed) || listed.length === 0 || !('files' in listed[0]!)) {
+    throw new ProblemsError(orderedProblems(context.global, [{ loadProblems: listed as Problem[], checkProblems: [] }]));
+  }
+  const batches = listed as ServerFilesBatch[];
+  const results: Array<{ summaries: ServerSummary[]; checked: Omit<ServerBatch, 'inputs'> }> = [];
+  const inFlight = new Set<Promise<void>>();
+  const threadOptions = { entriesDir: options.entriesDir, keepRecords: options.keepRecords, env: { SOURCE_DATE_EPOCH: (options.env ?? process.env).SOURCE_DATE_EPOCH } };
   let failed = hasErrors(context.global);
-  let index = 0;
-  for await (const batch of loadServerBatches(options, context, SERVERS_PER_BATCH)) {
-    batches.push({ ...batch, inputs: [], records: [] });
-    failed ||= hasErrors([...batch.loadProblems, ...batch.checkProblems]);
-    if (failed) continue;
-    rendered.unbuilt.push(...batch.unbuilt);
-    rendered.versions += batch.records.length;
-    if (options.keepRecords !== false) rendered.records.push(...batch.records);
-    const at = index++;
-    const job: Promise<void> = threads.run({ kind: 'servers', root, inputs: batch.inputs, siteAssets }).then((reply) => {
-      results[at] = reply.summaries;
+  for (const [index, batch] of batches.entries()) {
+    const job: Promise<void> = threads.run({ kind: 'servers', root, batch, options: threadOptions, siteAssets, render: !failed }).then((reply) => {
+      results[index] = reply;
+      failed ||= hasErrors([...reply.checked.loadProblems, ...reply.checked.checkProblems]);
       rendered.threadFiles += reply.files;
       rendered.threadBytes += reply.bytes;
       inFlight.delete(job);
@@ -104,9 +103,14 @@ async function renderServersOnThreads(options: BuildOptions, threads: RenderThre
     if (inFlight.size >= 2 * buildThreadCount()) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
-  rendered.problems = orderedProblems(context.global, batches);
+  rendered.problems = orderedProblems(context.global, results.map((r) => r.checked));
   if (hasErrors(rendered.problems)) throw new ProblemsError(rendered.problems);
-  for (const summaries of results) rendered.summaries.push(...summaries);
+  for (const { summaries, checked } of results) {
+    rendered.summaries.push(...summaries);
+    rendered.unbuilt.push(...checked.unbuilt);
+    rendered.versions += summaries.reduce((n, s) => n + s.rows.length, 0);
+    rendered.records.push(...checked.records);
+  }
   return rendered;
 }
 

@@ -3,7 +3,8 @@
 // registry is never in memory whole); an incremental one takes its changed servers at once.
 
 import path from 'node:path';
-import { loadEntries, readEntryFiles, walkEntryFiles, type LoadedEntries } from '../entries/load.ts';
+import { checkEntriesFolder, loadEntries, readEntryFiles, walkEntryFiles, type LoadedEntries } from '../entries/load.ts';
+import { STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
 import { readEntriesHistory, type EntriesHistory } from '../history/entries-history.ts';
 import { hasErrors, problem, ProblemsError, type Problem } from '../problems.ts';
@@ -65,7 +66,7 @@ export async function loadContext(options: BuildOptions, only?: readonly string[
 }
 
 /** Dates and checks loaded servers; a batch with errors has no inputs. */
-export function prepareServers(loaded: LoadedEntries, context: LoadContext, options: BuildOptions): ServerBatch {
+export function prepareServers(loaded: LoadedEntries, context: LoadContext, options: Pick<BuildOptions, 'entriesDir' | 'env'>): ServerBatch {
   const checkProblems = annotationProblems(loaded.servers, context.metaKey);
   // Markdown for the search index, HTML for the pages; a body that cannot be rendered fails the build here, with the
   // problem the validator reports for it, before anything is written.
@@ -103,18 +104,36 @@ export async function loadServers(options: BuildOptions, only?: readonly string[
   return { ...batch, global: context.global, warnings: problems };
 }
 
-/**
- * Every server, `serversPerBatch` at a time in name order: the folders are listed once, each batch's files are read
- * when it is asked for. The first batch also carries the problems of the walk (symbolic links).
- */
-export async function* loadServerBatches(options: BuildOptions, context: LoadContext, serversPerBatch: number): AsyncGenerator<ServerBatch> {
-  const root = options.entriesDir;
-  const loadedRoot = loadEntries(root, []); // the folder's own problems (missing), with no server read
-  const rootProblems = (await loadedRoot).problems;
-  if (rootProblems.length) {
-    yield { inputs: [], records: [], loadProblems: rootProblems, checkProblems: [], unbuilt: [] };
-    return;
+/** A batch of servers to read on a build thread: their files, and what they need of history and configuration. */
+export interface ServerFilesBatch {
+  files: string[];
+  history: EntriesHistory;
+  metaKey: string | undefined;
+  /** The walk's problems (symbolic links), on the first batch. */
+  walkProblems: Problem[];
+}
+
+/** The history of the listed files only (plain data, sent to a build thread). */
+function historySlice(history: EntriesHistory, files: readonly string[], statusFiles: readonly string[]): EntriesHistory {
+  const slice: EntriesHistory = { inGit: history.inGit, shallow: history.shallow, files: new Map(), statusRevisions: new Map(), uncommitted: new Set() };
+  for (const file of [...files, ...statusFiles]) {
+    const known = history.files.get(file);
+    if (known) slice.files.set(file, known);
+    const revisions = history.statusRevisions.get(file);
+    if (revisions) slice.statusRevisions.set(file, revisions);
+    if (history.uncommitted.has(file)) slice.uncommitted.add(file);
   }
+  return slice;
+}
+
+/**
+ * Every server, `serversPerBatch` at a time in name order: the folders are listed once here; each batch's files are
+ * read on a build thread (readServerBatch). The entries folder's own problem instead when it is missing.
+ */
+export function listServerBatches(options: BuildOptions, context: LoadContext, serversPerBatch: number): ServerFilesBatch[] | Problem[] {
+  const root = options.entriesDir;
+  const missing = checkEntriesFolder(root);
+  if (missing.length) return missing;
   const walked = walkEntryFiles(root);
   const filesOf = new Map<string, string[]>();
   for (const file of walked.files) {
@@ -124,10 +143,20 @@ export async function* loadServerBatches(options: BuildOptions, context: LoadCon
     else filesOf.set(name, [file]);
   }
   const names = [...filesOf.keys()].sort(compareBytewise);
+  const batches: ServerFilesBatch[] = [];
   for (let start = 0; start < names.length || start === 0; start += serversPerBatch) {
-    const files = names.slice(start, start + serversPerBatch).flatMap((name) => filesOf.get(name)!).sort(compareBytewise);
-    const batch = prepareServers(readEntryFiles(root, files), context, options);
-    if (start === 0) batch.loadProblems.unshift(...walked.problems);
-    yield batch;
+    const batchNames = names.slice(start, start + serversPerBatch);
+    const files = batchNames.flatMap((name) => filesOf.get(name)!).sort(compareBytewise);
+    // A deleted status file still dates its server's versions: its history goes along whether it exists or not.
+    const statusFiles = batchNames.map((name) => `${name}/${STATUS_FILE_NAME}`);
+    batches.push({ files, history: historySlice(context.history, files, statusFiles), metaKey: context.metaKey, walkProblems: start === 0 ? walked.problems : [] });
   }
+  return batches;
+}
+
+/** Reads, dates and checks one batch (on a build thread). */
+export function readServerBatch(options: Pick<BuildOptions, 'entriesDir' | 'env'>, batch: ServerFilesBatch): ServerBatch {
+  const loaded = readEntryFiles(options.entriesDir, batch.files);
+  loaded.problems.unshift(...batch.walkProblems);
+  return prepareServers(loaded, { history: batch.history, metaKey: batch.metaKey, global: [] }, options);
 }

@@ -1,35 +1,43 @@
-// Runs on a build thread (build/render-threads.ts): renders servers and writes their files with their compressed
-// variants, or builds the search index. Bundled with esbuild and started from source text, so it runs the same
+// Runs on a build thread (build/render-threads.ts): reads, dates and checks a batch of servers, renders them and
+// writes their files with their compressed variants; or builds the search index. Bundled with esbuild and started from source text, so it runs the same
 // whether the build was started through tsx or through the bundled command line.
 
 import { parentPort } from 'node:worker_threads';
 import { buildSearchIndexOf } from '../search/index-build.ts';
 import type { SearchDocument } from '../search/client.ts';
 import type { SiteAssetNames } from '../site/render.ts';
-import { renderServerOutput, type ServerInput, type ServerSummary } from './server-output.ts';
+import { renderServerOutput, type ServerSummary } from './server-output.ts';
+import { readServerBatch, type ServerBatch, type ServerFilesBatch } from './load-servers.ts';
+import type { BuildOptions } from './build-types.ts';
+
+/** What a build thread needs of the options: plain data. */
+export type ThreadBuildOptions = Pick<BuildOptions, 'entriesDir' | 'keepRecords'> & { env: { SOURCE_DATE_EPOCH?: string } };
 import { OutputFiles } from './write-output.ts';
 
 export type RenderRequest =
-  | { id: number; kind: 'servers'; root: string; inputs: ServerInput[]; siteAssets: SiteAssetNames }
+  | { id: number; kind: 'servers'; root: string; batch: ServerFilesBatch; options: ThreadBuildOptions; siteAssets: SiteAssetNames; render: boolean }
   | { id: number; kind: 'search'; documents: SearchDocument[] };
 
 export type RenderReply =
-  | { id: number; kind: 'servers'; summaries: ServerSummary[]; files: number; bytes: number; compressed: number }
+  | { id: number; kind: 'servers'; summaries: ServerSummary[]; files: number; bytes: number; compressed: number; checked: Omit<ServerBatch, 'inputs'> }
   | { id: number; kind: 'search'; index: ReturnType<typeof buildSearchIndexOf> }
   | { id: number; kind: 'error'; message: string; stack?: string };
 
 async function answer(request: RenderRequest): Promise<RenderReply> {
   if (request.kind === 'search') return { id: request.id, kind: 'search', index: buildSearchIndexOf(request.documents) };
+  const batch = readServerBatch(request.options, request.batch);
+  const checked = { ...batch, inputs: undefined, records: request.options.keepRecords === false ? [] : batch.records };
+  delete checked.inputs;
   // Compressed on this thread: the threads already use every core.
   const output = new OutputFiles(request.root, { compress: 'inline' });
   const summaries: ServerSummary[] = [];
-  for (const input of request.inputs) {
+  for (const input of request.render ? batch.inputs : []) {
     const server = renderServerOutput(input, request.siteAssets);
     for (const file of server.files) await output.write(file);
     summaries.push(server.summary);
   }
   await output.finish();
-  return { id: request.id, kind: 'servers', summaries, ...output.summary };
+  return { id: request.id, kind: 'servers', summaries, ...output.summary, checked };
 }
 
 parentPort!.on('message', (request: RenderRequest) => {

@@ -137,16 +137,19 @@ function readEntryFile(file: string): string {
   }
 }
 
+/** The entries folder's own problem: it is not there, or not a folder. */
+export function checkEntriesFolder(root: string): Problem[] {
+  if (existsSync(root) && statSync(root).isDirectory()) return [];
+  return [problem({ code: 'entries-missing', file: root, message: `no entries folder at ${root}`, hint: 'Run from the repository root, or pass --entries <dir> with the folder that holds <namespace>/<server>/<version>/server.json.' })];
+}
+
 /**
  * Reads every `<ns>/<server>/<version>/server.json`, `<ns>/<server>/server.md` and `<ns>/<server>/upstream.json` under
  * `root`, or only those of the servers named in `only`.
  */
 export async function loadEntries(root: string, only?: readonly string[]): Promise<LoadedEntries> {
-  const problems: Problem[] = [];
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
-    problems.push(problem({ code: 'entries-missing', file: root, message: `no entries folder at ${root}`, hint: 'Run from the repository root, or pass --entries <dir> with the folder that holds <namespace>/<server>/<version>/server.json.' }));
-    return { servers: [], problems };
-  }
+  const problems = checkEntriesFolder(root);
+  if (problems.length) return { servers: [], problems };
   const walked = walkEntryFiles(root, only);
   const read = readEntryFiles(root, walked.files);
   return { servers: read.servers, problems: [...problems, ...walked.problems, ...read.problems] };
