@@ -14,6 +14,9 @@ export function buildThreadCount(): number {
   return Math.max(1, Math.min(4, os.availableParallelism()));
 }
 
+/** Old-generation heap of a rendering thread: a batch of servers and their output need a few MB of it. */
+const THREAD_HEAP_MB = 128;
+
 export class RenderThreads {
   private readonly workers: Worker[];
   private readonly waiting = new Map<number, { resolve(reply: RenderReply): void; reject(error: Error): void }>();
@@ -21,19 +24,26 @@ export class RenderThreads {
   private turn = 0;
   private failure: Error | undefined;
 
-  private constructor(source: string, count: number) {
-    this.workers = Array.from({ length: count }, () => {
-      const worker = new Worker(source, { eval: true });
-      worker.on('message', (reply: RenderReply) => {
-        const job = this.waiting.get(reply.id);
-        this.waiting.delete(reply.id);
-        if (reply.kind === 'error') job?.reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
-        else job?.resolve(reply);
-      });
-      worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => code !== 0 && this.fail(new Error(`a build thread exited with code ${code}`)));
-      return worker;
+  private constructor(private readonly source: string, count: number) {
+    // A batch needs a few MB; without a limit V8 lets each thread's heap grow to hundreds of MB before it collects,
+    // and every thread's heap counts in the build's memory.
+    this.workers = Array.from({ length: count }, () => this.startWorker({ maxOldGenerationSizeMb: THREAD_HEAP_MB }));
+  }
+
+  /** The search index's own thread, started when first asked for: its heap grows with the registry, unlimited. */
+  private searchWorker: Worker | undefined;
+
+  private startWorker(resourceLimits?: { maxOldGenerationSizeMb: number }): Worker {
+    const worker = new Worker(this.source, { eval: true, ...(resourceLimits ? { resourceLimits } : {}) });
+    worker.on('message', (reply: RenderReply) => {
+      const job = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (reply.kind === 'error') job?.reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
+      else job?.resolve(reply);
     });
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => code !== 0 && this.fail(new Error(`a build thread exited with code ${code}`)));
+    return worker;
   }
 
   static async start(count = buildThreadCount()): Promise<RenderThreads> {
@@ -46,11 +56,11 @@ export class RenderThreads {
     this.waiting.clear();
   }
 
-  /** Runs a job on the next thread in turn. */
+  /** Runs a job on the next thread in turn (the search index on its own thread). */
   run<K extends Job['kind']>(job: Extract<Job, { kind: K }>): Promise<Reply<K>> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    const worker = this.workers[this.turn++ % this.workers.length]!;
+    const worker = job.kind === 'search' ? (this.searchWorker ??= this.startWorker()) : this.workers[this.turn++ % this.workers.length]!;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (reply: RenderReply) => void, reject });
       worker.postMessage({ ...job, id });
@@ -58,6 +68,6 @@ export class RenderThreads {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all([...this.workers, ...(this.searchWorker ? [this.searchWorker] : [])].map((w) => w.terminate()));
   }
 }
