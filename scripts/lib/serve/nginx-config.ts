@@ -105,6 +105,73 @@ function brotli(options: NginxConfigOptions): boolean {
   return options.brotli ?? brotliStaticAvailable();
 }
 
+/** The list-query server's socket and the cache of its answers, in nginx's working folder. */
+function listQuerySocket(options: NginxConfigOptions): string {
+  return `unix:${options.prefix}/list-query.sock`;
+}
+
+/**
+ * A page computed per request costs milliseconds of njs and gzip (the row index is read and parsed, 30 detail
+ * files read, the page compressed), a built file microseconds. The build never changes once served (it swaps in a
+ * new folder), so each page is computed once: the `server` location proxies to a second server on a unix socket
+ * that runs the njs code and gzip as before, and nginx's proxy cache keeps its answers, compressed, keyed by the
+ * build's identity (njs-entry.ts buildIdentity), the Accept-Encoding the page was compressed for and the query.
+ * Only 200s are kept; problems are cheap and pass through. The cache ignores the answers' Cache-Control and Vary:
+ * those are for clients, and the key holds what the answer varies with.
+ */
+function listQueryCacheHttp(options: NginxConfigOptions): string {
+  return `js_set $registry_build registry_list.buildIdentity;
+# gzip compresses for HTTP/1.1 and later only (gzip_http_version): an HTTP/1.0 client's page is asked for plain.
+map $server_protocol $registry_list_accept_encoding {
+  HTTP/1.0 "";
+  default $http_accept_encoding;
+}
+proxy_cache_path ${quote(`${options.prefix}/list-cache`)} levels=1:2 keys_zone=registry_list:16m max_size=1g inactive=1h use_temp_path=off;
+upstream registry_list_query {
+  server ${listQuerySocket(options)};
+  keepalive 8;
+}`;
+}
+
+function listQueryCache(options: NginxConfigOptions, indent: string): string {
+  return [
+    'proxy_pass http://registry_list_query;',
+    'proxy_http_version 1.1;',
+    'proxy_set_header Connection "";',
+    'proxy_set_header Accept-Encoding $registry_list_accept_encoding;',
+    'proxy_cache registry_list;',
+    'proxy_cache_key "$registry_build|$registry_list_accept_encoding|$args";',
+    'proxy_cache_valid 200 1d;',
+    'proxy_cache_lock on;',
+    'proxy_ignore_headers Cache-Control Expires Vary Set-Cookie X-Accel-Expires;',
+  ].map((line) => indent + line).join('\n');
+}
+
+/** The server the cache asks, on a unix socket only nginx's workers reach: the njs answer and gzip, as before. */
+function listQueryServer(options: NginxConfigOptions): string {
+  return `server {
+    listen ${listQuerySocket(options)};
+    root ${quote(options.dir)};
+    default_type application/json;
+    charset off;
+    location = /_registry/list-query {
+${headerLines(CORS_HEADERS, '      ')}
+      # Pages are compressed on the fly, as the Node server does; gzip only, which needs no extra module (the Node
+      # server may pick br). Vary without always: problems are not compressed and do not vary.
+      add_header Vary ${VARY_ENCODING};
+      gzip on;
+      gzip_proxied any;
+      gzip_types application/json;
+      gzip_min_length ${MIN_COMPRESS_BYTES + 1};
+      gzip_comp_level 6;
+      js_content registry_list.answer;
+    }
+    location / {
+      return 404;
+    }
+}`;
+}
+
 /** The `map`s and `server` block, for an `http {}` block (self-hosters can include this part alone). */
 export function renderNginxServer(options: NginxConfigOptions): string {
   const routes = ROUTES.map((route) => routeLocation(route, '    ')).join('\n\n');
@@ -128,6 +195,7 @@ map $args $registry_list_query {
   ${quote(`~${LIST_QUERY_PATTERN}`)} 1;
   default 0;
 }
+${listQueryCacheHttp(options)}
 
 server {
     listen ${options.host ?? '127.0.0.1'}:${options.port};
@@ -174,17 +242,11 @@ ${headerLines(CORS_HEADERS, '      ')}
 
 ${routes}
 
+    # Computed list pages: answered by the cache in front of the list-query server below, which stores each page
+    # once per build, query and Accept-Encoding, already compressed. See listQueryCache().
     location = /_registry/list-query {
       internal;
-${headerLines(CORS_HEADERS, '      ')}
-      # Pages computed per request are compressed on the fly, as the Node server does; gzip only, which needs no
-      # extra module (the Node server may pick br). Vary without always: problems are not compressed and do not vary.
-      add_header Vary ${VARY_ENCODING};
-      gzip on;
-      gzip_types application/json;
-      gzip_min_length ${MIN_COMPRESS_BYTES + 1};
-      gzip_comp_level 6;
-      js_content registry_list.answer;
+${listQueryCache(options, '      ')}
     }
     location = /_registry/invalid-include-deleted {
       internal;
@@ -193,6 +255,8 @@ ${headerLines(CORS_HEADERS, '      ')}
     }
 ${notFound}
 }
+
+${listQueryServer(options)}
 `;
 }
 
