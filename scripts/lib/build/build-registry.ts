@@ -10,7 +10,7 @@ import type { RegistryRecord } from '../model.ts';
 import { renderApiFiles, type OutputFile } from './api-files.ts';
 import { fallbackClock } from './fallback-clock.ts';
 import { recoverInterruptedBuild, writeOutputAtomically } from './write-output.ts';
-import { bundleNjsListQuery, NJS_BUNDLE_FILE } from '../serve/njs-bundle.ts';
+import { bundleNjsFiles } from '../serve/njs-bundle.ts';
 import { bundleSiteAssets } from '../site/bundle.ts';
 import { renderLongDescription } from '../site/markdown.ts';
 import { renderSiteFiles } from '../site/render.ts';
@@ -33,9 +33,9 @@ export interface BuildResult {
   problems: Problem[];
 }
 
-function* withNjsBundle(files: Iterable<OutputFile>, njs: string): Generator<OutputFile> {
+function* withNjsBundle(files: Iterable<OutputFile>, njs: OutputFile[]): Generator<OutputFile> {
   yield* files;
-  yield { path: NJS_BUNDLE_FILE, content: njs };
+  yield* njs;
 }
 
 /** The search index (content-hashed name) and the manifest that points to it, under site/search/. */
@@ -76,7 +76,7 @@ export async function buildRegistry(options: BuildOptions): Promise<BuildResult>
   }
   if (hasErrors(problems)) throw new ProblemsError(problems);
   const records = assembleRegistry(loaded.servers, history, fallbackClock(options.entriesDir, options.env), config.config.metaKey);
-  const [njs, siteAssets] = await Promise.all([bundleNjsListQuery(), bundleSiteAssets()]);
+  const [njs, siteAssets] = await Promise.all([bundleNjsFiles(), bundleSiteAssets()]);
   const search = buildSearchIndex(records, longDescriptions);
   const written = await writeOutputAtomically(options.outDir, withSearchIndex(withNjsBundle(withSite(renderApiFiles(records), records, longDescriptionsHtml, siteAssets), njs), search));
   return { records, servers: loaded.servers.length, ...written, problems };

@@ -5,7 +5,6 @@ import fs from 'fs';
 import { answerListQuery, parseListParams, readListParams, type ListResponse } from '../query/list-query.ts';
 import { API_SECURITY_HEADERS, CACHE_CONTROL } from './routes.ts';
 import { renderUnknownEndpoint } from '../query/json.ts';
-import { QUERY_ROOT } from '../query/layout.ts';
 
 interface NjsRequest {
   variables: Record<string, string | undefined>;
@@ -28,23 +27,6 @@ function answer(r: NjsRequest): void {
   }));
 }
 
-/**
- * The identity of the build nginx serves, for the key of cached list answers (nginx-config.ts): the device, inode
- * and change time of the root folder and of its row-index folder. A build swaps in a new folder (write-output.ts),
- * and files renamed into `_query` change its change time, so answers computed from another build are never found.
- * When the folder cannot be read, a key no other request has, so nothing cached is used.
- */
-function buildIdentity(r: NjsRequest): string {
-  const root = r.variables.document_root + '/';
-  try {
-    const top = fs.statSync(root);
-    const rows = fs.statSync(root + QUERY_ROOT);
-    return top.dev + ':' + top.ino + ':' + top.ctimeMs + ':' + rows.ino + ':' + rows.ctimeMs;
-  } catch (e) {
-    return 'unreadable:' + Math.random();
-  }
-}
-
 /** `include_deleted` on a detail or versions path that is not a boolean: the same 422 as the list gives. */
 function rejectIncludeDeleted(r: NjsRequest): void {
   const parsed = parseListParams({ include_deleted: readListParams(r.variables.args || '').include_deleted });
@@ -57,4 +39,4 @@ function unknownEndpoint(r: NjsRequest): void {
   send(r, { status: 404, contentType: 'application/problem+json', body: renderUnknownEndpoint(r.variables.uri || '/') });
 }
 
-export default { answer: answer, buildIdentity: buildIdentity, rejectIncludeDeleted: rejectIncludeDeleted, unknownEndpoint: unknownEndpoint };
+export default { answer: answer, rejectIncludeDeleted: rejectIncludeDeleted, unknownEndpoint: unknownEndpoint };
