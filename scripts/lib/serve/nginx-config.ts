@@ -218,7 +218,10 @@ server {
     default_type application/json;
     charset off;
     etag on;
+    # Open descriptors of the many small files are kept; each is checked against its name again after a second
+    # (default: a minute), so a build swapped in is served within a second, not from the old folder's files.
     open_file_cache max=20000 inactive=60s;
+    open_file_cache_valid 1s;
     open_file_cache_errors on;
     # The build's precompressed variants (build/compress.ts): the file's ETag is the variant's own (its time and size),
     # so it differs per encoding. Vary comes from the locations' headers (the router's), so gzip_vary stays off
