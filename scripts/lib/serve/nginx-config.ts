@@ -128,7 +128,7 @@ function listQuerySocket(options: NginxConfigOptions): string {
  * files read, the page compressed), a built file microseconds. The build never changes once served (it swaps in a
  * new folder), so each page is computed once: the `server` location proxies to a second server on a unix socket
  * that runs the njs code and gzip as before, and nginx's proxy cache keeps its answers, compressed, keyed by the
- * build's identity (njs-entry.ts buildIdentity), the Accept-Encoding the page was compressed for and the query.
+ * build's identity (njs-build-identity.ts), the Accept-Encoding the page was compressed for and the query.
  * Only 200s are kept; problems are cheap and pass through. The cache ignores the answers' Cache-Control and Vary:
  * those are for clients, and the key holds what the answer varies with.
  */
@@ -156,12 +156,13 @@ function listQueryCache(options: NginxConfigOptions, indent: string): string {
     'proxy_cache registry_list;',
     'proxy_cache_key "$registry_build|$registry_list_accept_encoding|$args";',
     'proxy_cache_valid 200 1d;',
+    // Requests for a page being computed wait for it rather than compute it again (measured: less CPU, lower p99).
     'proxy_cache_lock on;',
     'proxy_ignore_headers Cache-Control Expires Vary Set-Cookie X-Accel-Expires;',
   ].map((line) => indent + line).join('\n');
 }
 
-/** The server the cache asks, on a unix socket only nginx's workers reach: the njs answer and gzip, as before. */
+/** The server the cache asks, on a unix socket in nginx's working folder (not the network): njs and gzip. */
 function listQueryServer(options: NginxConfigOptions): string {
   return `server {
     listen ${listQuerySocket(options)};
@@ -170,8 +171,8 @@ function listQueryServer(options: NginxConfigOptions): string {
     charset off;
     location = /_registry/list-query {
 ${headerLines(CORS_HEADERS, '      ')}
-      # Pages are compressed on the fly, as the Node server does; gzip only, which needs no extra module (the Node
-      # server may pick br). Vary without always: problems are not compressed and do not vary.
+      # Pages are compressed when computed, as the Node server does; gzip only, which needs no extra module (the
+      # Node server may pick br). Vary without always: problems are not compressed and do not vary.
       add_header Vary ${VARY_ENCODING};
       gzip on;
       gzip_proxied any;
