@@ -2,13 +2,13 @@
 // nginx's js module embeds): it must load, and answer every query exactly as answerListQuery does in Node.
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../scripts/lib/build/build-registry.ts';
 import { answerListQuery, readListParams, type ListResponse } from '../scripts/lib/query/list-query.ts';
 import { CACHE_CONTROL } from '../scripts/lib/serve/routes.ts';
-import { bundleNjsListQuery, NJS_BUNDLE_FILE } from '../scripts/lib/serve/njs-bundle.ts';
+import { bundleNjsBuildIdentity, bundleNjsListQuery, NJS_BUNDLE_FILE, NJS_IDENTITY_FILE } from '../scripts/lib/serve/njs-bundle.ts';
 import { Repo, tempDir } from './support/git-fixture.ts';
 import { STRICT_PREREQUISITES } from './support/strict.ts';
 
@@ -166,6 +166,27 @@ describe('the njs list-query bundle', () => {
     expect(bad!.headers['Content-Type']).toBe('application/problem+json');
     expect(good!.status).toBe(500);
     expect(absent!.status).toBe(500);
+  });
+
+  it.skipIf(!HAVE_NJS)(`ships the build's identity for nginx's list cache: the folder's device, inode and change time${NEEDS}`, async () => {
+    const identity = await bundleNjsBuildIdentity();
+    expect(readFileSync(path.join(dist, NJS_IDENTITY_FILE), 'utf8')).toBe(identity);
+    const dir = tempDir('njs-identity');
+    try {
+      writeFileSync(path.join(dir, 'build-identity.mjs'), identity);
+      writeFileSync(path.join(dir, 'driver.mjs'), `import identity from 'build-identity.mjs';
+console.log(identity.buildIdentity({ variables: { document_root: ${JSON.stringify(dist)} } }));
+console.log(identity.buildIdentity({ variables: { document_root: ${JSON.stringify(path.join(dir, 'missing'))} } }));
+`);
+      const run = spawnSync('njs', ['-p', dir, path.join(dir, 'driver.mjs')], { encoding: 'utf8', timeout: 20_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const [present, missing] = run.stdout.trim().split('\n');
+      const top = statSync(dist), rows = statSync(path.join(dist, '_query'));
+      expect(present).toBe(`${top.dev}:${top.ino}:${top.ctimeMs}:${rows.ino}:${rows.ctimeMs}`);
+      expect(missing).toMatch(/^unreadable:/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -12,6 +12,7 @@ export interface LoadOptions {
   seconds?: number; // default 10, at most 60
   connections?: number; // default 64, at most 256
   threads?: number; // default 2, at most 4
+  acceptEncoding?: string; // sent with every request, default DEFAULT_ACCEPT_ENCODING; '' sends none
   signal?: AbortSignal; // stops wrk early (the caller is shutting down)
 }
 
@@ -20,6 +21,7 @@ export interface LoadResult {
   connections: number;
   threads: number;
   distinctPaths: number;
+  acceptEncoding: string; // '' when none was sent
   requests: number;
   requestsPerSec: number;
   transferMiBPerSec: number;
@@ -32,6 +34,12 @@ export interface Workload {
   paths: string[]; // the rotation, in the mix below
   counts: { list: number; detail: number; latest: number }; // distinct paths of each kind
 }
+
+/**
+ * What real clients send: browsers and Node's fetch over HTTPS ask for both, so hosts answer with their precompressed
+ * files and compress computed pages, as deployed.
+ */
+export const DEFAULT_ACCEPT_ENCODING = 'gzip, br';
 
 const LIMITS = { seconds: 60, connections: 256, threads: 4 };
 
@@ -156,11 +164,12 @@ export async function preflight(
 }
 
 // done() prints one machine-readable line: exact counters and µs percentiles, instead of scraping wrk's rounded,
-// unit-suffixed text ("1.23ms", "4.56k").
-function luaScript(paths: string[]): string {
-  const quoted = paths.map((p) => `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',\n');
+// unit-suffixed text ("1.23ms", "4.56k"). Requests are formatted once per thread in init(), not per request: wrk
+// shares the machine with the server, and the server's throughput is what is measured.
+function luaScript(paths: string[], acceptEncoding: string): string {
+  const quote = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   return `local paths = {
-${quoted}
+${paths.map(quote).join(',\n')}
 }
 local n = #paths
 local threads = 0
@@ -170,12 +179,16 @@ function setup(thread)
   threads = threads + 1
 end
 local i = 0
+local requests = {}
 function init(args)
   i = offset or 0
+${acceptEncoding ? `  wrk.headers["Accept-Encoding"] = ${quote(acceptEncoding)}\n` : ''}  for k = 1, n do
+    requests[k] = wrk.format("GET", paths[k])
+  end
 end
 function request()
   i = i + 1
-  return wrk.format("GET", paths[(i % n) + 1])
+  return requests[(i % n) + 1]
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -191,11 +204,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const seconds = bounded('seconds', options.seconds ?? 10);
   const threads = bounded('threads', options.threads ?? 2);
   const connections = Math.max(threads, bounded('connections', options.connections ?? 64));
+  const acceptEncoding = options.acceptEncoding ?? DEFAULT_ACCEPT_ENCODING;
+  if (/[\r\n]/.test(acceptEncoding)) throw new Error('acceptEncoding must be one header line');
   if (options.paths.length === 0) throw new Error('no paths to load');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-bench-wrk-'));
   try {
     const script = path.join(dir, 'rotate.lua');
-    writeFileSync(script, luaScript(options.paths));
+    writeFileSync(script, luaScript(options.paths, acceptEncoding));
     const args = [
       `-t${threads}`,
       `-c${connections}`,
@@ -226,6 +241,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       connections,
       threads,
       distinctPaths: new Set(options.paths).size,
+      acceptEncoding,
       requests: at('requests'),
       requestsPerSec: Math.round(at('requests') / wall),
       transferMiBPerSec: Math.round((at('bytes') / wall / 1048576) * 100) / 100,

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleNjsListQuery } from '../serve/njs-bundle.ts';
+import { bundleNjsFiles } from '../serve/njs-bundle.ts';
 import { bundleSiteAssets } from '../site/bundle.ts';
 import { renderSiteAssets, type SiteAssetNames } from '../site/render.ts';
 import type { BuildOptions, BuildResult } from './build-types.ts';
@@ -118,7 +118,7 @@ async function renderServersOnThreads(options: BuildOptions, threads: RenderThre
 async function buildEverything(options: BuildOptions, cache?: { dir: string; key: string; reason: string }): Promise<BuildResult> {
   // Read beside the build; a failure only means no cache for the next one.
   const version = cache ? readEntriesVersion(options.entriesDir).catch((error: Error) => ({ unusable: error.message })) : undefined;
-  const [njs, assets, threads] = await Promise.all([bundleNjsListQuery(), bundleSiteAssets(), RenderThreads.start()]);
+  const [njs, assets, threads] = await Promise.all([bundleNjsFiles(), bundleSiteAssets(), RenderThreads.start()]);
   const site = renderSiteAssets(assets);
   const registryFiles: Record<string, string> = {};
   let written;

@@ -5,7 +5,7 @@
 
 import path from 'node:path';
 import { compareBytewise } from '../query/compare.ts';
-import { bundleNjsListQuery } from '../serve/njs-bundle.ts';
+import { bundleNjsFiles } from '../serve/njs-bundle.ts';
 import { bundleSiteAssets } from '../site/bundle.ts';
 import { renderSiteAssets } from '../site/render.ts';
 import type { BuildOptions, BuildResult } from './build-types.ts';
@@ -32,7 +32,7 @@ export async function buildIncrementally(options: BuildOptions, plan: Incrementa
   const names = [...plan.changed].sort(compareBytewise);
   const [loaded, [njs, assets], threads] = await Promise.all([
     loadServers(options, names),
-    Promise.all([bundleNjsListQuery(), bundleSiteAssets()]),
+    Promise.all([bundleNjsFiles(), bundleSiteAssets()]),
     RenderThreads.start(1),
   ]);
   const site = renderSiteAssets(assets);

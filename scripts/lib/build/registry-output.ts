@@ -1,7 +1,6 @@
 // The registry-wide files, from every server's summary in name order (server-output.ts): the API's complete list
 // and row index, the search index and its manifest, the site's assets, home and list pages, and the njs bundle; and the search index (searchIndexFiles).
 
-import { NJS_BUNDLE_FILE } from '../serve/njs-bundle.ts';
 import { MANIFEST_FILE, type BuiltSearchIndex } from '../search/index-build.ts';
 import type { SearchDocument } from '../search/client.ts';
 import { renderSiteIndexFiles, type SiteAssetNames } from '../site/render.ts';
@@ -13,7 +12,8 @@ export interface RegistryOutputInput {
   /** The site's hashed assets (renderSiteAssets), written as they are. */
   siteAssetFiles: readonly OutputFile[];
   siteAssets: SiteAssetNames;
-  njs: string;
+  /** The njs files (serve/njs-bundle.ts). */
+  njs: readonly OutputFile[];
 }
 
 /** The search documents of the servers, in searchDocuments' order (UTF-16 code units: for the ASCII names, theirs). */
@@ -26,7 +26,7 @@ export function* renderRegistryOutput(input: RegistryOutputInput): Generator<Out
   yield* renderRegistryApiFiles(servers);
   yield* input.siteAssetFiles;
   yield* renderSiteIndexFiles(servers.flatMap((s) => (s.site ? [s.site] : [])), input.siteAssets);
-  yield { path: NJS_BUNDLE_FILE, content: input.njs };
+  yield* input.njs;
 }
 
 /** The search index of searchDocumentsOf(servers), built apart (on a build thread), and its manifest. */

@@ -5,7 +5,7 @@
 import fg from 'fast-glob';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { NJS_BUNDLE_FILE } from '../serve/njs-bundle.ts';
+import { NJS_FOLDER } from '../serve/njs-bundle.ts';
 import { siteHeaders } from '../serve/router.ts';
 import { IMMUTABLE_PATH_PATTERN } from '../serve/routes.ts';
 import { assetPathOf, BUILD_FOLDER } from './asset-layout.ts';
@@ -95,7 +95,7 @@ export async function writeCloudflareDeployment(distDir: string, outDir: string,
   const siteFiles: string[] = [];
   const built: BuiltFileStat[] = [];
   for (const { path: file, stats } of files) {
-    if (file === NJS_BUNDLE_FILE || isPrecompressed(file)) continue;
+    if (file.startsWith(`${NJS_FOLDER}/`) || isPrecompressed(file)) continue;
     const assetPath = assetPathOf(file);
     if (assetPath === null) throw new Error(`${file}: the site cannot have a /${BUILD_FOLDER} folder, which the Worker reserves`);
     if (assetPath.startsWith(`${BUILD_FOLDER}/`)) {

@@ -5,7 +5,7 @@
 import { LIST_QUERY_PATTERN } from '../query/list-query.ts';
 import { CORS_HEADERS, IMMUTABLE_PATH_PATTERN, PREFLIGHT_MAX_AGE, ROUTES, SITE_ROOT, SITE_TYPES, type RouteSpec } from './routes.ts';
 import { answerHeaders, badPath, methodNotAllowed, problemAnswer, siteHeaders, type ProblemAnswer } from './router.ts';
-import { NJS_BUNDLE_FILE } from './njs-bundle.ts';
+import { NJS_BUNDLE_FILE, NJS_IDENTITY_FILE } from './njs-bundle.ts';
 import { DELETED_ROOT } from '../query/layout.ts';
 import { existsSync } from 'node:fs';
 import { MIN_COMPRESS_BYTES } from '../build/compress.ts';
@@ -96,6 +96,10 @@ function routeLocation(route: RouteSpec, indent: string): string {
     // $registry_deleted_root is the deleted-rows folder when include_deleted is true, else a folder that never exists.
     files.unshift('$registry_deleted_root' + route.deletedFile.slice(DELETED_ROOT.length));
   }
+  // A version's file is a few KB: read into a buffer, it goes out with the headers in one writev, where sendfile
+  // with tcp_nopush costs four system calls (cork, headers, file, uncork); measured, a quarter of nginx's CPU per
+  // answer. Lists keep sendfile: servers.json is megabytes.
+  if (route.cache === 'detail') lines.push(`${inner}sendfile off;`);
   lines.push(`${inner}try_files ${files.join(' ')} =404;`);
   lines.push(`${indent}}`);
   return lines.join('\n');
@@ -103,6 +107,85 @@ function routeLocation(route: RouteSpec, indent: string): string {
 
 function brotli(options: NginxConfigOptions): boolean {
   return options.brotli ?? brotliStaticAvailable();
+}
+
+/**
+ * Imported by the locations that run it, not for the whole `http {}`: njs 0.7 sets up every module a location
+ * imports (top-level code included) for each request that runs any njs there, `$registry_build` on every list
+ * request among them.
+ */
+function listQueryImport(options: NginxConfigOptions): string {
+  return `js_import registry_list from ${quote(`${options.dir}/${NJS_BUNDLE_FILE}`)};`;
+}
+
+/** The list-query server's socket and the cache of its answers, in nginx's working folder. */
+function listQuerySocket(options: NginxConfigOptions): string {
+  return `unix:${options.prefix}/list-query.sock`;
+}
+
+/**
+ * A page computed per request costs milliseconds of njs and gzip (the row index is read and parsed, 30 detail
+ * files read, the page compressed), a built file microseconds. The build never changes once served (it swaps in a
+ * new folder), so each page is computed once: the `server` location proxies to a second server on a unix socket
+ * that runs the njs code and gzip as before, and nginx's proxy cache keeps its answers, compressed, keyed by the
+ * build's identity (njs-build-identity.ts), the Accept-Encoding the page was compressed for and the query.
+ * Only 200s are kept; problems are cheap and pass through. The cache ignores the answers' Cache-Control and Vary:
+ * those are for clients, and the key holds what the answer varies with.
+ */
+function listQueryCacheHttp(options: NginxConfigOptions): string {
+  return `js_import registry_build from ${quote(`${options.dir}/${NJS_IDENTITY_FILE}`)};
+js_set $registry_build registry_build.buildIdentity;
+# gzip compresses for HTTP/1.1 and later only (gzip_http_version): an HTTP/1.0 client's page is asked for plain.
+map $server_protocol $registry_list_accept_encoding {
+  HTTP/1.0 "";
+  default $http_accept_encoding;
+}
+proxy_cache_path ${quote(`${options.prefix}/list-cache`)} levels=1:2 keys_zone=registry_list:16m max_size=1g inactive=1h use_temp_path=off;
+upstream registry_list_query {
+  server ${listQuerySocket(options)};
+  keepalive 8;
+}`;
+}
+
+function listQueryCache(options: NginxConfigOptions, indent: string): string {
+  return [
+    'proxy_pass http://registry_list_query;',
+    'proxy_http_version 1.1;',
+    'proxy_set_header Connection "";',
+    'proxy_set_header Accept-Encoding $registry_list_accept_encoding;',
+    'proxy_cache registry_list;',
+    'proxy_cache_key "$registry_build|$registry_list_accept_encoding|$args";',
+    'proxy_cache_valid 200 1d;',
+    // Requests for a page being computed wait for it rather than compute it again (measured: less CPU, lower p99).
+    'proxy_cache_lock on;',
+    'proxy_ignore_headers Cache-Control Expires Vary Set-Cookie X-Accel-Expires;',
+  ].map((line) => indent + line).join('\n');
+}
+
+/** The server the cache asks, on a unix socket in nginx's working folder (not the network): njs and gzip. */
+function listQueryServer(options: NginxConfigOptions): string {
+  return `server {
+    listen ${listQuerySocket(options)};
+    root ${quote(options.dir)};
+    default_type application/json;
+    charset off;
+    location = /_registry/list-query {
+${headerLines(CORS_HEADERS, '      ')}
+      # Pages are compressed when computed, as the Node server does; gzip only, which needs no extra module (the
+      # Node server may pick br). Vary without always: problems are not compressed and do not vary.
+      add_header Vary ${VARY_ENCODING};
+      gzip on;
+      gzip_proxied any;
+      gzip_types application/json;
+      gzip_min_length ${MIN_COMPRESS_BYTES + 1};
+      gzip_comp_level 6;
+      ${listQueryImport(options)}
+      js_content registry_list.answer;
+    }
+    location / {
+      return 404;
+    }
+}`;
 }
 
 /** The `map`s and `server` block, for an `http {}` block (self-hosters can include this part alone). */
@@ -113,7 +196,6 @@ export function renderNginxServer(options: NginxConfigOptions): string {
     .concat(problemLocation('= /_registry/bad-request', badPath(), '    ', true), problemLocation('@method_not_allowed', methodNotAllowed(), '    '))
     .join('\n');
   return `# Generated by mcp-static-registry (npm run nginx -- --print). Do not edit: regenerate.
-js_import registry_list from ${quote(`${options.dir}/${NJS_BUNDLE_FILE}`)};
 
 map $arg_include_deleted $registry_deleted_root {
   ${quote(TRUE_PATTERN)} /${DELETED_ROOT};
@@ -128,6 +210,7 @@ map $args $registry_list_query {
   ${quote(`~${LIST_QUERY_PATTERN}`)} 1;
   default 0;
 }
+${listQueryCacheHttp(options)}
 
 server {
     listen ${options.host ?? '127.0.0.1'}:${options.port};
@@ -136,7 +219,10 @@ server {
     default_type application/json;
     charset off;
     etag on;
+    # Open descriptors of the many small files are kept; each is checked against its name again after a second
+    # (default: a minute), so a build swapped in is served within a second, not from the old folder's files.
     open_file_cache max=20000 inactive=60s;
+    open_file_cache_valid 1s;
     open_file_cache_errors on;
     # The build's precompressed variants (build/compress.ts): the file's ETag is the variant's own (its time and size),
     # so it differs per encoding. Vary comes from the locations' headers (the router's), so gzip_vary stays off
@@ -169,30 +255,28 @@ ${headerLines(siteHeaders('immutable'), '      ')}
     }
     location @unknown_endpoint {
 ${headerLines(CORS_HEADERS, '      ')}
+      ${listQueryImport(options)}
       js_content registry_list.unknownEndpoint;
     }
 
 ${routes}
 
+    # Computed list pages: answered by the cache in front of the list-query server below, which stores each page
+    # once per build, query and Accept-Encoding, already compressed. See listQueryCache().
     location = /_registry/list-query {
       internal;
-${headerLines(CORS_HEADERS, '      ')}
-      # Pages computed per request are compressed on the fly, as the Node server does; gzip only, which needs no
-      # extra module (the Node server may pick br). Vary without always: problems are not compressed and do not vary.
-      add_header Vary ${VARY_ENCODING};
-      gzip on;
-      gzip_types application/json;
-      gzip_min_length ${MIN_COMPRESS_BYTES + 1};
-      gzip_comp_level 6;
-      js_content registry_list.answer;
+${listQueryCache(options, '      ')}
     }
     location = /_registry/invalid-include-deleted {
       internal;
 ${headerLines(CORS_HEADERS, '      ')}
+      ${listQueryImport(options)}
       js_content registry_list.rejectIncludeDeleted;
     }
 ${notFound}
 }
+
+${listQueryServer(options)}
 `;
 }
 
