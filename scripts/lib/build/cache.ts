@@ -2,7 +2,8 @@
 // - state.json: the format, the key of everything besides the entries that the output depends on (the build's own
 //   code, registry.yaml, SOURCE_DATE_EPOCH, the output folder), the commit built, and the git blob id of every entry
 //   file built (or a hash of its working-tree bytes and time when it was not committed);
-// - servers.ndjson: one line per server, in name order: its summary (build/server-output.ts).
+// - servers.ndjson: one line per server, in name order: its summary (build/server-output.ts) as JSON, then a tab and
+//   its /v0.1/servers item as it is served.
 // A cache that is missing, unreadable, of another format or key, or whose output folder is not the one it describes
 // makes the next build a full one: never a wrong one. state.json is written last and removed before an incremental
 // build touches the output, so an interrupted build leaves no cache that claims the output is complete.
@@ -15,7 +16,7 @@ import fg from 'fast-glob';
 import type { Problem } from '../problems.ts';
 import type { ServerSummary } from './server-output.ts';
 
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 const STATE_FILE = 'state.json';
 const SERVERS_FILE = 'servers.ndjson';
 
@@ -83,7 +84,7 @@ export function readBuildCache(dir: string): BuildCache | { unusable: string } {
   try {
     for (const line of readFileSync(path.join(dir, SERVERS_FILE), 'utf8').split('\n')) {
       if (!line) continue;
-      const summary = JSON.parse(line) as ServerSummary;
+      const summary = parseServerLine(line);
       servers.set(summary.name, summary);
       lines.set(summary.name, line);
     }
@@ -91,6 +92,22 @@ export function readBuildCache(dir: string): BuildCache | { unusable: string } {
     return { unusable: `the build cache's ${SERVERS_FILE} is unreadable` };
   }
   return { state, servers, lines };
+}
+
+/**
+ * A server's line: its summary as JSON without `latestItem`, then a tab and `latestItem` as it is (JSON text, which
+ * holds no raw tab or newline): the largest part of the cache is then neither escaped nor parsed twice.
+ */
+function renderServerLine(summary: ServerSummary): string {
+  const { latestItem, ...rest } = summary;
+  return JSON.stringify(rest) + (latestItem === undefined ? '' : `\t${latestItem}`);
+}
+
+function parseServerLine(line: string): ServerSummary {
+  const tab = line.indexOf('\t');
+  const summary = JSON.parse(tab < 0 ? line : line.slice(0, tab)) as ServerSummary;
+  if (tab >= 0) summary.latestItem = line.slice(tab + 1);
+  return summary;
 }
 
 /** Makes the cache unusable (before an incremental build changes the output it describes). */
@@ -103,7 +120,7 @@ export function writeBuildCache(dir: string, state: BuildCacheState, servers: It
   mkdirSync(dir, { recursive: true });
   invalidateBuildCache(dir);
   const lines: string[] = [];
-  for (const summary of servers) lines.push(unchanged?.get(summary.name) ?? JSON.stringify(summary));
+  for (const summary of servers) lines.push(unchanged?.get(summary.name) ?? renderServerLine(summary));
   const put = (name: string, text: string): void => {
     const temporary = path.join(dir, `${name}.tmp-${process.pid}`);
     writeFileSync(temporary, text);
