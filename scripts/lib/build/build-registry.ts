@@ -10,7 +10,7 @@ import { bundleNjsFiles } from '../serve/njs-bundle.ts';
 import { bundleSiteAssets } from '../site/bundle.ts';
 import { renderSiteAssets, type SiteAssetNames } from '../site/render.ts';
 import type { BuildOptions, BuildResult } from './build-types.ts';
-import { buildCodeHash, CACHE_FORMAT, defaultCacheDir, invalidateBuildCache, outputIdentity, readBuildCache, sha1, writeBuildCache, type BuildCacheState } from './cache.ts';
+import { buildCodeHash, CACHE_FORMAT, defaultCacheDir, invalidateBuildCache, outputIdentity, readBuildCache, readCacheState, sha1, writeBuildCache, type BuildCacheState } from './cache.ts';
 import { readChanges, readEntriesVersion } from './changes.ts';
 import { buildIncrementally, type IncrementalPlan } from './incremental.ts';
 import { configFileOf, listServerBatches, loadContext, orderedProblems, type ServerBatch, type ServerFilesBatch } from './load-servers.ts';
@@ -36,6 +36,7 @@ function cacheKey(options: BuildOptions): string {
 }
 
 export async function buildRegistry(options: BuildOptions): Promise<BuildResult> {
+  RenderThreads.prepare().catch(() => undefined); // awaited by whichever build runs; a failure surfaces there
   await recoverInterruptedBuild(options.outDir);
   const cacheDir = options.cache === true ? defaultCacheDir(options.outDir) : options.cache;
   if (!cacheDir) return buildEverything(options);
@@ -46,14 +47,19 @@ export async function buildRegistry(options: BuildOptions): Promise<BuildResult>
 }
 
 async function planIncremental(options: BuildOptions, cacheDir: string, key: string): Promise<{ reason: string } | Omit<IncrementalPlan, 'dir' | 'key'>> {
-  const cache = readBuildCache(cacheDir);
-  if ('unusable' in cache) return { reason: cache.unusable };
-  if (cache.state.key !== key) return { reason: 'the build\'s code, registry.yaml, SOURCE_DATE_EPOCH or output folder changed since the cached build' };
+  const state = readCacheState(cacheDir);
+  if ('unusable' in state) return { reason: state.unusable };
+  if (state.key !== key) return { reason: 'the build\'s code, registry.yaml, SOURCE_DATE_EPOCH or output folder changed since the cached build' };
   const output = outputIdentity(options.outDir);
-  if (!output || output.path !== cache.state.output.path || output.ino !== cache.state.output.ino || output.birthtimeMs !== cache.state.output.birthtimeMs) {
+  if (!output || output.path !== state.output.path || output.ino !== state.output.ino || output.birthtimeMs !== state.output.birthtimeMs) {
     return { reason: 'the output folder is not the one the cache describes' };
   }
-  const changes = await readChanges(options.entriesDir, cache.state);
+  // git answers while the summaries are read.
+  const changing = readChanges(options.entriesDir, state);
+  changing.catch(() => undefined); // awaited below
+  const cache = readBuildCache(cacheDir, state);
+  if ('unusable' in cache) return { reason: cache.unusable };
+  const changes = await changing;
   if (!changes) return { reason: 'the history was rewritten since the cached build (or its shallow boundary moved, or a symbolic link appeared)' };
   return { ...changes, cache };
 }
@@ -118,7 +124,7 @@ async function renderServersOnThreads(options: BuildOptions, threads: RenderThre
 async function buildEverything(options: BuildOptions, cache?: { dir: string; key: string; reason: string }): Promise<BuildResult> {
   // Read beside the build; a failure only means no cache for the next one.
   const version = cache ? readEntriesVersion(options.entriesDir).catch((error: Error) => ({ unusable: error.message })) : undefined;
-  const [njs, assets, threads] = await Promise.all([bundleNjsFiles(), bundleSiteAssets(), RenderThreads.start()]);
+  const [njs, assets, threads] = await Promise.all([bundleNjsFiles(), bundleSiteAssets(), RenderThreads.start().then((t) => (t.startSearchThread(), t))]);
   const site = renderSiteAssets(assets);
   const registryFiles: Record<string, string> = {};
   let written;

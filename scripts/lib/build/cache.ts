@@ -70,8 +70,8 @@ export function outputIdentity(outDir: string): BuildCacheState['output'] | unde
   return stats?.isDirectory() ? { path: path.resolve(outDir), ino: stats.ino, birthtimeMs: stats.birthtimeMs } : undefined;
 }
 
-/** The cache in `dir`, or why it cannot be used. */
-export function readBuildCache(dir: string): BuildCache | { unusable: string } {
+/** The cache's state.json in `dir`, or why it cannot be used. */
+export function readCacheState(dir: string): BuildCacheState | { unusable: string } {
   let state: BuildCacheState;
   try {
     state = JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8')) as BuildCacheState;
@@ -79,6 +79,11 @@ export function readBuildCache(dir: string): BuildCache | { unusable: string } {
     return { unusable: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no build cache yet' : `the build cache's ${STATE_FILE} is unreadable` };
   }
   if (state?.format !== CACHE_FORMAT) return { unusable: `the build cache has another format (${String(state?.format)})` };
+  return state;
+}
+
+/** The cache's server summaries (read only once its state is known to fit: they are most of it). */
+export function readBuildCache(dir: string, state: BuildCacheState): BuildCache | { unusable: string } {
   const servers = new Map<string, ServerSummary>();
   const lines = new Map<string, string>();
   try {

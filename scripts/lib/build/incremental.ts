@@ -33,7 +33,8 @@ export async function buildIncrementally(options: BuildOptions, plan: Incrementa
   const [loaded, [njs, assets], threads] = await Promise.all([
     loadServers(options, names),
     Promise.all([bundleNjsFiles(), bundleSiteAssets()]),
-    RenderThreads.start(1),
+    // No rendering thread (the changed servers are few): the search index's, started at once.
+    RenderThreads.start(0).then((threads) => (threads.startSearchThread(), threads)),
   ]);
   const site = renderSiteAssets(assets);
   const outDir = path.resolve(options.outDir);

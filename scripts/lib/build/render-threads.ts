@@ -47,13 +47,23 @@ export class RenderThreads {
   }
 
   static async start(count = buildThreadCount()): Promise<RenderThreads> {
-    return new RenderThreads(await workerSource(new URL('./render-worker.ts', import.meta.url)), count);
+    return new RenderThreads(await RenderThreads.prepare(), count);
+  }
+
+  /** Bundles the threads' code (once per process): called early, it overlaps what the build does first. */
+  static prepare(): Promise<string> {
+    return workerSource(new URL('./render-worker.ts', import.meta.url));
   }
 
   private fail(error: Error): void {
     this.failure ??= error;
     for (const job of this.waiting.values()) job.reject(error);
     this.waiting.clear();
+  }
+
+  /** Starts the search index's thread now, so that its start overlaps other work. */
+  startSearchThread(): void {
+    this.searchWorker ??= this.startWorker();
   }
 
   /** Runs a job on the next thread in turn (the search index on its own thread). */

@@ -2,6 +2,7 @@
 // or interrupted build leaves the previous output as it was; an incremental build (build/incremental.ts) rewrites
 // only files whose bytes changed, each one replaced whole by a rename.
 
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { closeSync, existsSync, futimesSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
@@ -202,5 +203,19 @@ async function swapIn(staging: string, target: string): Promise<void> {
   const retired = `${target}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
   await rename(target, retired);
   await rename(staging, target);
-  await rm(retired, { recursive: true, force: true });
+  await removeTree(retired);
+}
+
+/**
+ * Removes a whole output folder. Node's recursive rm walks 300,000 files with a promise each, which took 7 s and
+ * several hundred MB at 100,000 versions; the system's `rm -rf` takes a fraction of both. Elsewhere, Node's.
+ */
+function removeTree(folder: string): Promise<void> {
+  if (process.platform === 'win32') return rm(folder, { recursive: true, force: true });
+  return new Promise((resolve) => {
+    execFile('rm', ['-rf', '--', folder], (error) => {
+      if (error) rm(folder, { recursive: true, force: true }).then(resolve, () => resolve());
+      else resolve();
+    });
+  });
 }
