@@ -158,7 +158,7 @@ describe('validate-pr.yml', () => {
     const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout@'))!;
     expect(checkout.with).toMatchObject({ 'fetch-depth': 0, 'persist-credentials': false });
     const validate = steps.find((s) => s.run?.includes('npm run -s validate'))!;
-    expect(validate.run).toContain('--base "origin/$BASE_REF" --packages --format github --output');
+    expect(validate.run).toContain('--base "origin/$BASE_REF" --committed --packages --format github --output');
     expect(validate.env).toEqual({ BASE_REF: '${{ github.base_ref }}' });
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(upload.with?.name).toBe('validation-report');
