@@ -7,7 +7,6 @@ import { serverListFile, versionFile, versionsListFile, API_ROOT } from '../quer
 import { chunkFile, CHUNK_ROWS, countFile, headFile, renderHead, renderSearchText, searchFile, type RowTuple } from '../query/row-index.ts';
 import { compareBytewise, compareInstants, parseInstant } from '../query/compare.ts';
 import { OFFICIAL_META_KEY, type RegistryRecord } from '../model.ts';
-import { groupByServer } from '../registry/by-server.ts';
 
 export interface OutputFile {
   path: string;
@@ -107,15 +106,4 @@ export function* renderRegistryApiFiles(servers: readonly ServerApiSummary[]): G
   yield { path: `${API_ROOT}/ping.json`, content: '{"pong":true}\n' };
   yield { path: `${API_ROOT}/health.json`, content: '{"status":"ok"}\n' };
   yield* rowIndexFiles(servers);
-}
-
-/** Every file of the built API for rows already in (name, version) order. */
-export function* renderApiFiles(records: readonly RegistryRecord[]): Generator<OutputFile> {
-  const summaries: ServerApiSummary[] = [];
-  for (const versions of groupByServer(records)) {
-    const { files, summary } = renderServerApiFiles(versions);
-    yield* files;
-    summaries.push(summary);
-  }
-  yield* renderRegistryApiFiles(summaries);
 }

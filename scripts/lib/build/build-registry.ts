@@ -13,7 +13,7 @@ import type { BuildOptions, BuildResult } from './build-types.ts';
 import { buildCodeHash, CACHE_FORMAT, defaultCacheDir, invalidateBuildCache, outputIdentity, readBuildCache, readCacheState, sha1, writeBuildCache, type BuildCacheState } from './cache.ts';
 import { readChanges, readEntriesVersion } from './changes.ts';
 import { buildIncrementally, type IncrementalPlan } from './incremental.ts';
-import { configFileOf, listServerBatches, loadContext, orderedProblems, type ServerBatch, type ServerFilesBatch } from './load-servers.ts';
+import { configFileOf, listServerBatches, loadContext, orderedProblems, type ServerBatch } from './load-servers.ts';
 import { hasErrors, ProblemsError, type Problem } from '../problems.ts';
 import type { RegistryRecord } from '../model.ts';
 import { renderRegistryOutput, searchDocumentsOf, searchIndexFiles } from './registry-output.ts';
@@ -87,10 +87,8 @@ async function renderServersOnThreads(options: BuildOptions, threads: RenderThre
   const context = await loadContext(options);
   const listed = listServerBatches(options, context, SERVERS_PER_BATCH);
   const rendered: RenderedServers = { summaries: [], records: [], versions: 0, unbuilt: [], problems: [], threadFiles: 0, threadBytes: 0 };
-  if (!Array.isArray(listed) || listed.length === 0 || !('files' in listed[0]!)) {
-    throw new ProblemsError(orderedProblems(context.global, [{ loadProblems: listed as Problem[], checkProblems: [] }]));
-  }
-  const batches = listed as ServerFilesBatch[];
+  if ('problems' in listed) throw new ProblemsError(orderedProblems(context.global, [{ loadProblems: listed.problems, checkProblems: [] }]));
+  const { batches } = listed;
   const results: Array<{ summaries: ServerSummary[]; checked: Omit<ServerBatch, 'inputs'> }> = [];
   const inFlight = new Set<Promise<void>>();
   const threadOptions = { entriesDir: options.entriesDir, keepRecords: options.keepRecords, env: { SOURCE_DATE_EPOCH: (options.env ?? process.env).SOURCE_DATE_EPOCH } };

@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runGit } from '../history/run-git.ts';
-import { PROVENANCE_FILE_NAME } from '../sync/types.ts';
-import { STATUS_FILE_NAME } from '../entries/status-file.ts';
+import { isEntryFile, serverNameOf } from '../entries/load.ts';
 import type { BuildCacheState } from './cache.ts';
 
 export interface EntriesVersion {
@@ -18,14 +17,14 @@ export interface EntriesVersion {
   inputs: Record<string, string>;
 }
 
-/** Files a build reads: `<ns>/<server>/server.md`, `<ns>/<server>/upstream.json`, `<ns>/<server>/<version>/server.json`. */
-function isEntryFile(file: string): boolean {
-  const parts = file.split('/');
-  if (parts.length === 3) return parts[2] === STATUS_FILE_NAME || parts[2] === PROVENANCE_FILE_NAME;
-  return parts.length === 4 && parts[3] === 'server.json';
+/** `git ls-tree -z` output: each entry's mode, blob id and path relative to the entries folder. */
+function parseTree(out: string, prefix: string): Array<{ mode: string; blob: string; file: string }> {
+  return out.split('\0').filter(Boolean).map((line) => {
+    const tab = line.indexOf('\t');
+    const [mode, , blob] = line.slice(0, tab).split(' ') as [string, string, string];
+    return { mode, blob, file: line.slice(tab + 1).slice(prefix.length) };
+  });
 }
-
-const serverOf = (file: string): string => file.split('/').slice(0, 2).join('/');
 
 /**
  * The version of every entry file, or why an incremental build cannot trust it (not in git; a symbolic link,
@@ -40,13 +39,9 @@ export async function readEntriesVersion(entriesDir: string): Promise<EntriesVer
     runGit(entriesDir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', '.']),
   ]);
   const inputs: Record<string, string> = {};
-  for (const line of tree.split('\0')) {
-    if (!line) continue;
-    const tab = line.indexOf('\t');
-    const [mode, , blob] = line.slice(0, tab).split(' ');
-    const file = line.slice(tab + 1).slice(prefix.length);
+  for (const { mode, blob, file } of parseTree(tree, prefix)) {
     if (mode === '120000') return { unusable: `${file} is a symbolic link` };
-    if (isEntryFile(file)) inputs[file] = blob!;
+    if (isEntryFile(file)) inputs[file] = blob;
   }
   const link = applyStatus(entriesDir, prefix, status, inputs);
   if (link) return { unusable: `${link} is a symbolic link` };
@@ -126,20 +121,16 @@ export async function readChanges(entriesDir: string, built: BuildCacheState): P
   const restore = Object.entries(built.inputs).filter(([file, key]) => key.startsWith('wt:') && !(file in inputs)).map(([file]) => file);
   if (restore.length) {
     const tree = await runGit(entriesDir, ['ls-tree', '-z', '--full-name', head, '--', ...restore.map((f) => `:(literal)${f}`)]);
-    for (const line of tree.split('\0')) {
-      if (!line) continue;
-      const tab = line.indexOf('\t');
-      inputs[line.slice(tab + 1).slice(prefix.length)] = line.slice(0, tab).split(' ')[2]!;
-    }
+    for (const { blob, file } of parseTree(tree, prefix)) inputs[file] = blob;
   }
   if (applyStatus(entriesDir, prefix, status, inputs)) return undefined;
   const changed = new Set<string>();
-  for (const [file, key] of Object.entries(inputs)) if (built.inputs[file] !== key) changed.add(serverOf(file));
-  for (const file of Object.keys(built.inputs)) if (!(file in inputs)) changed.add(serverOf(file));
+  for (const [file, key] of Object.entries(inputs)) if (built.inputs[file] !== key) changed.add(serverNameOf(file));
+  for (const file of Object.keys(built.inputs)) if (!(file in inputs)) changed.add(serverNameOf(file));
   // `log --name-only` names files relative to the repository root.
   for (const file of log.split(/[\0\n]/)) {
     const relative = file.slice(prefix.length);
-    if (file.startsWith(prefix) && isEntryFile(relative)) changed.add(serverOf(relative));
+    if (file.startsWith(prefix) && isEntryFile(relative)) changed.add(serverNameOf(relative));
   }
   return { version: { head, shallow: built.shallow, inputs }, changed };
 }

@@ -5,6 +5,7 @@
 
 import path from 'node:path';
 import { compareBytewise } from '../query/compare.ts';
+import { serverNameOf } from '../entries/load.ts';
 import { bundleNjsFiles } from '../serve/njs-bundle.ts';
 import { bundleSiteAssets } from '../site/bundle.ts';
 import { renderSiteAssets } from '../site/render.ts';
@@ -25,8 +26,6 @@ export interface IncrementalPlan {
   changed: Set<string>;
   cache: BuildCache;
 }
-
-const serverOf = (file: string | undefined): string => (file ?? '').split('/').slice(0, 2).join('/');
 
 export async function buildIncrementally(options: BuildOptions, plan: IncrementalPlan): Promise<BuildResult> {
   const names = [...plan.changed].sort(compareBytewise);
@@ -75,7 +74,7 @@ export async function buildIncrementally(options: BuildOptions, plan: Incrementa
     await output.finish();
     // Removed last: until now the lists still named them.
     const removed = retired.flatMap((file) => output.remove(file));
-    const unbuilt = [...plan.cache.state.unbuiltWarnings.filter((p) => !plan.changed.has(serverOf(p.file))), ...loaded.unbuilt];
+    const unbuilt = [...plan.cache.state.unbuiltWarnings.filter((p) => !plan.changed.has(serverNameOf(p.file ?? ''))), ...loaded.unbuilt];
     const state: BuildCacheState = {
       format: CACHE_FORMAT, key: plan.key, head: plan.version.head, shallow: plan.version.shallow, inputs: plan.version.inputs,
       registryFiles, unbuiltWarnings: unbuilt, output: outputIdentity(outDir)!,

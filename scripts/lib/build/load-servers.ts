@@ -3,7 +3,7 @@
 // registry is never in memory whole); an incremental one takes its changed servers at once.
 
 import path from 'node:path';
-import { checkEntriesFolder, loadEntries, readEntryFiles, walkEntryFiles, type LoadedEntries } from '../entries/load.ts';
+import { checkEntriesFolder, loadEntries, readEntryFiles, serverNameOf, walkEntryFiles, type LoadedEntries } from '../entries/load.ts';
 import { STATUS_FILE_NAME } from '../entries/status-file.ts';
 import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
 import { readEntriesHistory, type EntriesHistory } from '../history/entries-history.ts';
@@ -82,7 +82,7 @@ export function prepareServers(loaded: LoadedEntries, context: LoadContext, opti
   batch.records = assembleRegistry(loaded.servers, context.history, fallbackClock(options.entriesDir, options.env), context.metaKey);
   const warningsOf = new Map<string, Problem[]>();
   for (const p of [...loaded.problems, ...checkProblems]) {
-    const name = p.file?.split('/').slice(0, 2).join('/') ?? '';
+    const name = serverNameOf(p.file ?? '');
     warningsOf.set(name, [...(warningsOf.get(name) ?? []), p]);
   }
   batch.inputs = groupByServer(batch.records).map((versions): ServerInput => {
@@ -130,14 +130,14 @@ function historySlice(history: EntriesHistory, files: readonly string[], statusF
  * Every server, `serversPerBatch` at a time in name order: the folders are listed once here; each batch's files are
  * read on a build thread (readServerBatch). The entries folder's own problem instead when it is missing.
  */
-export function listServerBatches(options: BuildOptions, context: LoadContext, serversPerBatch: number): ServerFilesBatch[] | Problem[] {
+export function listServerBatches(options: BuildOptions, context: LoadContext, serversPerBatch: number): { batches: ServerFilesBatch[] } | { problems: Problem[] } {
   const root = options.entriesDir;
   const missing = checkEntriesFolder(root);
-  if (missing.length) return missing;
+  if (missing.length) return { problems: missing };
   const walked = walkEntryFiles(root);
   const filesOf = new Map<string, string[]>();
   for (const file of walked.files) {
-    const name = file.split('/').slice(0, 2).join('/');
+    const name = serverNameOf(file);
     const list = filesOf.get(name);
     if (list) list.push(file);
     else filesOf.set(name, [file]);
@@ -151,7 +151,7 @@ export function listServerBatches(options: BuildOptions, context: LoadContext, s
     const statusFiles = batchNames.map((name) => `${name}/${STATUS_FILE_NAME}`);
     batches.push({ files, history: historySlice(context.history, files, statusFiles), metaKey: context.metaKey, walkProblems: start === 0 ? walked.problems : [] });
   }
-  return batches;
+  return { batches };
 }
 
 /** Reads, dates and checks one batch (on a build thread). */

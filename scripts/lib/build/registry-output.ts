@@ -1,7 +1,7 @@
 // The registry-wide files, from every server's summary in name order (server-output.ts): the API's complete list
 // and row index, the search index and its manifest, the site's assets, home and list pages, and the njs bundle; and the search index (searchIndexFiles).
 
-import { MANIFEST_FILE, type BuiltSearchIndex } from '../search/index-build.ts';
+import { byDocumentName, MANIFEST_FILE, type BuiltSearchIndex } from '../search/index-build.ts';
 import type { SearchDocument } from '../search/client.ts';
 import { renderSiteIndexFiles, type SiteAssetNames } from '../site/render.ts';
 import { renderRegistryApiFiles, type OutputFile } from './api-files.ts';
@@ -16,9 +16,9 @@ export interface RegistryOutputInput {
   njs: readonly OutputFile[];
 }
 
-/** The search documents of the servers, in searchDocuments' order (UTF-16 code units: for the ASCII names, theirs). */
+/** The search documents of the servers, in the index's order (searchDocuments'). */
 export function searchDocumentsOf(servers: readonly ServerSummary[]): SearchDocument[] {
-  return servers.flatMap((s) => (s.search ? [s.search] : [])).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return servers.flatMap((s) => (s.search ? [s.search] : [])).sort(byDocumentName);
 }
 
 export function* renderRegistryOutput(input: RegistryOutputInput): Generator<OutputFile> {

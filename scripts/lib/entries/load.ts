@@ -14,6 +14,18 @@ import { checkVersionString } from '../versions/version-string.ts';
 
 export const SERVER_FILE_NAME = 'server.json';
 
+/** The server a file under the entries folder belongs to: its first two path segments, `<namespace>/<server>`. */
+export function serverNameOf(file: string): string {
+  return file.split('/').slice(0, 2).join('/');
+}
+
+/** Files a build reads: `<ns>/<server>/server.md`, `<ns>/<server>/upstream.json`, `<ns>/<server>/<version>/server.json`. */
+export function isEntryFile(file: string): boolean {
+  const parts = file.split('/');
+  if (parts.length === 3) return parts[2] === STATUS_FILE_NAME || parts[2] === PROVENANCE_FILE_NAME;
+  return parts.length === 4 && parts[3] === SERVER_FILE_NAME;
+}
+
 /** File names are at most 255 bytes on common filesystems, and the build stores a version as `<version>.json`. */
 export const MAX_VERSION_FILE_BYTES = 250;
 

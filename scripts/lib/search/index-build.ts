@@ -82,13 +82,18 @@ export function searchDocument(record: RegistryRecord, longDescription: string |
  * One document per server: its latest version (the official isLatest rule). Servers whose latest row is deleted —
  * isLatest only falls on a deleted version when every version is deleted — are left out.
  */
+/** The index's document order: by name, in UTF-16 code units (for the registry's ASCII names, bytewise). */
+export function byDocumentName(a: SearchDocument, b: SearchDocument): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 export function searchDocuments(records: readonly RegistryRecord[], longDescriptions: ReadonlyMap<string, string>): SearchDocument[] {
   const docs: SearchDocument[] = [];
   for (const record of records) {
     if (!record.official.isLatest || record.official.status === 'deleted') continue;
     docs.push(searchDocument(record, longDescriptions.get(record.name)));
   }
-  return docs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return docs.sort(byDocumentName);
 }
 
 export function buildSearchIndex(records: readonly RegistryRecord[], longDescriptions: ReadonlyMap<string, string>): BuiltSearchIndex {

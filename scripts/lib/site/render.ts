@@ -272,7 +272,8 @@ export function* renderSiteIndexFiles(servers: readonly ResultSummary[], names: 
 }
 
 /**
- * Every file of the site for rows in (name, version) order, as renderApiFiles takes them. `longDescriptions` maps a
+ * Every file of the site for rows in (name, version) order (what renderServerSite, renderSiteAssets and
+ * renderSiteIndexFiles give, at once). `longDescriptions` maps a
  * server name to its server.md body as HTML from renderLongDescription (markdown.ts), which the validator runs too;
  * `assets` are the stylesheet and the bundled browser script.
  */

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveStatus, parseStatusFile, STATUS_FILE_NAME } from '../entries/status-file.ts';
-import { SERVER_FILE_NAME } from '../entries/load.ts';
+import { SERVER_FILE_NAME, serverNameOf } from '../entries/load.ts';
 import { annotationProblems, CONFIG_FILE_NAME, loadRegistryConfig } from '../sync/config.ts';
 import { renderLongDescription } from '../site/markdown.ts';
 import { parseProvenance } from '../sync/provenance.ts';
@@ -96,7 +96,7 @@ async function filesOfNamesLike(root: string, entriesDir: string, names: readonl
   const wanted = new Set(names.map((name) => name.toLowerCase()));
   const prefix = `${entriesDir}/`;
   for (const file of git.untracked) {
-    const name = file.startsWith(prefix) ? file.slice(prefix.length).split('/').slice(0, 2).join('/') : '';
+    const name = file.startsWith(prefix) ? serverNameOf(file.slice(prefix.length)) : '';
     if (wanted.has(name.toLowerCase())) files.push(file);
   }
   return files;
