@@ -47,9 +47,10 @@ describe('incremental build', () => {
   beforeAll(() => {
     work = tempDir('incremental');
     repo = Repo.init('incremental-repo', 'entries');
-    // 300 versions: more than one row-index chunk (256 rows), so an insertion shifts the chunks after it.
-    for (let s = 0; s < 60; s++) for (let v = 1; v <= 5; v++) repo.server(`io.github.seed/server-${String(s).padStart(2, '0')}`, `1.0.${v}`, { description: `Seed server ${s}` });
-    repo.status('io.github.seed/server-03', 'status: deprecated\nstatusMessage: use server-04');
+    // 640 versions of 320 servers: several row-index chunks (about 256 rows each) and two list pages (200 servers
+    // each), so that an incremental build keeps some and renders others, and a new server shifts the pages after it.
+    for (let s = 0; s < 320; s++) for (let v = 1; v <= 2; v++) repo.server(`io.github.seed/server-${String(s).padStart(3, '0')}`, `1.0.${v}`, { description: `Seed server ${s}` });
+    repo.status('io.github.seed/server-003', 'status: deprecated\nstatusMessage: use server-004');
     repo.commit(day(clock++));
     dist = path.join(work, 'dist');
   });
@@ -136,9 +137,16 @@ describe('incremental build', () => {
     expect(corrupt.mode).toEqual({ kind: 'full', reason: 'the build cache\'s state.json is unreadable' });
     expect(snapshot(dist)).toEqual(await full());
 
-    writeFileSync(path.join(`${dist}.cache`, 'servers.ndjson'), '{"name": "truncated');
+    // A details file damaged: found when a changed server's details are read, before anything is written.
+    const details = path.join(`${dist}.cache`, 'details');
+    for (const file of readdirSync(details)) writeFileSync(path.join(details, file), readFileSync(path.join(details, file), 'utf8').replaceAll('1.0.', '1.1.'));
+    repo.server('io.github.seed/server-012', '3.0.0').commit(day(clock++));
+    expect((await incremental()).mode).toEqual({ kind: 'full', reason: 'the build cache\'s details of io.github.seed/server-012 are unreadable' });
+    expect(snapshot(dist)).toEqual(await full());
+
+    writeFileSync(path.join(`${dist}.cache`, 'servers.tsv'), '{"name": "truncated');
     repo.server('io.github.seed/server-11', '3.0.0').commit(day(clock++));
-    expect((await incremental()).mode).toEqual({ kind: 'full', reason: 'the build cache\'s servers.ndjson is unreadable' });
+    expect((await incremental()).mode).toEqual({ kind: 'full', reason: 'the build cache\'s servers.tsv is unreadable' });
     expect(snapshot(dist)).toEqual(await full());
 
     rmSync(`${dist}.cache`, { recursive: true });

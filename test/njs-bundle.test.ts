@@ -31,7 +31,7 @@ let bundle: string;
 
 beforeAll(async () => {
   if (!HAVE_NJS) return;
-  // 300 rows over two query chunks (256 rows each), three commits, deprecated and deleted versions.
+  // 300 rows over more than one query chunk (about 256 rows each), three commits, deprecated and deleted versions.
   const r = Repo.init('njs');
   work = r.root;
   for (let i = 0; i < 120; i++) r.server(`io.github.acme/server-${String(i).padStart(3, '0')}`, '1.0.0', { description: i % 7 === 0 ? `Weather ✓ tool ${i}` : `Tool number ${i}` });
@@ -47,6 +47,7 @@ beforeAll(async () => {
   dist = path.join(r.root, '..', `${path.basename(r.root)}-dist`);
   const built = await buildRegistry({ entriesDir: r.entries, outDir: dist, env: {} });
   expect(built.records.length).toBeGreaterThan(256);
+  expect(Number(readFileSync(path.join(dist, '_query', 'chunks.json'), 'utf8'))).toBeGreaterThan(1);
   bundle = await bundleNjsListQuery();
 });
 

@@ -4,7 +4,8 @@
 // and rewrites only files whose bytes changed (build/incremental.ts). Both give the same bytes.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { serverListFile } from '../query/layout.ts';
 import path from 'node:path';
 import { bundleNjsFiles } from '../serve/njs-bundle.ts';
 import { bundleSiteAssets } from '../site/bundle.ts';
@@ -17,9 +18,9 @@ import { configFileOf, listServerBatches, loadContext, orderedProblems, type Ser
 import { hasErrors, ProblemsError, type Problem } from '../problems.ts';
 import type { RegistryRecord } from '../model.ts';
 import { renderRegistryOutput, searchDocumentsOf, searchIndexFiles } from './registry-output.ts';
-import type { OutputFile } from './api-files.ts';
+import { serverListBytes, type RegistryFile } from './api-files.ts';
 import { buildThreadCount, RenderThreads } from './render-threads.ts';
-import type { ServerSummary } from './server-output.ts';
+import type { ServerSummary } from './build-types.ts';
 import { recoverInterruptedBuild, writeOutputAtomically } from './write-output.ts';
 
 export type { BuildChanges, BuildOptions, BuildResult } from './build-types.ts';
@@ -43,7 +44,8 @@ export async function buildRegistry(options: BuildOptions): Promise<BuildResult>
   const key = cacheKey(options);
   const plan = options.full ? { reason: 'asked for a full build (--full)' } : await planIncremental(options, cacheDir, key);
   if ('reason' in plan) return buildEverything(options, { dir: cacheDir, key, reason: plan.reason });
-  return buildIncrementally(options, { dir: cacheDir, key, ...plan });
+  const built = await buildIncrementally(options, { dir: cacheDir, key, ...plan });
+  return 'reason' in built ? buildEverything(options, { dir: cacheDir, key, reason: built.reason }) : built;
 }
 
 async function planIncremental(options: BuildOptions, cacheDir: string, key: string): Promise<{ reason: string } | Omit<IncrementalPlan, 'dir' | 'key'>> {
@@ -59,9 +61,13 @@ async function planIncremental(options: BuildOptions, cacheDir: string, key: str
   changing.catch(() => undefined); // awaited below
   const cache = readBuildCache(cacheDir, state);
   if ('unusable' in cache) return { reason: cache.unusable };
+  // Cached servers' items are cut from the previous /v0.1/servers by their lengths: it must be the one they describe.
+  if (statSync(path.join(options.outDir, serverListFile()), { throwIfNoEntry: false })?.size !== serverListBytes(cache.servers)) {
+    return { reason: `the output's ${serverListFile()} is not the one the cache describes` };
+  }
   const changes = await changing;
   if (!changes) return { reason: 'the history was rewritten since the cached build (or its shallow boundary moved, or a symbolic link appeared)' };
-  return { ...changes, cache };
+  return { changes, cache };
 }
 
 /** Servers per message to a build thread: large enough that messaging costs little, small enough to spread work. */
@@ -112,7 +118,7 @@ async function renderServersOnThreads(options: BuildOptions, threads: RenderThre
   for (const { summaries, checked } of results) {
     rendered.summaries.push(...summaries);
     rendered.unbuilt.push(...checked.unbuilt);
-    rendered.versions += summaries.reduce((n, s) => n + s.rows.length, 0);
+    rendered.versions += summaries.reduce((n, s) => n + Number(s.rowCount), 0);
     rendered.records.push(...checked.records);
   }
   return rendered;
@@ -132,9 +138,11 @@ async function buildEverything(options: BuildOptions, cache?: { dir: string; key
       // The search index is built on a thread while this one writes the other registry-wide files.
       const searching = threads.run({ kind: 'search', documents: searchDocumentsOf(servers.summaries) });
       searching.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
-      const write = async (file: OutputFile): Promise<void> => {
-        await output.write(file);
-        if (cache) registryFiles[file.path] = sha1(file.content);
+      const write = async (file: RegistryFile): Promise<void> => {
+        const { content } = file;
+        if (content === undefined) throw new Error(`${file.path}: a full build renders every file`);
+        await output.write({ path: file.path, content });
+        if (cache) registryFiles[file.path] = sha1(content);
       };
       for (const file of renderRegistryOutput({ servers: servers.summaries, siteAssetFiles: site.files, siteAssets: site.names, njs })) await write(file);
       for (const file of searchIndexFiles((await searching).index)) await write(file);
@@ -145,11 +153,11 @@ async function buildEverything(options: BuildOptions, cache?: { dir: string; key
   }
   const entries = await version;
   if (cache && entries && !('unusable' in entries)) {
-    const state: BuildCacheState = {
-      format: CACHE_FORMAT, key: cache.key, head: entries.head, shallow: entries.shallow, inputs: entries.inputs,
-      registryFiles, unbuiltWarnings: written.unbuilt, output: outputIdentity(options.outDir)!,
+    const state: Omit<BuildCacheState, 'servers'> = {
+      format: CACHE_FORMAT, key: cache.key, head: entries.head, shallow: entries.shallow, worktree: entries.worktree,
+      registryFiles, unbuiltWarnings: written.unbuilt, output: outputIdentity(options.outDir)!, siteAssets: site.names,
     };
-    writeBuildCache(cache.dir, state, written.summaries);
+    writeBuildCache(cache.dir, state, written.summaries, true);
   } else if (cache) {
     invalidateBuildCache(cache.dir);
   }

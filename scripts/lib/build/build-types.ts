@@ -41,3 +41,41 @@ export interface BuildResult {
   mode: { kind: 'full'; reason?: string } | { kind: 'incremental'; servers: number; changes: BuildChanges };
 }
 
+/**
+ * Everything the registry-wide files need to know about one server, each part as text (JSON, or a number): a build
+ * keeps 20,000 of these, an incremental build reads them all from its cache and writes them back, and each consumer
+ * parses only the parts it needs, of the servers it needs them for (the row index a few chunks', the search thread
+ * the documents). Empty text stands for an absent part.
+ */
+export interface ServerSummary {
+  name: string;
+  /** Its number of versions. */
+  rowCount: string;
+  /** JSON: the rows after which the row index may end a chunk (row-chunks.ts naturalCuts). */
+  cuts: string;
+  /**
+   * JSON: RowSummary[] (api-files.ts), every version in version order. With `files`, only the row index and the
+   * retiring of files need it, so the cache keeps both apart (`details`) and a cached server has neither.
+   */
+  rows?: string;
+  /** JSON: its line in the site's lists (ResultSummary); empty when every version is deleted. */
+  site: string;
+  /** JSON: its search document (SearchDocument); empty when its latest version is deleted. */
+  search: string;
+  /** JSON: every output path its own files take (without compressed variants). */
+  files?: string;
+  /** JSON: warnings about its entries, reported again by builds that do not read them; empty when none. */
+  warnings: string;
+  /**
+   * Its item in /v0.1/servers as served (the latest version when live), or empty; absent for a server taken from
+   * the cache, whose item is taken from the previous /v0.1/servers by its place and length (api-files.ts).
+   */
+  item?: string;
+  /** The item's length in bytes, "0" when it has none. */
+  itemBytes: string;
+  /** Where the cache keeps its rows and files (build/cache.ts); empty until the cache is written. */
+  details: string;
+}
+
+/** The parts in the order the cache's lines hold them (build/cache.ts). */
+export const SUMMARY_PARTS = ['name', 'rowCount', 'cuts', 'itemBytes', 'site', 'search', 'warnings', 'details'] as const satisfies ReadonlyArray<keyof ServerSummary>;

@@ -1,7 +1,7 @@
-// What changed in `entries/` since the build a cache describes, from git: one `git ls-tree -r` (the version of every
-// committed file), `git status` (what the working tree changes), and `git log <built>..HEAD` (every file a commit
-// touched since, even when a later one put it back: its dates changed). Servers, not files, are the unit: a
-// changed file makes its whole server render again.
+// What changed in `entries/` since the build a cache describes, from git, in O(change): `git diff --raw` and
+// `git log` between the built commit and HEAD (every file a commit touched since, even when a later one put it
+// back: its dates changed), and `git status` (what the working tree changes, compared with what it changed at the
+// last build). Servers, not files, are the unit: a changed file makes its whole server render again.
 
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
@@ -13,39 +13,25 @@ import type { BuildCacheState } from './cache.ts';
 export interface EntriesVersion {
   head: string;
   shallow: string;
-  /** Entry file → `<blob id>` when committed as it is, `wt:<sha1>:<mtime seconds>` when the working tree differs. */
-  inputs: Record<string, string>;
+  /** Entry files whose working-tree bytes are not HEAD's → `wt:<sha1>:<mtime seconds>`, or `wt:absent` when deleted. */
+  worktree: Record<string, string>;
 }
 
-/** `git ls-tree -z` output: each entry's mode, blob id and path relative to the entries folder. */
-function parseTree(out: string, prefix: string): Array<{ mode: string; blob: string; file: string }> {
-  return out.split('\0').filter(Boolean).map((line) => {
-    const tab = line.indexOf('\t');
-    const [mode, , blob] = line.slice(0, tab).split(' ') as [string, string, string];
-    return { mode, blob, file: line.slice(tab + 1).slice(prefix.length) };
-  });
+/** The `git status` of the entries folder: which files the working tree changes. */
+function readStatus(entriesDir: string): Promise<string> {
+  return runGit(entriesDir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', '.']);
 }
 
 /**
- * The version of every entry file, or why an incremental build cannot trust it (not in git; a symbolic link,
- * which the full build refuses with its own message).
+ * The commit and working tree of the entries folder, or why an incremental build cannot trust them (not in git;
+ * a symbolic link, which the full build refuses with its own message).
  */
 export async function readEntriesVersion(entriesDir: string): Promise<EntriesVersion | { unusable: string }> {
   const git = await gitLocation(entriesDir);
   if (!git) return { unusable: 'the entries folder is not a git checkout with commits' };
-  const { head, prefix } = git;
-  const [tree, status] = await Promise.all([
-    runGit(entriesDir, ['ls-tree', '-r', '-z', '--full-name', head, '--', '.']),
-    runGit(entriesDir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', '.']),
-  ]);
-  const inputs: Record<string, string> = {};
-  for (const { mode, blob, file } of parseTree(tree, prefix)) {
-    if (mode === '120000') return { unusable: `${file} is a symbolic link` };
-    if (isEntryFile(file)) inputs[file] = blob;
-  }
-  const link = applyStatus(entriesDir, prefix, status, inputs);
-  if (link) return { unusable: `${link} is a symbolic link` };
-  return { head, shallow: readShallow(git.gitDir), inputs };
+  const worktree = readWorktree(entriesDir, git.prefix, await readStatus(entriesDir));
+  if ('link' in worktree) return { unusable: `${worktree.link} is a symbolic link` };
+  return { head: git.head, shallow: readShallow(git.gitDir), worktree };
 }
 
 async function gitLocation(entriesDir: string): Promise<{ head: string; gitDir: string; prefix: string } | undefined> {
@@ -65,34 +51,47 @@ function readShallow(gitDir: string): string {
   }
 }
 
-/** Applies `git status` to `inputs`: working-tree keys for changed files, none for deleted ones. Returns a link met. */
-function applyStatus(entriesDir: string, prefix: string, status: string, inputs: Record<string, string>): string | undefined {
+/** The working-tree keys of what `git status` lists, or the symbolic link met. */
+function readWorktree(entriesDir: string, prefix: string, status: string): Record<string, string> | { link: string } {
+  const worktree: Record<string, string> = {};
   for (const entry of status.split('\0')) {
     if (entry.length < 4) continue;
     const file = entry.slice(3).slice(prefix.length);
     const full = path.join(entriesDir, file);
     const stats = lstatSync(full, { throwIfNoEntry: false });
-    if (stats?.isSymbolicLink()) return file;
-    delete inputs[file];
-    if (stats?.isFile() && isEntryFile(file)) {
-      inputs[file] = `wt:${createHash('sha1').update(readFileSync(full)).digest('hex')}:${Math.floor(stats.mtimeMs / 1000)}`;
-    }
+    if (stats?.isSymbolicLink()) return { link: file };
+    if (!isEntryFile(file)) continue;
+    worktree[file] = stats?.isFile() ? `wt:${createHash('sha1').update(readFileSync(full)).digest('hex')}:${Math.floor(stats.mtimeMs / 1000)}` : 'wt:absent';
   }
-  return undefined;
+  return worktree;
+}
+
+/** What changed since a cached build: the commits' changes at once, the working tree's when `git status` answers. */
+export interface Changes {
+  head: string;
+  shallow: string;
+  /** Servers with a file that a commit since the built one touched. */
+  committed: Set<string>;
+  /**
+   * The working tree now, and the servers whose working-tree files differ from what the last build read besides the
+   * commits (undefined when a symbolic link appeared). `git status` walks the whole tree (seconds at 100,000
+   * versions), so the build prepares the committed changes meanwhile.
+   */
+  worktree: Promise<{ worktree: Record<string, string>; changed: Set<string> } | undefined>;
 }
 
 /**
- * The version of every entry file now, from the cached one and `git diff --raw <built>..HEAD` (new blob ids of what
- * the commits since changed: O(change), where ls-tree reads the whole tree) and `git status`; with the servers whose
- * files differ from the built ones or were touched by any commit since (a change reverted later still re-dates its
- * versions). Undefined when history was rewritten (the built commit is no longer an ancestor), the shallow
- * boundary moved, or a symbolic link appeared.
+ * The servers whose files differ from the built ones or were touched by any commit since (a change reverted later
+ * still re-dates its versions). Undefined when history was rewritten (the built commit is no longer an ancestor),
+ * the shallow boundary moved, or a commit adds a symbolic link.
  */
-export async function readChanges(entriesDir: string, built: BuildCacheState): Promise<{ version: EntriesVersion; changed: Set<string> } | undefined> {
+export async function readChanges(entriesDir: string, built: BuildCacheState): Promise<Changes | undefined> {
   if (!built.head) return undefined;
   const git = await gitLocation(entriesDir);
   if (!git || readShallow(git.gitDir) !== built.shallow) return undefined;
   const { head, prefix } = git;
+  const status = readStatus(entriesDir);
+  status.catch(() => undefined); // awaited through `worktree`
   if (head !== built.head) {
     try {
       await runGit(entriesDir, ['merge-base', '--is-ancestor', built.head, head]);
@@ -100,37 +99,32 @@ export async function readChanges(entriesDir: string, built: BuildCacheState): P
       return undefined;
     }
   }
-  const [diff, log, status] = await Promise.all([
-    head === built.head ? '' : runGit(entriesDir, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', '--full-index', built.head, head, '--', '.']),
+  const [diff, log] = await Promise.all([
+    head === built.head ? '' : runGit(entriesDir, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', built.head, head, '--', '.']),
     head === built.head ? '' : runGit(entriesDir, ['log', '--first-parent', '--diff-merges=first-parent', '--name-only', '--no-renames', '-z', '--format=', `${built.head}..${head}`, '--', '.']),
-    runGit(entriesDir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', '.']),
   ]);
-  const inputs: Record<string, string> = { ...built.inputs };
-  // Working-tree keys describe the last build's working tree: start from the commit and apply today's status.
-  for (const [file, key] of Object.entries(inputs)) if (key.startsWith('wt:')) delete inputs[file];
+  const committed = new Set<string>();
+  // `diff --raw -z`: ":<mode> <mode> <blob> <blob> <kind>\0<path>\0", paths relative to the repository root.
   const tokens = diff.split('\0');
   for (let i = 0; i + 1 < tokens.length; i += 2) {
-    const [, mode, , blob, kind] = tokens[i]!.replace(/^\n/, '').split(' ');
+    if (tokens[i]!.replace(/^\n/, '').split(' ')[1] === '120000') return undefined;
     const file = tokens[i + 1]!.slice(prefix.length);
-    if (mode === '120000') return undefined;
-    if (!isEntryFile(file)) continue;
-    if (kind === 'D') delete inputs[file];
-    else inputs[file] = blob!;
+    if (isEntryFile(file)) committed.add(serverNameOf(file));
   }
-  // Files the build's working tree had changed and that are committed as they were: their blob from the commit.
-  const restore = Object.entries(built.inputs).filter(([file, key]) => key.startsWith('wt:') && !(file in inputs)).map(([file]) => file);
-  if (restore.length) {
-    const tree = await runGit(entriesDir, ['ls-tree', '-z', '--full-name', head, '--', ...restore.map((f) => `:(literal)${f}`)]);
-    for (const { blob, file } of parseTree(tree, prefix)) inputs[file] = blob;
-  }
-  if (applyStatus(entriesDir, prefix, status, inputs)) return undefined;
-  const changed = new Set<string>();
-  for (const [file, key] of Object.entries(inputs)) if (built.inputs[file] !== key) changed.add(serverNameOf(file));
-  for (const file of Object.keys(built.inputs)) if (!(file in inputs)) changed.add(serverNameOf(file));
-  // `log --name-only` names files relative to the repository root.
   for (const file of log.split(/[\0\n]/)) {
     const relative = file.slice(prefix.length);
-    if (file.startsWith(prefix) && isEntryFile(relative)) changed.add(serverNameOf(relative));
+    if (file.startsWith(prefix) && isEntryFile(relative)) committed.add(serverNameOf(relative));
   }
-  return { version: { head, shallow: built.shallow, inputs }, changed };
+  const worktree = status.then((text) => {
+    const now = readWorktree(entriesDir, prefix, text);
+    if ('link' in now) return undefined;
+    // A file's bytes at either build are its working-tree key, or the commit's when it has none.
+    const changed = new Set<string>();
+    for (const file of new Set([...Object.keys(built.worktree), ...Object.keys(now)])) {
+      if (built.worktree[file] !== now[file]) changed.add(serverNameOf(file));
+    }
+    return { worktree: now, changed };
+  });
+  worktree.catch(() => undefined); // awaited by the build
+  return { head, shallow: built.shallow, committed, worktree };
 }

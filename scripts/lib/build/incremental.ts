@@ -1,96 +1,154 @@
 // An incremental build: the servers that changed since the cached build are read, dated and rendered again; every
-// other server's summary comes from the cache; the registry-wide files are rendered from all summaries as a full
-// build renders them. Only files whose bytes changed are written (each replaced whole by a rename), files no longer
-// produced are removed last, and the paths of both are returned for CDN purges and sync-style uploads.
+// other server's summary comes from the cache; the registry-wide files whose bytes may have changed are rendered
+// from all summaries as a full build renders them, the others (row index chunks and list pages none of whose
+// servers changed, the search index when no search document changed, the site's assets and the njs files, made by
+// the same code) are kept. Only files whose bytes changed are written (each replaced whole by a rename), files no
+// longer produced are removed last, and the paths of both are returned for CDN purges and sync-style uploads.
+//
+// `git status` walks the whole working tree (seconds at 100,000 versions), so the committed changes are prepared
+// meanwhile; in the rare case that the working tree adds servers, everything is prepared again with them. Nothing
+// is written before both are known.
 
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compareBytewise } from '../query/compare.ts';
+import { serverListFile } from '../query/layout.ts';
 import { serverNameOf } from '../entries/load.ts';
-import { bundleNjsFiles } from '../serve/njs-bundle.ts';
-import { bundleSiteAssets } from '../site/bundle.ts';
-import { renderSiteAssets } from '../site/render.ts';
-import type { BuildOptions, BuildResult } from './build-types.ts';
-import { loadServers } from './load-servers.ts';
-import { CACHE_FORMAT, invalidateBuildCache, outputIdentity, sha1, writeBuildCache, type BuildCache, type BuildCacheState } from './cache.ts';
-import type { EntriesVersion } from './changes.ts';
-import { renderRegistryOutput, searchDocumentsOf, searchIndexFiles } from './registry-output.ts';
-import type { OutputFile } from './api-files.ts';
+import { SEARCH_DIR, type BuiltSearchIndex } from '../search/index-build.ts';
+import { NJS_BUNDLE_FILE, NJS_IDENTITY_FILE } from '../serve/njs-bundle.ts';
+import { siteAssetPaths } from '../site/render.ts';
+import type { BuildOptions, BuildResult, ServerSummary } from './build-types.ts';
+import { loadServers, type LoadedServers } from './load-servers.ts';
+import { CACHE_FORMAT, CacheDamage, invalidateBuildCache, readDetails, outputIdentity, sha1, writeBuildCache, type BuildCache, type BuildCacheState } from './cache.ts';
+import type { Changes } from './changes.ts';
+import { renderRegistryOutput, sameSearchDocuments, searchDocumentsOf, searchIndexFiles } from './registry-output.ts';
+import type { OutputFile, PreviousBuild, RegistryFile } from './api-files.ts';
 import { RenderThreads } from './render-threads.ts';
-import { renderServerOutput, type ServerSummary } from './server-output.ts';
+import { renderServerOutput, summaryWarnings } from './server-output.ts';
 import { OutputFiles, sameContent } from './write-output.ts';
 
 export interface IncrementalPlan {
   dir: string;
   key: string;
-  version: EntriesVersion;
-  changed: Set<string>;
+  changes: Changes;
   cache: BuildCache;
 }
 
-export async function buildIncrementally(options: BuildOptions, plan: IncrementalPlan): Promise<BuildResult> {
-  const names = [...plan.changed].sort(compareBytewise);
-  const [loaded, [njs, assets], threads] = await Promise.all([
-    loadServers(options, names),
-    Promise.all([bundleNjsFiles(), bundleSiteAssets()]),
-    // No rendering thread (the changed servers are few): the search index's, started at once.
-    RenderThreads.start(0).then((threads) => (threads.startSearchThread(), threads)),
-  ]);
-  const site = renderSiteAssets(assets);
-  const outDir = path.resolve(options.outDir);
-  const summaries = new Map(plan.cache.servers);
-  const rendered = loaded.inputs.map((input) => renderServerOutput(input, site.names));
-  const renderedByName = new Map(rendered.map((r) => [r.summary.name, r]));
+/** Everything an incremental build writes, prepared in memory for one set of changed servers. */
+interface Prepared {
+  changed: ReadonlySet<string>;
+  loaded: LoadedServers;
+  /** The changed servers' own files, now and in the previous build. */
+  files: OutputFile[];
+  before: string[];
+  servers: ServerSummary[];
+  registry: RegistryFile[];
+  /** The new search index, or undefined when no search document changed. */
+  search: Promise<BuiltSearchIndex> | undefined;
+}
 
+/** The summaries of the cached build with the changed servers' replaced, added or removed, in name order. */
+function mergeSummaries(before: readonly ServerSummary[], changed: ReadonlySet<string>, after: readonly ServerSummary[]): ServerSummary[] {
+  return [...before.filter((s) => !changed.has(s.name)), ...after].sort((a, b) => compareBytewise(a.name, b.name));
+}
+
+async function prepare(options: BuildOptions, plan: IncrementalPlan, changed: ReadonlySet<string>, threads: RenderThreads): Promise<Prepared> {
+  const outDir = path.resolve(options.outDir);
+  const { siteAssets } = plan.cache.state;
+  const loaded = await loadServers(options, [...changed].sort(compareBytewise));
+  const rendered = loaded.inputs.map((input) => renderServerOutput(input, siteAssets));
+  const servers = mergeSummaries(plan.cache.servers, changed, rendered.map((r) => r.summary));
+  const previous: PreviousBuild = {
+    servers: plan.cache.servers, changed,
+    readServerList: () => readFileSync(path.join(outDir, serverListFile())),
+    readDetails: (summary) => readDetails(plan.dir, summary),
+  };
+  // The changed servers' previous files: those no longer produced are removed.
+  const before = plan.cache.servers.filter((s) => changed.has(s.name)).flatMap((s) => JSON.parse(readDetails(plan.dir, s).files) as string[]);
+  const search = sameSearchDocuments(servers, previous) ? undefined : threads.run({ kind: 'search', documents: searchDocumentsOf(servers) }).then((reply) => reply.index);
+  search?.catch(() => undefined); // awaited by the build; a failure must not count as unhandled meanwhile
+  // The same code made the site's assets and the njs files: they are the previous build's.
+  const kept = (paths: string[]): RegistryFile[] => paths.map((file) => ({ path: file }));
+  const registry = [...renderRegistryOutput({ servers, siteAssetFiles: kept(siteAssetPaths(siteAssets)), siteAssets, njs: kept([NJS_BUNDLE_FILE, NJS_IDENTITY_FILE]) }, previous)];
+  return { changed, loaded, files: rendered.flatMap((r) => r.files), before, servers, registry, search };
+}
+
+/** The build, or why it must be a full one after all (nothing is written then). */
+export async function buildIncrementally(options: BuildOptions, plan: IncrementalPlan): Promise<BuildResult | { reason: string }> {
+  // No rendering thread (the changed servers are few): the search index's, started at once.
+  const threads = await RenderThreads.start(0);
+  threads.startSearchThread();
+  try {
+    const committed = plan.changes.committed;
+    let preparing = committed.size ? prepare(options, plan, committed, threads) : undefined;
+    preparing?.catch(() => undefined); // awaited below, or dropped when the working tree adds servers
+    const tree = await plan.changes.worktree;
+    if (!tree) return { reason: 'a symbolic link appeared among the entries' };
+    const changed = new Set([...committed, ...tree.changed]);
+    if (!preparing || changed.size > committed.size) preparing = prepare(options, plan, changed, threads);
+    let prepared: Prepared;
+    try {
+      prepared = await preparing;
+    } catch (error) {
+      if (error instanceof CacheDamage) return { reason: error.message };
+      throw error;
+    }
+    return await write(options, plan, prepared, tree.worktree);
+  } finally {
+    await threads.close();
+  }
+}
+
+async function write(options: BuildOptions, plan: IncrementalPlan, prepared: Prepared, worktree: Record<string, string>): Promise<BuildResult> {
+  const outDir = path.resolve(options.outDir);
+  const { state } = plan.cache;
   // From here the output differs from what the cache describes until the new cache is written.
   invalidateBuildCache(plan.dir);
   const output = new OutputFiles(outDir, { replace: true });
   const changed: string[] = [];
   const retired: string[] = [];
   try {
-    for (const name of names) {
-      const before = summaries.get(name);
-      const after = renderedByName.get(name);
-      for (const file of after?.files ?? []) {
-        if (!sameContent(path.join(outDir, file.path), file.content)) changed.push(...(await output.write(file)));
-      }
-      const kept = new Set(after?.summary.files);
-      for (const file of before?.files ?? []) if (!kept.has(file)) retired.push(file);
-      if (after) summaries.set(name, after.summary);
-      else summaries.delete(name);
+    const kept = new Set<string>();
+    for (const file of prepared.files) {
+      kept.add(file.path);
+      if (!sameContent(path.join(outDir, file.path), file.content)) changed.push(...(await output.write(file)));
     }
-    const ordered = [...summaries.values()].sort((a, b) => compareBytewise(a.name, b.name));
+    for (const file of prepared.before) if (!kept.has(file)) retired.push(file);
     const registryFiles: Record<string, string> = {};
-    // The search index is built on a thread while this one writes the other registry-wide files.
-    const searching = threads.run({ kind: 'search', documents: searchDocumentsOf(ordered) });
-    searching.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
-    const write = async (file: OutputFile): Promise<void> => {
-      const hash = sha1(file.content);
-      registryFiles[file.path] = hash;
-      if (plan.cache.state.registryFiles[file.path] !== hash) changed.push(...(await output.write(file)));
+    const put = async ({ path: file, content }: RegistryFile): Promise<void> => {
+      if (content === undefined) {
+        const hash = state.registryFiles[file];
+        if (hash === undefined) throw new Error(`${file} was kept from a build that did not write it`);
+        registryFiles[file] = hash;
+        return;
+      }
+      const hash = sha1(content);
+      registryFiles[file] = hash;
+      if (state.registryFiles[file] !== hash) changed.push(...(await output.write({ path: file, content })));
     };
-    for (const file of renderRegistryOutput({ servers: ordered, siteAssetFiles: site.files, siteAssets: site.names, njs })) await write(file);
-    for (const file of searchIndexFiles((await searching).index)) await write(file);
-    for (const file of Object.keys(plan.cache.state.registryFiles)) if (!(file in registryFiles)) retired.push(file);
+    for (const file of prepared.registry) await put(file);
+    const searchFiles: RegistryFile[] = prepared.search
+      ? searchIndexFiles(await prepared.search)
+      : Object.keys(state.registryFiles).filter((file) => file.startsWith(`${SEARCH_DIR}/`)).map((file) => ({ path: file }));
+    for (const file of searchFiles) await put(file);
+    for (const file of Object.keys(state.registryFiles)) if (!(file in registryFiles)) retired.push(file);
     await output.finish();
     // Removed last: until now the lists still named them.
     const removed = retired.flatMap((file) => output.remove(file));
-    const unbuilt = [...plan.cache.state.unbuiltWarnings.filter((p) => !plan.changed.has(serverNameOf(p.file ?? ''))), ...loaded.unbuilt];
-    const state: BuildCacheState = {
-      format: CACHE_FORMAT, key: plan.key, head: plan.version.head, shallow: plan.version.shallow, inputs: plan.version.inputs,
-      registryFiles, unbuiltWarnings: unbuilt, output: outputIdentity(outDir)!,
-    };
-    const unchanged = new Map([...plan.cache.lines].filter(([name]) => !plan.changed.has(name)));
-    writeBuildCache(plan.dir, state, ordered, unchanged);
-    const warnings = [...loaded.global, ...unbuilt, ...ordered.flatMap((s: ServerSummary) => s.warnings)];
+    const { loaded, servers } = prepared;
+    const unbuilt = [...state.unbuiltWarnings.filter((p) => !prepared.changed.has(serverNameOf(p.file ?? ''))), ...loaded.unbuilt];
+    writeBuildCache(plan.dir, {
+      format: CACHE_FORMAT, key: plan.key, head: plan.changes.head, shallow: plan.changes.shallow, worktree,
+      registryFiles, unbuiltWarnings: unbuilt, output: outputIdentity(outDir)!, siteAssets: state.siteAssets,
+    } satisfies Omit<BuildCacheState, 'servers'>, servers, false);
+    const warnings = [...loaded.global, ...unbuilt, ...servers.flatMap(summaryWarnings)];
     return {
-      records: loaded.records, servers: ordered.length, versions: ordered.reduce((n, s) => n + s.rows.length, 0),
+      records: loaded.records, servers: servers.length, versions: servers.reduce((n, s) => n + Number(s.rowCount), 0),
       files: output.summary.files, bytes: output.summary.bytes, problems: warnings,
-      mode: { kind: 'incremental', servers: names.length, changes: { changed: changed.sort(compareBytewise), removed: removed.sort(compareBytewise) } },
+      mode: { kind: 'incremental', servers: prepared.changed.size, changes: { changed: changed.sort(compareBytewise), removed: removed.sort(compareBytewise) } },
     };
   } catch (error) {
     await output.close();
     throw error;
-  } finally {
-    await threads.close();
   }
 }

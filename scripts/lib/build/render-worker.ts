@@ -16,7 +16,7 @@ import { OutputFiles } from './write-output.ts';
 
 export type RenderRequest =
   | { id: number; kind: 'servers'; root: string; batch: ServerFilesBatch; options: ThreadBuildOptions; siteAssets: SiteAssetNames; render: boolean }
-  | { id: number; kind: 'search'; documents: SearchDocument[] };
+  | { id: number; kind: 'search'; documents: string[] };
 
 export type RenderReply =
   | { id: number; kind: 'servers'; summaries: ServerSummary[]; files: number; bytes: number; compressed: number; checked: Omit<ServerBatch, 'inputs'> }
@@ -24,7 +24,7 @@ export type RenderReply =
   | { id: number; kind: 'error'; message: string; stack?: string };
 
 async function answer(request: RenderRequest): Promise<RenderReply> {
-  if (request.kind === 'search') return { id: request.id, kind: 'search', index: buildSearchIndexOf(request.documents) };
+  if (request.kind === 'search') return { id: request.id, kind: 'search', index: buildSearchIndexOf(request.documents.map((d) => JSON.parse(d) as SearchDocument)) };
   const batch = readServerBatch(request.options, request.batch);
   const checked = { ...batch, inputs: undefined, records: request.options.keepRecords === false ? [] : batch.records };
   delete checked.inputs;

@@ -6,22 +6,12 @@
 import type { Problem } from '../problems.ts';
 import type { RegistryRecord } from '../model.ts';
 import { searchDocument } from '../search/index-build.ts';
-import type { SearchDocument } from '../search/client.ts';
-import type { ResultSummary } from '../site/result-item.ts';
 import { renderServerSite, type SiteAssetNames } from '../site/render.ts';
-import { renderServerApiFiles, type OutputFile, type ServerApiSummary } from './api-files.ts';
+import { renderServerApiFiles, type OutputFile } from './api-files.ts';
+import { naturalCuts } from './row-chunks.ts';
+import type { ServerSummary } from './build-types.ts';
 
-/** Plain JSON (the cache keeps it): everything the registry-wide files need to know about one server. */
-export interface ServerSummary extends ServerApiSummary {
-  /** Its line in the site's lists; absent when every version is deleted. */
-  site?: ResultSummary;
-  /** Its search document; absent when its latest version is deleted. */
-  search?: SearchDocument;
-  /** Every output path the server's own files take (without compressed variants). */
-  files: string[];
-  /** Warnings about its entries, reported again by builds that do not read them. */
-  warnings: Problem[];
-}
+export type { ServerSummary } from './build-types.ts';
 
 export interface ServerInput {
   /** Its rows, in version order. */
@@ -35,14 +25,27 @@ export function renderServerOutput(input: ServerInput, siteAssets: SiteAssetName
   const { versions } = input;
   const api = renderServerApiFiles(versions);
   const files = api.files;
-  const summary: ServerSummary = { ...api.summary, files: [], warnings: input.warnings };
   const page = renderServerSite(versions, input.longDescription?.html, siteAssets);
-  if (page) {
-    files.push(page.file);
-    summary.site = page.summary;
-  }
+  if (page) files.push(page.file);
   const latest = versions.find((r) => r.official.isLatest);
-  if (latest && latest.official.status !== 'deleted') summary.search = searchDocument(latest, input.longDescription?.markdown);
-  summary.files = files.map((f) => f.path);
+  const search = latest && latest.official.status !== 'deleted' ? searchDocument(latest, input.longDescription?.markdown) : undefined;
+  const summary: ServerSummary = {
+    name: api.summary.name,
+    rowCount: String(api.summary.rows.length),
+    cuts: JSON.stringify(naturalCuts(api.summary.name, versions.map((r) => r.version))),
+    rows: JSON.stringify(api.summary.rows),
+    site: page ? JSON.stringify(page.summary) : '',
+    search: search ? JSON.stringify(search) : '',
+    files: JSON.stringify(files.map((f) => f.path)),
+    warnings: input.warnings.length ? JSON.stringify(input.warnings) : '',
+    item: api.summary.latestItem ?? '',
+    itemBytes: String(Buffer.byteLength(api.summary.latestItem ?? '')),
+    details: '',
+  };
   return { files, summary };
+}
+
+/** The summary's warnings, parsed. */
+export function summaryWarnings(summary: ServerSummary): Problem[] {
+  return summary.warnings ? (JSON.parse(summary.warnings) as Problem[]) : [];
 }

@@ -80,7 +80,7 @@ export class OutputFiles {
   }
 
   /** Writes one file; returns the paths it writes (the file, and its compressed variants when it gets them). */
-  async write(file: OutputFile | { path: string; content: Buffer }): Promise<string[]> {
+  async write(file: { path: string; content: string | Buffer }): Promise<string[]> {
     const full = path.join(this.root, file.path);
     const dir = path.dirname(full);
     if (!this.made.has(dir)) {
@@ -137,10 +137,10 @@ export class OutputFiles {
 }
 
 /** Whether a file's bytes are those of `content` (an incremental build rewrites only files that differ). */
-export function sameContent(full: string, content: string): boolean {
+export function sameContent(full: string, content: string | Buffer): boolean {
   try {
     const existing = readFileSync(full);
-    return existing.length === Buffer.byteLength(content) && existing.equals(Buffer.from(content, 'utf8'));
+    return existing.length === Buffer.byteLength(content) && existing.equals(typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
   } catch {
     return false;
   }

@@ -25,10 +25,16 @@ export function htmlSafeJson(json: string): string {
 
 /** A `ServerList` body from already-encoded items (each the bytes of a detail file without its newline). */
 export function renderServerList(items: string[], nextCursor: string | undefined): string {
+  const frame = serverListFrame(items.length, nextCursor);
+  return frame[0] + items.join(',') + frame[1];
+}
+
+/** The text before and after a list's items (joined by commas); the build splices the complete list with it. */
+export function serverListFrame(count: number, nextCursor: string | undefined): [string, string] {
   const metadata = nextCursor !== undefined
-    ? '{"nextCursor":' + encodeJson(nextCursor) + ',"count":' + items.length + '}'
-    : '{"count":' + items.length + '}';
-  return '{"servers":[' + items.join(',') + '],"metadata":' + metadata + '}\n';
+    ? '{"nextCursor":' + encodeJson(nextCursor) + ',"count":' + count + '}'
+    : '{"count":' + count + '}';
+  return ['{"servers":[', '],"metadata":' + metadata + '}\n'];
 }
 
 /** An RFC 9457 problem body in huma's field order (title, status, detail, errors). */

@@ -1,4 +1,5 @@
-// The row index that answers list queries: rows in (name, version) order, cut into chunks. nginx reads it on
+// The row index that answers list queries: rows in (name, version) order, cut into chunks (where: build/row-chunks.ts,
+// about 256 rows each, at most 512; readers take each chunk's count from its head). nginx reads it on
 // every query request (njs keeps nothing between requests), so it is many small files, each read only when a
 // query needs it (measured under njs: one 50 KB index file cost more than everything else in a request):
 // - count: the number of chunks;
@@ -8,9 +9,6 @@
 
 import { encodeJson } from './json.ts';
 import { QUERY_ROOT } from './layout.ts';
-
-/** Rows per chunk: one chunk parses in a fraction of a millisecond under njs. */
-export const CHUNK_ROWS = 256;
 
 /** [name, version, updatedAt, isLatest ? 1 : 0, deleted ? 1 : 0] */
 export type RowTuple = [string, string, string, number, number];

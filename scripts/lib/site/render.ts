@@ -249,7 +249,15 @@ ${slice.map((s) => renderResultItem(s, root)).join('\n')}
 /** The site's stylesheet and scripts under content-hashed names, and the names the pages link to. */
 export function renderSiteAssets(assets: SiteAssets): { files: OutputFile[]; names: SiteAssetNames } {
   const names: AssetNames = { css: hashed('site', 'css', assets.css), js: hashed('site', 'js', assets.js), worker: hashed('search-worker', 'js', assets.worker) };
-  return { files: (['css', 'js', 'worker'] as const).map((key) => ({ path: `${SITE_ROOT}/${names[key]}`, content: assets[key] })), names };
+  const paths = siteAssetPaths(names);
+  return { files: ASSET_KEYS.map((key, i) => ({ path: paths[i]!, content: assets[key] })), names };
+}
+
+const ASSET_KEYS = ['css', 'js', 'worker'] as const;
+
+/** Where the assets named `names` are written, relative to the output folder. */
+export function siteAssetPaths(names: SiteAssetNames): string[] {
+  return ASSET_KEYS.map((key) => `${SITE_ROOT}/${names[key]}`);
 }
 
 /**
@@ -264,11 +272,29 @@ export function renderServerSite(versions: readonly RegistryRecord[], longDescri
 }
 
 /** The home page and the numbered pages of all servers, from every live server's summary. */
-export function* renderSiteIndexFiles(servers: readonly ResultSummary[], names: SiteAssetNames): Generator<OutputFile> {
+/** The site's list pages for `count` servers, in order: the home page, then pages 2, 3… */
+export function siteIndexPaths(count: number): string[] {
+  const pages = Math.max(1, Math.ceil(count / HOME_PAGE_SIZE));
+  return Array.from({ length: pages }, (_, i) => `${SITE_ROOT}/${pagePath(i + 1)}index.html`);
+}
+
+/** Which servers (their indexes in name order) list page `n` (from 1) shows. */
+export function sitePageRange(n: number): { start: number; end: number } {
+  return { start: (n - 1) * HOME_PAGE_SIZE, end: n * HOME_PAGE_SIZE };
+}
+
+/**
+ * The home page and the list pages, from every server's line in name order. With `only`, the list pages (from 2)
+ * not in it are left out: an incremental build renders those whose servers changed (the home page always, for its
+ * counts).
+ */
+export function* renderSiteIndexFiles(servers: readonly ResultSummary[], names: SiteAssetNames, only?: ReadonlySet<number>): Generator<OutputFile> {
   const summaries = [...servers].sort((a, b) => compareBytewise(a.name, b.name));
-  yield { path: `${SITE_ROOT}/index.html`, content: renderHome(summaries, names) };
-  const pages = Math.ceil(summaries.length / HOME_PAGE_SIZE);
-  for (let n = 2; n <= pages; n++) yield { path: `${SITE_ROOT}/${pagePath(n)}index.html`, content: renderListPage(summaries, n, pages, names) };
+  const paths = siteIndexPaths(summaries.length);
+  yield { path: paths[0]!, content: renderHome(summaries, names) };
+  for (let n = 2; n <= paths.length; n++) {
+    if (!only || only.has(n)) yield { path: paths[n - 1]!, content: renderListPage(summaries, n, paths.length, names) };
+  }
 }
 
 /**
