@@ -53,7 +53,7 @@ const WORKER_LOAD_NOTE =
 const WIRE_NOTE =
   'receivedBytes is the body as received, still encoded (contentLength is null for chunked answers). nginx and the Node server send the build\'s precompressed .gz/.br files for /v0.1/servers and compress computed pages themselves (nginx: gzip only). The Worker sends uncompressed bodies and lets the platform compress: here that is miniflare\'s emulation of it (its entry worker sets Content-Encoding as Cloudflare would for JSON, and workerd compresses on the fly, chunked), whose compression levels need not be Cloudflare\'s.';
 
-const USAGE = `usage: npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--skip-site] [--no-git] [--load-seconds <n>] [--scratch <dir>]
+const USAGE = `usage: npm run bench -- [--servers <n>] [--versions <n>] [--seed <n>] [--quick] [--skip-load] [--skip-site] [--no-git] [--scale-only] [--load-seconds <n>] [--scratch <dir>]
 The scale benchmark: generates a synthetic registry, builds, serves, validates and syncs it; prints one JSON document.
   --servers <n>       synthetic servers (default 20000; 200 with --quick)
   --versions <n>      synthetic versions (default 100000; 1000 with --quick)
@@ -63,6 +63,8 @@ The scale benchmark: generates a synthetic registry, builds, serves, validates a
                       Worker's CPU per list query are still measured
   --skip-site         no timing of the web site in Chromium
   --no-git            entries without git history (also skips the validate timing)
+  --scale-only        only the growth curve: full builds at the size and at a tenth and a hundredth of it
+                      (time, peak RSS, output), as for --versions 1000000 --servers 200000
   --load-seconds <n>  length of each load test (default 10; 3 with --quick)
   --scratch <dir>     where the synthetic registry and builds go (default: /dev/shm when it has room, else the
                       system's temporary folder)`;
@@ -75,6 +77,7 @@ const flags = parseFlags({
   'skip-load': { type: 'boolean', default: false },
   'skip-site': { type: 'boolean', default: false },
   'no-git': { type: 'boolean', default: false },
+  'scale-only': { type: 'boolean', default: false },
   'load-seconds': { type: 'string' },
   scratch: { type: 'string' },
 }, USAGE);
@@ -96,6 +99,7 @@ const options = {
   skipLoad: flags['skip-load']!,
   skipSite: flags['skip-site']!,
   git: !flags['no-git'],
+  scaleOnly: flags['scale-only']!,
   loadSeconds: intFlag('load-seconds', flags['load-seconds'], flags.quick ? 3 : 10),
   connections: 64,
   // Each distinct list query's measured requests after the warm-up (28-34 queries).
@@ -285,24 +289,25 @@ async function runCase(scratch: string, label: string, servers: number, versions
   );
   let floor: FloorResult | undefined;
   let incremental: IncrementalTiming | undefined;
-  if (label === 'main') {
+  const extras = label === 'main' && !options.scaleOnly;
+  if (extras) {
     log('measuring the floor: reading the same entries and writing the same tree, in a minimal script');
     floor = await measureWriteFloor(distDir, path.join(repo, 'entries'));
     log(`floor ${round(floor.seconds, 3)} s (reading ${floor.inputFiles} files: ${round(floor.readSeconds, 3)} s) for ${floor.files} files`);
   }
-  if (label === 'main' && options.git) {
+  if (extras && options.git) {
     log(`${label}: timing an incremental build after one new version`);
     incremental = await measureIncrementalBuild(repo, distDir, scratch, (entries, out, extra) => runBuild(entries, out, scratch, extra));
     log(`${label}: incremental build ${incremental.seconds} s (${incremental.changedPaths} paths written, incremental: ${incremental.incremental})`);
   }
   let validation: ValidationTiming | undefined;
-  if (label === 'main' && options.git) {
+  if (extras && options.git) {
     log(`${label}: timing npm run validate (whole registry, and a pull request adding one version)`);
     validation = measureValidation(repo, scratch);
     log(`${label}: validate ${validation.wholeRegistry.seconds} s for the registry, ${validation.onePullRequest.seconds} s for one version`);
   }
   let search: SearchTiming | undefined;
-  if (label === 'main') {
+  if (extras) {
     log(`${label}: timing search (index size, index build, 1,000 queries in Node)`);
     search = await measureSearch(distDir, path.join(repo, 'entries'));
     log(`${label}: search index ${round(search.indexGzipBytes / 1048576, 2)} MiB gzipped, built in ${search.indexBuildSeconds} s, query p95 ${search.queryMs.p95} ms`);
@@ -537,6 +542,150 @@ function scratchFolder(): { dir: string; why: string } {
   }
 }
 
+/** Full builds at 1/100 and 1/10 of the size (1,000 and 10,000 versions by default), then the main run's own figures. */
+async function measureScaling(scratch: string, full: Case) {
+  const scaling = [];
+  for (const divisor of [100, 10]) {
+    const versions = Math.round(options.versions / divisor);
+    if (versions < 1) continue;
+    const servers = Math.max(1, Math.round(options.servers / divisor));
+    const c = await runCase(scratch, `scale-${versions}`, servers, versions);
+    rmSync(c.distDir, { recursive: true, force: true });
+    scaling.push({ versions, servers, buildSeconds: c.build.seconds, maxRssMiB: c.build.maxRssMiB, outputFiles: c.output.files, outputBytes: c.output.bytes });
+  }
+  scaling.push({
+    versions: options.versions, servers: options.servers, buildSeconds: full.build.seconds, maxRssMiB: full.build.maxRssMiB,
+    outputFiles: full.output.files, outputBytes: full.output.bytes,
+  });
+  return scaling;
+}
+
+/** Everything besides the growth curve: the floor, hosts and load, the site, sync, and every target. */
+async function measureEverything(scratch: string, full: Case, report: Record<string, unknown>): Promise<void> {
+  report.validation = full.validation ?? null;
+  report.search = full.search ?? null;
+
+  const floor = full.floor!;
+  report.incrementalBuild = full.incremental ?? null;
+  report.cliStart = measureCliStart();
+  report.floor = { ...floor, seconds: round(floor.seconds, 3), processSeconds: round(floor.processSeconds, 3) };
+  const ratio = round(full.build.seconds / floor.seconds, 2);
+  report.buildToFloorRatio = ratio;
+  log(`floor ${round(floor.seconds, 3)} s for ${floor.files} files; build/floor = ${ratio}`);
+
+  let measuredCpu: WorkerCpuReport | undefined;
+  const hosts = {
+    nginx: await hostTest('nginx', 'scripts/nginx.ts', full.distDir, { port: await freePort() }),
+    node: await hostTest('node', 'scripts/serve.ts', full.distDir, { port: 0 }), // load informational, no target
+    // The Worker's own throughput and CPU: workerd alone, the binding served by workerd's disk service.
+    worker: await hostTest('worker', 'scripts/edge.ts', full.distDir, {
+      port: 0,
+      args: ['--runtime', 'workerd'],
+      // It writes the deployment (packs of the built files) first.
+      startSeconds: 600,
+      probe: (server) => probeWorkerCpu(server, full.distDir, (r) => (measuredCpu = r)),
+    }),
+    // The deployment as a whole, behind Cloudflare's asset layer as miniflare runs it: informational.
+    workerAsDeployed: await hostTest('worker as deployed', 'scripts/edge.ts', full.distDir, {
+      port: 0,
+      // In the scratch folder, which the bench removes: at full size its removal outlasts stopChild's grace time.
+      args: ['--out', path.join(scratch, 'worker-deployment')],
+      // It writes the deployment, then miniflare hashes every asset.
+      startSeconds: 600,
+    }),
+  };
+  rmSync(path.join(scratch, 'worker-deployment'), { recursive: true, force: true });
+  // Assigned by the probe, which does not run when the Worker does not start.
+  const workerCpu = (measuredCpu as WorkerCpuReport | undefined) ?? failure(new Error('error' in hosts.worker.wire ? hosts.worker.wire.error : 'not measured'));
+  const rps = (r: LoadReport | null) => (r && !('error' in r) ? r.requestsPerSec : null);
+  const workerVsNginx = rps(hosts.worker.load) !== null && rps(hosts.nginx.load) ? round(rps(hosts.worker.load)! / rps(hosts.nginx.load)!, 3) : null;
+  const load = options.skipLoad
+    ? null
+    : {
+        nginx: hosts.nginx.load!,
+        node: hosts.node.load!,
+        worker: hosts.worker.load!,
+        workerAsDeployed: hosts.workerAsDeployed.load!,
+        workerVsNginx,
+        workerNote: WORKER_LOAD_NOTE,
+      };
+  report.load = load;
+  report.wire = {
+    servers: options.servers,
+    paths: WIRE_PATHS,
+    nginx: hosts.nginx.wire,
+    node: hosts.node.wire,
+    worker: hosts.worker.wire,
+    workerAsDeployed: hosts.workerAsDeployed.wire,
+    note: WIRE_NOTE,
+  };
+  report.workerCpu = workerCpu;
+  const site = options.skipSite ? null : await siteTest(full.distDir, await freePort());
+  report.site = site;
+  log('sync: ingesting 20,000 server versions from a local upstream, then an incremental run');
+  report.sync = await measureSync(scratch, runScript);
+  log(`sync: full ${(report.sync as { full: { seconds: number } }).full.seconds} s`);
+  rmSync(full.distDir, { recursive: true, force: true });
+
+  const scaling = await measureScaling(scratch, full);
+  report.scaling = scaling;
+
+  // Load targets are null (not judged) with --skip-load, and failed when a load test itself failed.
+  const nginx = load?.nginx;
+  const worker = load?.worker;
+  const failedLoad = (...reports: Array<LoadReport | undefined>) => reports.some((r) => r !== undefined && 'error' in r);
+  const judged = <T extends { pass: boolean | null }>(t: T, ...reports: Array<LoadReport | undefined>): T =>
+    failedLoad(nginx, ...reports) ? { ...t, pass: false } : t;
+  // The unparameterised list with gzip (which every client and host speaks; br is smaller still), worst host. The
+  // Worker alone in workerd sends what the platform then compresses: the deployment under miniflare is judged.
+  const wires = [hosts.nginx.wire, hosts.node.wire, hosts.workerAsDeployed.wire];
+  const listGzip = wires.map((w) => ('error' in w ? null : w.list.gzipRatio));
+  const wireJudged = <T extends { pass: boolean | null }>(t: T): T => (listGzip.includes(null) ? { ...t, pass: false } : t);
+  const targets = {
+    buildVsFloor: check(ratio, TARGETS.buildVsFloor, 'max'),
+    buildSeconds: check(full.build.seconds, TARGETS.buildSeconds, 'max'),
+    buildRssMiB: check(full.build.maxRssMiB, TARGETS.buildRssMiB, 'max'),
+    incrementalBuildSeconds: {
+      of: 'npm run build after committing one new version, on the full build\'s output and cache, process start included',
+      ...(full.incremental && !full.incremental.incremental ? { ...check(null, TARGETS.incrementalBuildSeconds, 'max'), pass: false } : check(full.incremental?.seconds ?? null, TARGETS.incrementalBuildSeconds, 'max')),
+    },
+    incrementalVsFull: check(full.incremental ? round(full.incremental.seconds / full.build.seconds, 3) : null, TARGETS.incrementalVsFull, 'max'),
+    cliStartMs: { of: 'cliStart.warmMs: validate --help through scripts/run.mjs, npm excluded', ...check(report.cliStart ? (report.cliStart as { warmMs: number }).warmMs : null, TARGETS.cliStartMs, 'max') },
+    tenfoldBuildTimeRatio: {
+      of: 'build seconds at the largest size over those at a tenth of it (scaling)',
+      ...check(scaling.length >= 2 ? round(scaling[scaling.length - 1]!.buildSeconds / scaling[scaling.length - 2]!.buildSeconds, 2) : null, TARGETS.tenfoldBuildTimeRatio, 'max'),
+    },
+    largestBuildRssMiB: check(full.build.maxRssMiB, TARGETS.largestBuildRssMiB, 'max'),
+    nginxRequestsPerSec: judged(
+      check(nginx && !('error' in nginx) ? nginx.requestsPerSec : null, TARGETS.nginxRequestsPerSec, 'min'),
+    ),
+    nginxErrors: judged(check(errorsOf(nginx), 0, 'max')),
+    workerVsNginx: judged(check(workerVsNginx, TARGETS.workerVsNginx, 'min'), worker),
+    workerErrors: judged(check(errorsOf(worker), 0, 'max'), worker),
+    wireListCompressedRatio: {
+      of: 'gzip bytes received / raw bytes of /v0.1/servers, worst of nginx, node and the Worker as deployed (wire.*.list)',
+      ...wireJudged(check(listGzip.includes(null) ? null : Math.max(...(listGzip as number[])), TARGETS.wireListCompressedRatio, 'max')),
+    },
+    workerListCpuP99Ms: {
+      of: 'workerCpu.warmUpperBoundMs.p99: the whole workerd process per list query, an upper bound of billed CPU',
+      ...('error' in workerCpu
+        ? { ...check(null, TARGETS.workerListCpuP99Ms, 'max'), pass: false }
+        : check(workerCpu.warmUpperBoundMs.p99, TARGETS.workerListCpuP99Ms, 'max')),
+    },
+    validateRegistrySeconds: check(full.validation?.wholeRegistry.seconds ?? null, TARGETS.validateRegistrySeconds, 'max'),
+    validatePullRequestSeconds: check(full.validation?.onePullRequest.seconds ?? null, TARGETS.validatePullRequestSeconds, 'max'),
+    validateRegistryClean: check(full.validation?.wholeRegistry.errors ?? null, 0, 'max'),
+    searchIndexGzipBytes: check(full.search?.indexGzipBytes ?? null, SEARCH_TARGETS.indexGzipBytes, 'max'),
+    searchIndexBuildSeconds: check(full.search?.indexBuildSeconds ?? null, SEARCH_TARGETS.indexBuildSeconds, 'max'),
+    searchQueryP95Ms: check(full.search?.queryMs.p95 ?? null, SEARCH_TARGETS.queryP95Ms, 'max'),
+    // null (not judged) with --skip-site; failed when the browser run itself failed.
+    siteFirstResultsMs: siteJudged(site, check(site && !('error' in site) ? site.summary.firstResultsMs : null, SITE_TARGETS.firstResultsMs, 'max')),
+    siteLongestTaskWhileTypingMs: siteJudged(site, check(site && !('error' in site) ? site.summary.longestTaskWhileTypingMs : null, SITE_TARGETS.longestTaskWhileTypingMs, 'max')),
+  };
+  const verdicts = Object.values(targets).map((t) => t.pass);
+  report.targets = { ...targets, allPass: verdicts.includes(false) ? false : verdicts.includes(null) ? null : true };
+}
+
 const check = (value: number | null, limit: number, kind: 'max' | 'min') => ({
   [kind]: limit,
   value,
@@ -569,152 +718,16 @@ async function main(): Promise<number> {
     report.synthetic = full.synthetic;
     report.build = full.build;
     report.output = full.output;
-    report.validation = full.validation ?? null;
-    report.search = full.search ?? null;
-
-    const floor = full.floor!;
-    report.incrementalBuild = full.incremental ?? null;
-    report.cliStart = measureCliStart();
-    report.floor = { ...floor, seconds: round(floor.seconds, 3), processSeconds: round(floor.processSeconds, 3) };
-    const ratio = round(full.build.seconds / floor.seconds, 2);
-    report.buildToFloorRatio = ratio;
-    log(`floor ${round(floor.seconds, 3)} s for ${floor.files} files; build/floor = ${ratio}`);
-
-    let measuredCpu: WorkerCpuReport | undefined;
-    const hosts = {
-      nginx: await hostTest('nginx', 'scripts/nginx.ts', full.distDir, { port: await freePort() }),
-      node: await hostTest('node', 'scripts/serve.ts', full.distDir, { port: 0 }), // load informational, no target
-      // The Worker's own throughput and CPU: workerd alone, the binding served by workerd's disk service.
-      worker: await hostTest('worker', 'scripts/edge.ts', full.distDir, {
-        port: 0,
-        args: ['--runtime', 'workerd'],
-        // It writes the deployment (packs of the built files) first.
-        startSeconds: 600,
-        probe: (server) => probeWorkerCpu(server, full.distDir, (r) => (measuredCpu = r)),
-      }),
-      // The deployment as a whole, behind Cloudflare's asset layer as miniflare runs it: informational.
-      workerAsDeployed: await hostTest('worker as deployed', 'scripts/edge.ts', full.distDir, {
-        port: 0,
-        // In the scratch folder, which the bench removes: at full size its removal outlasts stopChild's grace time.
-        args: ['--out', path.join(scratch, 'worker-deployment')],
-        // It writes the deployment, then miniflare hashes every asset.
-        startSeconds: 600,
-      }),
-    };
-    rmSync(path.join(scratch, 'worker-deployment'), { recursive: true, force: true });
-    // Assigned by the probe, which does not run when the Worker does not start.
-    const workerCpu = (measuredCpu as WorkerCpuReport | undefined) ?? failure(new Error('error' in hosts.worker.wire ? hosts.worker.wire.error : 'not measured'));
-    const rps = (r: LoadReport | null) => (r && !('error' in r) ? r.requestsPerSec : null);
-    const workerVsNginx = rps(hosts.worker.load) !== null && rps(hosts.nginx.load) ? round(rps(hosts.worker.load)! / rps(hosts.nginx.load)!, 3) : null;
-    const load = options.skipLoad
-      ? null
-      : {
-          nginx: hosts.nginx.load!,
-          node: hosts.node.load!,
-          worker: hosts.worker.load!,
-          workerAsDeployed: hosts.workerAsDeployed.load!,
-          workerVsNginx,
-          workerNote: WORKER_LOAD_NOTE,
-        };
-    report.load = load;
-    report.wire = {
-      servers: options.servers,
-      paths: WIRE_PATHS,
-      nginx: hosts.nginx.wire,
-      node: hosts.node.wire,
-      worker: hosts.worker.wire,
-      workerAsDeployed: hosts.workerAsDeployed.wire,
-      note: WIRE_NOTE,
-    };
-    report.workerCpu = workerCpu;
-    const site = options.skipSite ? null : await siteTest(full.distDir, await freePort());
-    report.site = site;
-    log('sync: ingesting 20,000 server versions from a local upstream, then an incremental run');
-    report.sync = await measureSync(scratch, runScript);
-    log(`sync: full ${(report.sync as { full: { seconds: number } }).full.seconds} s`);
-    rmSync(full.distDir, { recursive: true, force: true });
-
-    // Scaling: 1/100 and 1/10 of the size (1,000 and 10,000 versions by default), plus the main run itself.
-    const scaling = [];
-    for (const divisor of [100, 10]) {
-      const versions = Math.round(options.versions / divisor);
-      if (versions < 1) continue;
-      const servers = Math.max(1, Math.round(options.servers / divisor));
-      const c = await runCase(scratch, `scale-${versions}`, servers, versions);
-      rmSync(c.distDir, { recursive: true, force: true });
-      scaling.push({
-        versions,
-        servers,
-        buildSeconds: c.build.seconds,
-        maxRssMiB: c.build.maxRssMiB,
-        outputFiles: c.output.files,
-        outputBytes: c.output.bytes,
-      });
-    }
-    scaling.push({
-      versions: options.versions,
-      servers: options.servers,
-      buildSeconds: full.build.seconds,
-      maxRssMiB: full.build.maxRssMiB,
-      outputFiles: full.output.files,
-      outputBytes: full.output.bytes,
-    });
-    report.scaling = scaling;
-
-    // Load targets are null (not judged) with --skip-load, and failed when a load test itself failed.
-    const nginx = load?.nginx;
-    const worker = load?.worker;
-    const failedLoad = (...reports: Array<LoadReport | undefined>) => reports.some((r) => r !== undefined && 'error' in r);
-    const judged = <T extends { pass: boolean | null }>(t: T, ...reports: Array<LoadReport | undefined>): T =>
-      failedLoad(nginx, ...reports) ? { ...t, pass: false } : t;
-    // The unparameterised list with gzip (which every client and host speaks; br is smaller still), worst host. The
-    // Worker alone in workerd sends what the platform then compresses: the deployment under miniflare is judged.
-    const wires = [hosts.nginx.wire, hosts.node.wire, hosts.workerAsDeployed.wire];
-    const listGzip = wires.map((w) => ('error' in w ? null : w.list.gzipRatio));
-    const wireJudged = <T extends { pass: boolean | null }>(t: T): T => (listGzip.includes(null) ? { ...t, pass: false } : t);
-    const targets = {
-      buildVsFloor: check(ratio, TARGETS.buildVsFloor, 'max'),
-      buildSeconds: check(full.build.seconds, TARGETS.buildSeconds, 'max'),
-      buildRssMiB: check(full.build.maxRssMiB, TARGETS.buildRssMiB, 'max'),
-      incrementalBuildSeconds: {
-        of: 'npm run build after committing one new version, on the full build\'s output and cache, process start included',
-        ...(full.incremental && !full.incremental.incremental ? { ...check(null, TARGETS.incrementalBuildSeconds, 'max'), pass: false } : check(full.incremental?.seconds ?? null, TARGETS.incrementalBuildSeconds, 'max')),
-      },
-      incrementalVsFull: check(full.incremental ? round(full.incremental.seconds / full.build.seconds, 3) : null, TARGETS.incrementalVsFull, 'max'),
-      cliStartMs: { of: 'cliStart.warmMs: validate --help through scripts/run.mjs, npm excluded', ...check(report.cliStart ? (report.cliStart as { warmMs: number }).warmMs : null, TARGETS.cliStartMs, 'max') },
-      tenfoldBuildTimeRatio: {
-        of: 'build seconds at the largest size over those at a tenth of it (scaling)',
-        ...check(scaling.length >= 2 ? round(scaling[scaling.length - 1]!.buildSeconds / scaling[scaling.length - 2]!.buildSeconds, 2) : null, TARGETS.tenfoldBuildTimeRatio, 'max'),
-      },
-      largestBuildRssMiB: check(full.build.maxRssMiB, TARGETS.largestBuildRssMiB, 'max'),
-      nginxRequestsPerSec: judged(
-        check(nginx && !('error' in nginx) ? nginx.requestsPerSec : null, TARGETS.nginxRequestsPerSec, 'min'),
-      ),
-      nginxErrors: judged(check(errorsOf(nginx), 0, 'max')),
-      workerVsNginx: judged(check(workerVsNginx, TARGETS.workerVsNginx, 'min'), worker),
-      workerErrors: judged(check(errorsOf(worker), 0, 'max'), worker),
-      wireListCompressedRatio: {
-        of: 'gzip bytes received / raw bytes of /v0.1/servers, worst of nginx, node and the Worker as deployed (wire.*.list)',
-        ...wireJudged(check(listGzip.includes(null) ? null : Math.max(...(listGzip as number[])), TARGETS.wireListCompressedRatio, 'max')),
-      },
-      workerListCpuP99Ms: {
-        of: 'workerCpu.warmUpperBoundMs.p99: the whole workerd process per list query, an upper bound of billed CPU',
-        ...('error' in workerCpu
-          ? { ...check(null, TARGETS.workerListCpuP99Ms, 'max'), pass: false }
-          : check(workerCpu.warmUpperBoundMs.p99, TARGETS.workerListCpuP99Ms, 'max')),
-      },
-      validateRegistrySeconds: check(full.validation?.wholeRegistry.seconds ?? null, TARGETS.validateRegistrySeconds, 'max'),
-      validatePullRequestSeconds: check(full.validation?.onePullRequest.seconds ?? null, TARGETS.validatePullRequestSeconds, 'max'),
-      validateRegistryClean: check(full.validation?.wholeRegistry.errors ?? null, 0, 'max'),
-      searchIndexGzipBytes: check(full.search?.indexGzipBytes ?? null, SEARCH_TARGETS.indexGzipBytes, 'max'),
-      searchIndexBuildSeconds: check(full.search?.indexBuildSeconds ?? null, SEARCH_TARGETS.indexBuildSeconds, 'max'),
-      searchQueryP95Ms: check(full.search?.queryMs.p95 ?? null, SEARCH_TARGETS.queryP95Ms, 'max'),
-      // null (not judged) with --skip-site; failed when the browser run itself failed.
-      siteFirstResultsMs: siteJudged(site, check(site && !('error' in site) ? site.summary.firstResultsMs : null, SITE_TARGETS.firstResultsMs, 'max')),
-      siteLongestTaskWhileTypingMs: siteJudged(site, check(site && !('error' in site) ? site.summary.longestTaskWhileTypingMs : null, SITE_TARGETS.longestTaskWhileTypingMs, 'max')),
-    };
-    const verdicts = Object.values(targets).map((t) => t.pass);
-    report.targets = { ...targets, allPass: verdicts.includes(false) ? false : verdicts.includes(null) ? null : true };
+    if (options.scaleOnly) {
+      rmSync(full.distDir, { recursive: true, force: true });
+      const scaling = await measureScaling(scratch, full);
+      report.scaling = scaling;
+      const largest = scaling[scaling.length - 1]!, tenth = scaling[scaling.length - 2];
+      report.targets = {
+        tenfoldBuildTimeRatio: check(tenth ? round(largest.buildSeconds / tenth.buildSeconds, 2) : null, TARGETS.tenfoldBuildTimeRatio, 'max'),
+        largestBuildRssMiB: check(largest.maxRssMiB, TARGETS.largestBuildRssMiB, 'max'),
+      };
+    } else await measureEverything(scratch, full, report);
   } catch (error) {
     failed = true;
     report.error = (error as Error).message;
