@@ -84,20 +84,33 @@ async function gitView(root: string, base: string, entriesDir: string, committed
 
 /**
  * The files, in the merged result, of the servers whose names differ from `names` at most by case (the names
- * themselves included): the index's (one `git ls-files` with case-insensitive pathspecs; the index is HEAD's in a
- * fresh checkout), less those deleted from the working tree, plus untracked ones. Git folds ASCII letters only, so a
- * name with any other letter asks for the whole entries folder.
+ * themselves included): HEAD's, found by listing two levels of trees (the entries folder's namespaces, then the
+ * matching namespaces' servers: a few small tree reads, where any `git ls-files` reads the whole index, 0.3 s at
+ * 100,000 versions), less those the working tree deletes, plus those it adds (staged or not) and untracked ones.
+ * Names are compared with ASCII letters folded, as git folds them; a name with any other letter takes the whole
+ * entries folder.
  */
 async function filesOfNamesLike(root: string, entriesDir: string, names: readonly string[], git: GitView): Promise<string[]> {
   if (names.length === 0) return [];
-  const pathspecs = names.some((name) => /[^\x20-\x7e]/.test(name)) ? [entriesDir] : names.map((name) => `:(literal,icase)${entriesDir}/${name}/`);
-  const gone = new Set(git.uncommitted.filter((c) => c.kind === 'D').map((c) => c.file));
-  const files = (await runGit(root, ['ls-files', '-z', '--', ...pathspecs])).split('\0').filter((file) => file !== '' && !gone.has(file));
-  const wanted = new Set(names.map((name) => name.toLowerCase()));
+  const fold = (text: string): string => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  const list = async (args: string[]): Promise<string[]> => (await runGit(root, ['ls-tree', '-z', '--name-only', ...args])).split('\0').filter(Boolean);
   const prefix = `${entriesDir}/`;
-  for (const file of git.untracked) {
+  let folders: string[];
+  if (names.some((name) => /[^\x20-\x7e]/.test(name))) folders = [entriesDir];
+  else {
+    const namespaces = new Set(names.map((name) => fold(name.slice(0, name.indexOf('/')))));
+    const matching = (await list(['HEAD', '--', prefix])).filter((folder) => namespaces.has(fold(folder.slice(prefix.length))));
+    const wanted = new Set(names.map(fold));
+    const servers = matching.length ? await list(['HEAD', '--', ...matching.map((folder) => `${folder}/`)]) : [];
+    folders = servers.filter((folder) => wanted.has(fold(folder.slice(prefix.length))));
+  }
+  const gone = new Set(git.uncommitted.filter((c) => c.kind === 'D').map((c) => c.file));
+  const files = folders.length ? (await list(['-r', '--full-tree', 'HEAD', '--', ...folders.map((folder) => `${folder}/`)])).filter((file) => !gone.has(file)) : [];
+  const wanted = new Set(names.map(fold));
+  const known = new Set(files);
+  for (const file of [...git.uncommitted.filter((c) => c.kind !== 'D').map((c) => c.file), ...git.untracked]) {
     const name = file.startsWith(prefix) ? serverNameOf(file.slice(prefix.length)) : '';
-    if (wanted.has(name.toLowerCase())) files.push(file);
+    if (wanted.has(fold(name)) && !known.has(file)) (files.push(file), known.add(file));
   }
   return files;
 }
