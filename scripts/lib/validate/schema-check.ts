@@ -8,6 +8,8 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
+import standaloneModule from 'ajv/dist/standalone/index.js';
+import { cachedValidator } from './compiled-validators.ts';
 import { escapePointerSegment, type Problem, type Severity } from '../problems.ts';
 import {
   buildServerSchema,
@@ -56,6 +58,8 @@ export const SCHEMA_URL_VERSION = /\/schemas\/([A-Za-z0-9_~.-]+)\/server\.schema
 // Compiled schemas: one ajv instance, each version compiled on first use.
 
 let sharedAjv: Ajv | undefined;
+// CommonJS, like ajv-formats: under NodeNext the default import is the module object.
+const standaloneCode = ((standaloneModule as unknown as { default?: typeof standaloneModule }).default ?? standaloneModule) as unknown as (ajv: Ajv, validate: ValidateFunction) => string;
 const validators = new Map<string, ValidateFunction>();
 const builtSchemas = new Map<SchemaVersion, JsonSchema>();
 
@@ -65,11 +69,14 @@ function addUriFormat(ajv: Ajv): void {
   (formats.default ?? formats)(ajv, ['uri']);
 }
 
+// verbose: errors carry the failing value and the schema that failed, which the messages use. strictRequired is off
+// because a positional argument's anyOf requires `valueHint` or `value`, defined beside it (valid draft-07).
+// code.source keeps each compiled function's source, which compiled-validators.ts caches. Exported for its test.
+export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: true, strictRequired: false, code: { source: true } } as const;
+
 function schemaAjv(): Ajv {
   if (!sharedAjv) {
-    // verbose: errors carry the failing value and the schema that failed, which the messages use. strictRequired is
-    // off because a positional argument's anyOf requires `valueHint` or `value`, defined beside it (valid draft-07).
-    sharedAjv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false });
+    sharedAjv = new Ajv(AJV_OPTIONS);
     addUriFormat(sharedAjv);
   }
   return sharedAjv;
@@ -88,9 +95,12 @@ function builtSchema(version: SchemaVersion): JsonSchema {
 function validatorFor(key: string, version: SchemaVersion): ValidateFunction {
   let validate = validators.get(key);
   if (!validate) {
-    builtSchema(version);
-    validate = schemaAjv().getSchema(key);
-    if (!validate) throw new Error(`no schema ${key}`);
+    validate = cachedValidator([AJV_OPTIONS, buildServerSchema(version), key], () => {
+      builtSchema(version);
+      const compiled = schemaAjv().getSchema(key);
+      if (!compiled) throw new Error(`no schema ${key}`);
+      return { validate: compiled, source: () => standaloneCode(schemaAjv(), compiled) };
+    });
     validators.set(key, validate);
   }
   return validate;
