@@ -173,17 +173,31 @@ export function invalidateBuildCache(dir: string): void {
  * rename.
  */
 export function writeBuildCache(dir: string, state: Omit<BuildCacheState, 'servers'>, servers: readonly ServerSummary[], fresh: boolean): void {
+  writeCacheState(dir, state, writeCacheSummaries(dir, servers, fresh));
+}
+
+/**
+ * The first part of writeBuildCache: with state.json removed, the details and servers.tsv. Returns the hash that
+ * state.json must hold. An incremental build writes them while its output's compression finishes.
+ */
+export function writeCacheSummaries(dir: string, servers: readonly ServerSummary[], fresh: boolean): string {
   mkdirSync(dir, { recursive: true });
   invalidateBuildCache(dir);
   writeDetails(dir, servers, fresh);
-  const put = (name: string, content: string | Buffer): void => {
-    const temporary = path.join(dir, `${name}.tmp-${process.pid}`);
-    writeFileSync(temporary, content);
-    renameSync(temporary, path.join(dir, name));
-  };
   const bytes = Buffer.from(servers.map((s) => SUMMARY_PARTS.map((part) => s[part]).join('\t')).join('\n') + '\n', 'utf8');
-  put(SERVERS_FILE, bytes);
-  put(STATE_FILE, JSON.stringify({ ...state, servers: sha1(bytes) }) + '\n');
+  putFile(dir, SERVERS_FILE, bytes);
+  return sha1(bytes);
+}
+
+/** The last part of writeBuildCache: state.json, which makes the cache usable. */
+export function writeCacheState(dir: string, state: Omit<BuildCacheState, 'servers'>, servers: string): void {
+  putFile(dir, STATE_FILE, JSON.stringify({ ...state, servers }) + '\n');
+}
+
+function putFile(dir: string, name: string, content: string | Buffer): void {
+  const temporary = path.join(dir, `${name}.tmp-${process.pid}`);
+  writeFileSync(temporary, content);
+  renameSync(temporary, path.join(dir, name));
 }
 
 export function sha1(content: string | Buffer): string {

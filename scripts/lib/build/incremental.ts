@@ -19,7 +19,7 @@ import { NJS_BUNDLE_FILE, NJS_IDENTITY_FILE } from '../serve/njs-bundle.ts';
 import { siteAssetPaths } from '../site/render.ts';
 import type { BuildOptions, BuildResult, ServerSummary } from './build-types.ts';
 import { loadServers, type LoadedServers } from './load-servers.ts';
-import { CACHE_FORMAT, CacheDamage, invalidateBuildCache, readDetails, outputIdentity, sha1, writeBuildCache, type BuildCache, type BuildCacheState } from './cache.ts';
+import { CACHE_FORMAT, CacheDamage, invalidateBuildCache, readDetails, outputIdentity, sha1, writeCacheState, writeCacheSummaries, type BuildCache, type BuildCacheState } from './cache.ts';
 import type { Changes } from './changes.ts';
 import { renderRegistryOutput, sameSearchDocuments, searchDocumentsOf, searchIndexFiles } from './registry-output.ts';
 import type { OutputFile, PreviousBuild, RegistryFile } from './api-files.ts';
@@ -132,15 +132,17 @@ async function write(options: BuildOptions, plan: IncrementalPlan, prepared: Pre
       : Object.keys(state.registryFiles).filter((file) => file.startsWith(`${SEARCH_DIR}/`)).map((file) => ({ path: file }));
     for (const file of searchFiles) await put(file);
     for (const file of Object.keys(state.registryFiles)) if (!(file in registryFiles)) retired.push(file);
+    const { loaded, servers } = prepared;
+    // The cache's summaries while the output's last variants are compressed; its state once the output is complete.
+    const summaries = writeCacheSummaries(plan.dir, servers, false);
     await output.finish();
     // Removed last: until now the lists still named them.
     const removed = retired.flatMap((file) => output.remove(file));
-    const { loaded, servers } = prepared;
     const unbuilt = [...state.unbuiltWarnings.filter((p) => !prepared.changed.has(serverNameOf(p.file ?? ''))), ...loaded.unbuilt];
-    writeBuildCache(plan.dir, {
+    writeCacheState(plan.dir, {
       format: CACHE_FORMAT, key: plan.key, head: plan.changes.head, shallow: plan.changes.shallow, worktree,
       registryFiles, unbuiltWarnings: unbuilt, output: outputIdentity(outDir)!, siteAssets: state.siteAssets,
-    } satisfies Omit<BuildCacheState, 'servers'>, servers, false);
+    } satisfies Omit<BuildCacheState, 'servers'>, summaries);
     const warnings = [...loaded.global, ...unbuilt, ...servers.flatMap(summaryWarnings)];
     return {
       records: loaded.records, servers: servers.length, versions: servers.reduce((n, s) => n + Number(s.rowCount), 0),
