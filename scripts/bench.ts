@@ -24,6 +24,7 @@ import { findDescendants, measureWorkerCpu, processCpuNs, type WorkerCpuResult }
 import { chromiumMissing } from './lib/chromium.ts';
 import { parseFlags } from './lib/cli.ts';
 import { freePort } from './lib/serve/run-nginx.ts';
+import { removeTree } from './lib/build/write-output.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 // The targets of the performance issue (#14), each measured in the same run.
@@ -312,7 +313,7 @@ async function runCase(scratch: string, label: string, servers: number, versions
     search = await measureSearch(distDir, path.join(repo, 'entries'));
     log(`${label}: search index ${round(search.indexGzipBytes / 1048576, 2)} MiB gzipped, built in ${search.indexBuildSeconds} s, query p95 ${search.queryMs.p95} ms`);
   }
-  rmSync(repo, { recursive: true, force: true }); // the entries are no longer needed; keep disk use down
+  await removeTree(repo); // the entries are no longer needed; keep disk use down
   return { validation, search, floor, incremental, synthetic: { ...generated, seconds: round(generated.seconds, 3), gitSeconds }, build, output, distDir };
 }
 
@@ -550,7 +551,7 @@ async function measureScaling(scratch: string, full: Case) {
     if (versions < 1) continue;
     const servers = Math.max(1, Math.round(options.servers / divisor));
     const c = await runCase(scratch, `scale-${versions}`, servers, versions);
-    rmSync(c.distDir, { recursive: true, force: true });
+    await removeTree(c.distDir);
     scaling.push({ versions, servers, buildSeconds: c.build.seconds, maxRssMiB: c.build.maxRssMiB, outputFiles: c.output.files, outputBytes: c.output.bytes });
   }
   scaling.push({
@@ -625,7 +626,7 @@ async function measureEverything(scratch: string, full: Case, report: Record<str
   log('sync: ingesting 20,000 server versions from a local upstream, then an incremental run');
   report.sync = await measureSync(scratch, runScript);
   log(`sync: full ${(report.sync as { full: { seconds: number } }).full.seconds} s`);
-  rmSync(full.distDir, { recursive: true, force: true });
+  await removeTree(full.distDir);
 
   const scaling = await measureScaling(scratch, full);
   report.scaling = scaling;
@@ -697,7 +698,7 @@ async function main(): Promise<number> {
   const scratchRoot = scratchFolder();
   const scratch = mkdtempSync(path.join(scratchRoot.dir, 'mcp-bench-'));
   log(`scratch folder ${scratch} (${scratchRoot.why})`);
-  onCleanup(() => rmSync(scratch, { recursive: true, force: true }));
+  onCleanup(() => removeTree(scratch));
   const report: Record<string, unknown> = {
     benchmark: 'mcp-static-registry',
     startedAt,
@@ -719,7 +720,7 @@ async function main(): Promise<number> {
     report.build = full.build;
     report.output = full.output;
     if (options.scaleOnly) {
-      rmSync(full.distDir, { recursive: true, force: true });
+      await removeTree(full.distDir);
       const scaling = await measureScaling(scratch, full);
       report.scaling = scaling;
       const largest = scaling[scaling.length - 1]!, tenth = scaling[scaling.length - 2];
