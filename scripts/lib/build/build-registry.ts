@@ -136,7 +136,7 @@ async function buildEverything(options: BuildOptions, cache?: { dir: string; key
     written = await writeOutputAtomically(options.outDir, async (output) => {
       const servers = await renderServersOnThreads(options, threads, output.root, site.names);
       // The search index is built on a thread while this one writes the other registry-wide files.
-      const searching = threads.run({ kind: 'search', documents: searchDocumentsOf(servers.summaries) });
+      const searching = threads.run({ kind: 'search', documents: searchDocumentsOf(servers.summaries), continued: false });
       searching.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
       const write = async (file: RegistryFile): Promise<void> => {
         const { content } = file;

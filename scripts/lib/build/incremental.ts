@@ -52,7 +52,38 @@ function mergeSummaries(before: readonly ServerSummary[], changed: ReadonlySet<s
   return [...before.filter((s) => !changed.has(s.name)), ...after].sort((a, b) => compareBytewise(a.name, b.name));
 }
 
-async function prepare(options: BuildOptions, plan: IncrementalPlan, changed: ReadonlySet<string>, threads: RenderThreads): Promise<Prepared> {
+/** UTF-16 order, the search index's (registry-output.ts searchDocumentsOf). */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The search index begun on its thread with the cached documents of the servers before `bound` (the first changed
+ * name): every build adds them first, so the thread adds them while the changed servers are read.
+ */
+interface BegunSearch {
+  bound: string;
+  documents: number;
+  /** The last document added, checked against the build's own list before the rest is added. */
+  last: string | undefined;
+  used: boolean;
+}
+
+function beginSearch(plan: IncrementalPlan, changed: ReadonlySet<string>, threads: RenderThreads): BegunSearch | undefined {
+  if (!changed.size) return undefined;
+  const bound = [...changed].sort(byCodeUnits)[0]!;
+  const documents = searchDocumentsOf(plan.cache.servers.filter((s) => byCodeUnits(s.name, bound) < 0));
+  threads.run({ kind: 'search-start', documents }).catch(() => undefined); // a failure shows in the search that follows
+  return { bound, documents: documents.length, last: documents[documents.length - 1], used: false };
+}
+
+/** The new search index: the rest of a begun one when it fits these changes, else all of it. */
+function buildSearch(threads: RenderThreads, documents: string[], changed: ReadonlySet<string>, begun: BegunSearch | undefined): Promise<BuiltSearchIndex> {
+  const fits = begun && !begun.used && [...changed].every((name) => byCodeUnits(name, begun.bound) >= 0) && documents[begun.documents - 1] === begun.last;
+  if (begun) begun.used = true; // the thread's begun index is used, or dropped, by the next search either way
+  const job = fits ? { documents: documents.slice(begun.documents), continued: true } : { documents, continued: false };
+  return threads.run({ kind: 'search', ...job }).then((reply) => reply.index);
+}
+
+async function prepare(options: BuildOptions, plan: IncrementalPlan, changed: ReadonlySet<string>, threads: RenderThreads, begun?: BegunSearch): Promise<Prepared> {
   const outDir = path.resolve(options.outDir);
   const { siteAssets } = plan.cache.state;
   const loaded = await loadServers(options, [...changed].sort(compareBytewise));
@@ -65,7 +96,7 @@ async function prepare(options: BuildOptions, plan: IncrementalPlan, changed: Re
   };
   // The changed servers' previous files: those no longer produced are removed.
   const before = plan.cache.servers.filter((s) => changed.has(s.name)).flatMap((s) => JSON.parse(readDetails(plan.dir, s).files) as string[]);
-  const search = sameSearchDocuments(servers, previous) ? undefined : threads.run({ kind: 'search', documents: searchDocumentsOf(servers) }).then((reply) => reply.index);
+  const search = sameSearchDocuments(servers, previous) ? undefined : buildSearch(threads, searchDocumentsOf(servers), changed, begun);
   search?.catch(() => undefined); // awaited by the build; a failure must not count as unhandled meanwhile
   // The same code made the site's assets and the njs files: they are the previous build's.
   const kept = (paths: string[]): RegistryFile[] => paths.map((file) => ({ path: file }));
@@ -80,12 +111,13 @@ export async function buildIncrementally(options: BuildOptions, plan: Incrementa
   threads.startSearchThread();
   try {
     const committed = plan.changes.committed;
-    let preparing = committed.size ? prepare(options, plan, committed, threads) : undefined;
+    const begun = beginSearch(plan, committed, threads);
+    let preparing = committed.size ? prepare(options, plan, committed, threads, begun) : undefined;
     preparing?.catch(() => undefined); // awaited below, or dropped when the working tree adds servers
     const tree = await plan.changes.worktree;
     if (!tree) return { reason: 'a symbolic link appeared among the entries' };
     const changed = new Set([...committed, ...tree.changed]);
-    if (!preparing || changed.size > committed.size) preparing = prepare(options, plan, changed, threads);
+    if (!preparing || changed.size > committed.size) preparing = prepare(options, plan, changed, threads, begun);
     let prepared: Prepared;
     try {
       prepared = await preparing;

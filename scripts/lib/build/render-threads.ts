@@ -66,11 +66,11 @@ export class RenderThreads {
     this.searchWorker ??= this.startWorker();
   }
 
-  /** Runs a job on the next thread in turn (the search index on its own thread). */
+  /** Runs a job on the next thread in turn (the search index on its own thread, its jobs in the order given). */
   run<K extends Job['kind']>(job: Extract<Job, { kind: K }>): Promise<Reply<K>> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    const worker = job.kind === 'search' ? (this.searchWorker ??= this.startWorker()) : this.workers[this.turn++ % this.workers.length]!;
+    const worker = job.kind === 'servers' ? this.workers[this.turn++ % this.workers.length]! : (this.searchWorker ??= this.startWorker());
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (reply: RenderReply) => void, reject });
       worker.postMessage({ ...job, id });

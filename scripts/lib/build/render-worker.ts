@@ -3,7 +3,7 @@
 // whether the build was started through tsx or through the bundled command line.
 
 import { parentPort } from 'node:worker_threads';
-import { buildSearchIndexOf } from '../search/index-build.ts';
+import { finishSearchIndex, startSearchIndex, type BuiltSearchIndex } from '../search/index-build.ts';
 import type { SearchDocument } from '../search/client.ts';
 import type { SiteAssetNames } from '../site/render.ts';
 import { renderServerOutput, type ServerSummary } from './server-output.ts';
@@ -16,15 +16,34 @@ import { OutputFiles } from './write-output.ts';
 
 export type RenderRequest =
   | { id: number; kind: 'servers'; root: string; batch: ServerFilesBatch; options: ThreadBuildOptions; siteAssets: SiteAssetNames; render: boolean }
-  | { id: number; kind: 'search'; documents: string[] };
+  /** Search documents (JSON texts) in the index's order: all of them, or the rest after a `search-start`. */
+  | { id: number; kind: 'search'; documents: string[]; continued: boolean }
+  /** The first documents of an index, added now; a `search` with `continued` adds the rest and serializes it. */
+  | { id: number; kind: 'search-start'; documents: string[] };
 
 export type RenderReply =
   | { id: number; kind: 'servers'; summaries: ServerSummary[]; files: number; bytes: number; compressed: number; checked: Omit<ServerBatch, 'inputs'> }
-  | { id: number; kind: 'search'; index: ReturnType<typeof buildSearchIndexOf> }
+  | { id: number; kind: 'search'; index: BuiltSearchIndex }
+  | { id: number; kind: 'search-start' }
   | { id: number; kind: 'error'; message: string; stack?: string };
 
+/** The index a `search-start` began, until the `search` that finishes it. */
+let begun: ReturnType<typeof startSearchIndex> | undefined;
+
 async function answer(request: RenderRequest): Promise<RenderReply> {
-  if (request.kind === 'search') return { id: request.id, kind: 'search', index: buildSearchIndexOf(request.documents.map((d) => JSON.parse(d) as SearchDocument)) };
+  const documents = (texts: string[]): SearchDocument[] => texts.map((d) => JSON.parse(d) as SearchDocument);
+  if (request.kind === 'search-start') {
+    begun = startSearchIndex();
+    begun.addAll(documents(request.documents));
+    return { id: request.id, kind: 'search-start' };
+  }
+  if (request.kind === 'search') {
+    if (request.continued && !begun) throw new Error('no search index was started');
+    const index = request.continued ? begun! : startSearchIndex();
+    begun = undefined;
+    index.addAll(documents(request.documents));
+    return { id: request.id, kind: 'search', index: finishSearchIndex(index) };
+  }
   const batch = readServerBatch(request.options, request.batch);
   const checked = { ...batch, inputs: undefined, records: request.options.keepRecords === false ? [] : batch.records };
   delete checked.inputs;

@@ -102,11 +102,24 @@ export function buildSearchIndex(records: readonly RegistryRecord[], longDescrip
 
 /** The index of documents already in name order (searchDocuments' order). */
 export function buildSearchIndexOf(docs: readonly SearchDocument[]): BuiltSearchIndex {
-  const mini = new MiniSearch<SearchDocument>(indexOptions());
-  mini.addAll(docs);
+  const index = startSearchIndex();
+  index.addAll(docs);
+  return finishSearchIndex(index);
+}
+
+/**
+ * An index to add documents to, in name order, before finishSearchIndex: a build may add the documents that come
+ * before every changed server while it reads the changed ones (build/incremental.ts). The same documents added in
+ * the same order give the same index, whether in one call or several.
+ */
+export function startSearchIndex(): MiniSearch<SearchDocument> {
+  return new MiniSearch<SearchDocument>(indexOptions());
+}
+
+export function finishSearchIndex(mini: MiniSearch<SearchDocument>): BuiltSearchIndex {
   const indexFile = JSON.stringify(mini.toJSON());
   const hash = createHash('sha256').update(indexFile).digest('hex').slice(0, 16);
   const name = `index-${hash}.json`;
-  const manifest: SearchManifest = { index: `/search/${name}`, documents: docs.length, fields: SEARCH_FIELDS.slice() };
-  return { manifest: JSON.stringify(manifest) + '\n', indexFile, indexPath: `${SEARCH_DIR}/${name}`, documents: docs.length };
+  const manifest: SearchManifest = { index: `/search/${name}`, documents: mini.documentCount, fields: SEARCH_FIELDS.slice() };
+  return { manifest: JSON.stringify(manifest) + '\n', indexFile, indexPath: `${SEARCH_DIR}/${name}`, documents: mini.documentCount };
 }
