@@ -122,7 +122,8 @@ export function readDetails(dir: string, summary: ServerSummary): { rows: string
   const fail = (): never => {
     throw new CacheDamage(`the build cache's details of ${summary.name} are unreadable`);
   };
-  if (!file || !/^[\w.-]+$/.test(file)) fail();
+  // The reference is checked before it is used: a name within details/, and whole numbers of a sane size.
+  if (!file || !/^[\w.-]+$/.test(file) || !/^\d{1,12}$/.test(offset ?? '') || !/^\d{1,9}$/.test(length ?? '')) fail();
   const record = Buffer.alloc(Number(length));
   try {
     const fd = openSync(path.join(dir, DETAILS_DIR, file!), 'r');

@@ -125,13 +125,14 @@ export async function buildIncrementally(options: BuildOptions, plan: Incrementa
       if (error instanceof CacheDamage) return { reason: error.message };
       throw error;
     }
-    return await write(options, plan, prepared, tree.worktree);
+    return await writePrepared(options, plan, prepared, tree.worktree);
   } finally {
     await threads.close();
   }
 }
 
-async function write(options: BuildOptions, plan: IncrementalPlan, prepared: Prepared, worktree: Record<string, string>): Promise<BuildResult> {
+/** Writes what `prepare` made: the files whose bytes changed, then the removals, then the cache. */
+async function writePrepared(options: BuildOptions, plan: IncrementalPlan, prepared: Prepared, worktree: Record<string, string>): Promise<BuildResult> {
   const outDir = path.resolve(options.outDir);
   const { state } = plan.cache;
   // From here the output differs from what the cache describes until the new cache is written.
