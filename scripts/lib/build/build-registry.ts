@@ -141,8 +141,9 @@ async function buildEverything(options: BuildOptions, cache?: { dir: string; key
       const write = async (file: RegistryFile): Promise<void> => {
         const { content } = file;
         if (content === undefined) throw new Error(`${file.path}: a full build renders every file`);
-        await output.write({ path: file.path, content });
-        if (cache) registryFiles[file.path] = sha1(content);
+        const hash = cache ? sha1(content) : undefined;
+        await output.write({ path: file.path, content }, hash);
+        if (hash) registryFiles[file.path] = hash;
       };
       for (const file of renderRegistryOutput({ servers: servers.summaries, siteAssetFiles: site.files, siteAssets: site.names, njs })) await write(file);
       for (const file of searchIndexFiles((await searching).index)) await write(file);

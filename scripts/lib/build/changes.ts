@@ -3,12 +3,11 @@
 // back: its dates changed), and `git status` (what the working tree changes, compared with what it changed at the
 // last build). Servers, not files, are the unit: a changed file makes its whole server render again.
 
-import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runGit } from '../history/run-git.ts';
 import { isEntryFile, serverNameOf } from '../entries/load.ts';
-import type { BuildCacheState } from './cache.ts';
+import { sha1, type BuildCacheState } from './cache.ts';
 
 export interface EntriesVersion {
   head: string;
@@ -61,7 +60,7 @@ function readWorktree(entriesDir: string, prefix: string, status: string): Recor
     const stats = lstatSync(full, { throwIfNoEntry: false });
     if (stats?.isSymbolicLink()) return { link: file };
     if (!isEntryFile(file)) continue;
-    worktree[file] = stats?.isFile() ? `wt:${createHash('sha1').update(readFileSync(full)).digest('hex')}:${Math.floor(stats.mtimeMs / 1000)}` : 'wt:absent';
+    worktree[file] = stats?.isFile() ? `wt:${sha1(readFileSync(full))}:${Math.floor(stats.mtimeMs / 1000)}` : 'wt:absent';
   }
   return worktree;
 }

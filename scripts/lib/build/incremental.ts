@@ -157,7 +157,7 @@ async function writePrepared(options: BuildOptions, plan: IncrementalPlan, prepa
       }
       const hash = sha1(content);
       registryFiles[file] = hash;
-      if (state.registryFiles[file] !== hash) changed.push(...(await output.write({ path: file, content })));
+      if (state.registryFiles[file] !== hash) changed.push(...(await output.write({ path: file, content }, hash)));
     };
     for (const file of prepared.registry) await put(file);
     const searchFiles: RegistryFile[] = prepared.search

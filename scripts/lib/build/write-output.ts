@@ -16,8 +16,12 @@ import { ENCODINGS } from '../serve/encoding.ts';
  * nginx's own ETag (and its 304 handling) content-based, and the Node server computes the same ETag from stat.
  */
 export function contentMtime(content: string | Buffer): number {
-  const hash = createHash('sha1').update(content).digest();
-  return 1_000_000_000 + (hash.readUInt32BE(0) % 1_000_000_000);
+  return mtimeOfSha1(createHash('sha1').update(content).digest('hex'));
+}
+
+/** contentMtime from the content's sha1 (hex), for a writer that has hashed the content already. */
+function mtimeOfSha1(sha1: string): number {
+  return 1_000_000_000 + (Number.parseInt(sha1.slice(0, 8), 16) % 1_000_000_000);
 }
 
 const MAX_IN_FLIGHT = 64;
@@ -33,11 +37,10 @@ export interface WriteSummary {
  * Writes through one descriptor: open, write, set the time, close. Setting the time on the open file (futimes)
  * spares the second path lookup of utimes, which on 300,000 files is measurable.
  */
-function writeWithContentMtime(full: string, data: Buffer): void {
+function writeWithContentMtime(full: string, data: Buffer, mtime = contentMtime(data)): void {
   const fd = openSync(full, 'w');
   try {
     for (let at = 0; at < data.length;) at += writeSync(fd, data, at);
-    const mtime = contentMtime(data);
     futimesSync(fd, mtime, mtime);
   } finally {
     closeSync(fd);
@@ -45,9 +48,9 @@ function writeWithContentMtime(full: string, data: Buffer): void {
 }
 
 /** Replaces `full` whole: written beside it, then renamed over it. */
-function replaceWithContentMtime(full: string, data: Buffer): void {
+function replaceWithContentMtime(full: string, data: Buffer, mtime = contentMtime(data)): void {
   const temporary = `${full}.tmp-${process.pid}`;
-  writeWithContentMtime(temporary, data);
+  writeWithContentMtime(temporary, data, mtime);
   renameSync(temporary, full);
 }
 
@@ -79,8 +82,8 @@ export class OutputFiles {
     this.compressInline = options.compress === 'inline';
   }
 
-  /** Writes one file; returns the paths it writes (the file, and its compressed variants when it gets them). */
-  async write(file: { path: string; content: string | Buffer }): Promise<string[]> {
+  /** Writes one file (`sha1`: its content's, if known); returns the paths it writes (the file, and its compressed variants when it gets them). */
+  async write(file: { path: string; content: string | Buffer }, sha1?: string): Promise<string[]> {
     const full = path.join(this.root, file.path);
     const dir = path.dirname(full);
     if (!this.made.has(dir)) {
@@ -89,7 +92,8 @@ export class OutputFiles {
     }
     const data = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
     const put = this.replace ? replaceWithContentMtime : writeWithContentMtime;
-    put(full, data);
+    // `sha1`: the content's, when the caller hashed it already (the registry-wide files, tens of MB).
+    put(full, data, sha1 === undefined ? undefined : mtimeOfSha1(sha1));
     if (isCompressible(file.path, data.length) && this.compressInline) {
       for (const { name, suffix } of ENCODINGS) put(full + suffix, compressBody(data, name));
       this.summary.compressed += ENCODINGS.length;
