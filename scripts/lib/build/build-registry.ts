@@ -18,7 +18,7 @@ import { configFileOf, listServerBatches, loadContext, orderedProblems, type Ser
 import { hasErrors, ProblemsError, type Problem } from '../problems.ts';
 import type { RegistryRecord } from '../model.ts';
 import { renderRegistryOutput, searchDocumentsOf, searchIndexFiles } from './registry-output.ts';
-import { serverListBytes, type RegistryFile } from './api-files.ts';
+import { serverListBytes, type RegistryFile } from './registry-api-files.ts';
 import { buildThreadCount, RenderThreads } from './render-threads.ts';
 import type { ServerSummary } from './build-types.ts';
 import { recoverInterruptedBuild, writeOutputAtomically } from './write-output.ts';

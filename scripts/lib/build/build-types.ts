@@ -68,7 +68,7 @@ export interface ServerSummary {
   warnings: string;
   /**
    * Its item in /v0.1/servers as served (the latest version when live), or empty; absent for a server taken from
-   * the cache, whose item is taken from the previous /v0.1/servers by its place and length (api-files.ts).
+   * the cache, whose item is taken from the previous /v0.1/servers by its place and length (registry-api-files.ts).
    */
   item?: string;
   /** The item's length in bytes, "0" when it has none. */

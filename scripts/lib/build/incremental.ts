@@ -14,7 +14,7 @@ import path from 'node:path';
 import { compareBytewise } from '../query/compare.ts';
 import { serverListFile } from '../query/layout.ts';
 import { serverNameOf } from '../entries/load.ts';
-import { SEARCH_DIR, type BuiltSearchIndex } from '../search/index-build.ts';
+import { compareDocumentNames, SEARCH_DIR, type BuiltSearchIndex } from '../search/index-build.ts';
 import { NJS_BUNDLE_FILE, NJS_IDENTITY_FILE } from '../serve/njs-bundle.ts';
 import { siteAssetPaths } from '../site/render.ts';
 import type { BuildOptions, BuildResult, ServerSummary } from './build-types.ts';
@@ -22,7 +22,8 @@ import { loadServers, type LoadedServers } from './load-servers.ts';
 import { CACHE_FORMAT, CacheDamage, invalidateBuildCache, readDetails, outputIdentity, sha1, writeCacheState, writeCacheSummaries, type BuildCache, type BuildCacheState } from './cache.ts';
 import type { Changes } from './changes.ts';
 import { renderRegistryOutput, sameSearchDocuments, searchDocumentsOf, searchIndexFiles } from './registry-output.ts';
-import type { OutputFile, PreviousBuild, RegistryFile } from './api-files.ts';
+import type { OutputFile } from './api-files.ts';
+import type { PreviousBuild, RegistryFile } from './registry-api-files.ts';
 import { RenderThreads } from './render-threads.ts';
 import { renderServerOutput, summaryWarnings } from './server-output.ts';
 import { OutputFiles, sameContent } from './write-output.ts';
@@ -52,9 +53,6 @@ function mergeSummaries(before: readonly ServerSummary[], changed: ReadonlySet<s
   return [...before.filter((s) => !changed.has(s.name)), ...after].sort((a, b) => compareBytewise(a.name, b.name));
 }
 
-/** UTF-16 order, the search index's (registry-output.ts searchDocumentsOf). */
-const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * The search index begun on its thread with the cached documents of the servers before `bound` (the first changed
  * name): every build adds them first, so the thread adds them while the changed servers are read.
@@ -69,15 +67,15 @@ interface BegunSearch {
 
 function beginSearch(plan: IncrementalPlan, changed: ReadonlySet<string>, threads: RenderThreads): BegunSearch | undefined {
   if (!changed.size) return undefined;
-  const bound = [...changed].sort(byCodeUnits)[0]!;
-  const documents = searchDocumentsOf(plan.cache.servers.filter((s) => byCodeUnits(s.name, bound) < 0));
+  const bound = [...changed].sort(compareDocumentNames)[0]!;
+  const documents = searchDocumentsOf(plan.cache.servers.filter((s) => compareDocumentNames(s.name, bound) < 0));
   threads.run({ kind: 'search-start', documents }).catch(() => undefined); // a failure shows in the search that follows
   return { bound, documents: documents.length, last: documents[documents.length - 1], used: false };
 }
 
 /** The new search index: the rest of a begun one when it fits these changes, else all of it. */
 function buildSearch(threads: RenderThreads, documents: string[], changed: ReadonlySet<string>, begun: BegunSearch | undefined): Promise<BuiltSearchIndex> {
-  const fits = begun && !begun.used && [...changed].every((name) => byCodeUnits(name, begun.bound) >= 0) && documents[begun.documents - 1] === begun.last;
+  const fits = begun && !begun.used && [...changed].every((name) => compareDocumentNames(name, begun.bound) >= 0) && documents[begun.documents - 1] === begun.last;
   if (begun) begun.used = true; // the thread's begun index is used, or dropped, by the next search either way
   const job = fits ? { documents: documents.slice(begun.documents), continued: true } : { documents, continued: false };
   return threads.run({ kind: 'search', ...job }).then((reply) => reply.index);

@@ -3,10 +3,11 @@
 // thread (searchIndexFiles). With the previous build (an incremental one), files whose bytes cannot have changed
 // are given by path only.
 
-import { MANIFEST_FILE, type BuiltSearchIndex } from '../search/index-build.ts';
+import { compareDocumentNames, MANIFEST_FILE, type BuiltSearchIndex } from '../search/index-build.ts';
 import type { ResultSummary } from '../site/result-item.ts';
 import { renderSiteIndexFiles, sitePageRange, siteIndexPaths, type SiteAssetNames } from '../site/render.ts';
-import { renderRegistryApiFiles, type OutputFile, type PreviousBuild, type RegistryFile } from './api-files.ts';
+import type { OutputFile } from './api-files.ts';
+import { renderRegistryApiFiles, type PreviousBuild, type RegistryFile } from './registry-api-files.ts';
 import type { ServerSummary } from './build-types.ts';
 
 export interface RegistryOutputInput {
@@ -23,7 +24,7 @@ export interface RegistryOutputInput {
  * units), for the search thread to parse.
  */
 export function searchDocumentsOf(servers: readonly ServerSummary[]): string[] {
-  return servers.filter((s) => s.search).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((s) => s.search);
+  return servers.filter((s) => s.search).sort((a, b) => compareDocumentNames(a.name, b.name)).map((s) => s.search);
 }
 
 /** Whether the search index would be the previous build's: no changed server's document changed. */

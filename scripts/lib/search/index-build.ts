@@ -78,15 +78,20 @@ export function searchDocument(record: RegistryRecord, longDescription: string |
   return doc;
 }
 
+/** The index's document order: by name, in UTF-16 code units (for the registry's ASCII names, bytewise). */
+export function byDocumentName(a: SearchDocument, b: SearchDocument): number {
+  return compareDocumentNames(a.name, b.name);
+}
+
+/** byDocumentName's order of two names (a build that holds names before documents orders them by it). */
+export function compareDocumentNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * One document per server: its latest version (the official isLatest rule). Servers whose latest row is deleted —
  * isLatest only falls on a deleted version when every version is deleted — are left out.
  */
-/** The index's document order: by name, in UTF-16 code units (for the registry's ASCII names, bytewise). */
-export function byDocumentName(a: SearchDocument, b: SearchDocument): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
 export function searchDocuments(records: readonly RegistryRecord[], longDescriptions: ReadonlyMap<string, string>): SearchDocument[] {
   const docs: SearchDocument[] = [];
   for (const record of records) {
