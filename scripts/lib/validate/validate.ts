@@ -101,11 +101,12 @@ async function filesOfNamesLike(root: string, entriesDir: string, names: readonl
     const namespaces = new Set(names.map((name) => fold(name.slice(0, name.indexOf('/')))));
     const matching = (await list(['HEAD', '--', prefix])).filter((folder) => namespaces.has(fold(folder.slice(prefix.length))));
     const wanted = new Set(names.map(fold));
-    const servers = matching.length ? await list(['HEAD', '--', ...matching.map((folder) => `${folder}/`)]) : [];
+    // Folder names come from the pull request's tree: literal, so that none reads as a pattern.
+    const servers = matching.length ? await list(['HEAD', '--', ...matching.map((folder) => `:(literal)${folder}/`)]) : [];
     folders = servers.filter((folder) => wanted.has(fold(folder.slice(prefix.length))));
   }
   const gone = new Set(git.uncommitted.filter((c) => c.kind === 'D').map((c) => c.file));
-  const files = folders.length ? (await list(['-r', '--full-tree', 'HEAD', '--', ...folders.map((folder) => `${folder}/`)])).filter((file) => !gone.has(file)) : [];
+  const files = folders.length ? (await list(['-r', '--full-tree', 'HEAD', '--', ...folders.map((folder) => `:(literal)${folder}/`)])).filter((file) => !gone.has(file)) : [];
   const wanted = new Set(names.map(fold));
   const known = new Set(files);
   for (const file of [...git.uncommitted.filter((c) => c.kind !== 'D').map((c) => c.file), ...git.untracked]) {
