@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateRegistry } from '../scripts/lib/validate/validate.ts';
 import { scanInParallel } from '../scripts/lib/validate/parallel-scan.ts';
+import { claimedBy, MAIN_THREAD, SCAN_WORKER } from '../scripts/lib/validate/scan-claims.ts';
 import type { ValidationReport } from '../scripts/lib/validate/types.ts';
 import { Repo } from './support/git-fixture.ts';
 
@@ -309,12 +310,23 @@ describe('a registry kept in another repository', () => {
 });
 
 describe('the whole registry on two threads', () => {
+  it('gives each namespace folder to the first thread that reaches it, and files at the top to the main thread', () => {
+    const names = ['a', 'b', 'c', 'd'];
+    const claims = new SharedArrayBuffer(4 * names.length);
+    const main = claimedBy(MAIN_THREAD, names, claims), worker = claimedBy(SCAN_WORKER, names, claims);
+    expect([main('a'), worker('a'), worker('b'), main('b'), main('b/server'), worker('b/server')]).toEqual([true, false, true, false, false, true]);
+    expect([worker('d/x/1.0.0'), main('d'), main('c'), worker('c')]).toEqual([true, false, true, false]);
+    expect([main('README.md'), worker('README.md')]).toEqual([true, false]);
+    expect([...new Int32Array(claims)]).toEqual([MAIN_THREAD, SCAN_WORKER, MAIN_THREAD, SCAN_WORKER]);
+  });
+
   it('reports exactly what one thread reports', async () => {
     const repo = Repo.init('parallel', 'entries');
     repos.push(repo);
     const remote = (url: string) => ({ remotes: [{ type: 'sse', url }] });
-    // Namespaces alternate between the threads in bytewise order; problems of every kind on both sides, and rules
-    // across them (a shared remote URL, names that differ only by case).
+    // Namespaces alternate between the threads in bytewise order (reserved: on a registry this small the main thread
+    // would reach them all before the worker starts); problems of every kind on both sides, and rules across them (a
+    // shared remote URL, names that differ only by case).
     for (const ns of ['io.github.a1', 'io.github.a2', 'io.github.a3', 'io.github.a4', 'io.github.a5', 'io.github.a6']) {
       repo.server(`${ns}/ok`, '1.0.0').server(`${ns}/ok`, '1.1.0', remote(`https://${ns}.example/mcp`));
       repo.write(`${ns}/bad/1.0.0/server.json`, `{"name": "${ns}/bad", "version": "latest", "version": "1.0.0"}`);
@@ -330,12 +342,14 @@ describe('the whole registry on two threads', () => {
     repo.server('io.github.a3/mirror', '1.0.0', { packages: [{ registryType: 'npm', identifier: '@a3/m', version: '1.0.0', transport: { type: 'stdio' }, runtimeHint: 'sh' }] })
       .write('io.github.a3/mirror/upstream.json', `{"source":"official","from":"https://registry.example","versions":{"1.0.0":${state}}}\n`);
     const one = await validateRegistry({ root: repo.root, entriesDir: 'entries', parallelFrom: Infinity });
-    const two = await validateRegistry({ root: repo.root, entriesDir: 'entries', parallelFrom: 1 });
+    const alternate = (i: number): boolean => i % 2 === 1;
+    const two = await validateRegistry({ root: repo.root, entriesDir: 'entries', parallelFrom: 1, parallelReserved: alternate });
     for (const code of ['rule-remote-url-taken', 'rule-name-case-collision', 'file-name-case-collision', 'json-duplicate-key', 'json-syntax', 'file-stray', 'file-private-key', 'json-not-object', 'rule-package-runtime-hint']) {
       expect(one.problems.map((p) => p.code)).toContain(code);
     }
-    // The second thread did start (a failed start falls back to one thread, which would prove nothing here).
-    expect((await scanInParallel(repo.root, 'entries', 1))?.checked.length).toBeGreaterThan(10);
+    // The second thread did start and walk its half (a failed start falls back to one thread, which would prove
+    // nothing here).
+    expect((await scanInParallel(repo.root, 'entries', 1, { reserved: alternate }))?.workerNamespaces).toBe(3);
     expect(one.problems.length).toBeGreaterThan(20);
     expect(JSON.stringify(two)).toEqual(JSON.stringify(one));
   });

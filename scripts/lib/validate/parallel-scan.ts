@@ -1,15 +1,16 @@
-// A whole registry's walk and per-version checks on two cores: this thread takes every other namespace folder (and
-// everything else at the top of the entries folder), a worker thread (scan-worker.ts) the rest. Reading 100,000
-// files and checking each is most of what validating a registry costs, and one core of two sat idle.
-// The result is the one scanEntriesTree and the per-version checks give on one thread; the caller sorts.
+// A whole registry's walk and per-version checks on two cores: this thread and a worker thread (scan-worker.ts) each
+// walk the namespace folders they reach first (scan-claims.ts), then check the versions they read (check-version.ts).
+// Reading 100,000 files and checking each is most of what validating a registry costs. The result is the one
+// scanEntriesTree and the per-version checks give on one thread; the caller sorts.
 
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { compareBytewise } from '../query/compare.ts';
-import type { Problem } from '../problems.ts';
 import { scanEntriesTree, type EntriesTree } from './tree.ts';
+import { checkVersion, type CheckedVersion } from './check-version.ts';
+import { claimedBy, MAIN_THREAD, SCAN_WORKER } from './scan-claims.ts';
 import { workerSource } from '../worker-source.ts';
 
 /** Fewer namespace folders than this are checked on one thread: starting a worker costs more than it saves. */
@@ -18,21 +19,10 @@ export const MIN_PARALLEL_NAMESPACES = 256;
 export interface WorkerInput {
   root: string;
   entriesDir: string;
+  /** Every namespace folder, in the order both walks meet them. */
   namespaces: string[];
-}
-
-/** A version the worker read and checked: its problems, and of its value only what the registry-wide rules read. */
-export interface CheckedVersion {
-  file: string;
-  pathName: string;
-  pathVersion: string;
-  readable: boolean;
-  /** Reading problems (size, encoding, JSON), with positions. */
-  problems: Problem[];
-  /** Schema and rule problems (documentProblems), with positions; absent when the file is not a JSON object. */
-  documentProblems?: Problem[];
-  /** `remotes` (each remote's `url` only), when the file is a JSON object. */
-  server?: Record<string, unknown>;
+  /** One Int32 per namespace: the thread walking it (scan-claims.ts), 0 until one reaches it. */
+  claims: SharedArrayBuffer;
 }
 
 export interface WorkerOutput {
@@ -43,11 +33,13 @@ export interface WorkerOutput {
 const WORKER = new URL('./scan-worker.ts', import.meta.url);
 
 /**
- * The entries tree and the worker's checked versions, or undefined when a second thread is not worth it (few
- * namespaces) or not available (its source cannot be bundled): then the caller walks
- * alone, as it always could. A worker that fails leaves its half to this thread.
+ * The entries tree and its checked versions, or undefined when a second thread is not worth it (few namespaces) or
+ * not available (its source cannot be bundled): then the caller walks alone, as it always could. A worker that fails
+ * leaves its share to this thread. `reserved`: namespaces the worker walks even if this thread reaches them first.
  */
-export async function scanInParallel(root: string, entriesDir: string, minNamespaces = MIN_PARALLEL_NAMESPACES): Promise<{ tree: EntriesTree; checked: CheckedVersion[] } | undefined> {
+export async function scanInParallel(
+  root: string, entriesDir: string, minNamespaces = MIN_PARALLEL_NAMESPACES, options: { reserved?: (index: number) => boolean } = {},
+): Promise<{ tree: EntriesTree; checked: CheckedVersion[]; workerNamespaces: number } | undefined> {
   let names: string[];
   try {
     // A link or anything else in place of the folder is the walk's to report, once: one thread then.
@@ -63,10 +55,13 @@ export async function scanInParallel(root: string, entriesDir: string, minNamesp
   } catch {
     return undefined;
   }
-  const theirs = new Set(names.filter((_, i) => i % 2 === 1));
+  const claims = new SharedArrayBuffer(4 * names.length);
+  // Namespaces given to the worker before either walk starts (a test's fixed split; none otherwise).
+  const slots = new Int32Array(claims);
+  for (let i = 0; i < names.length; i++) if (options.reserved?.(i)) slots[i] = SCAN_WORKER;
   let worker: Worker;
   try {
-    worker = new Worker(source, { eval: true, workerData: { root, entriesDir, namespaces: [...theirs] } satisfies WorkerInput });
+    worker = new Worker(source, { eval: true, workerData: { root, entriesDir, namespaces: names, claims } satisfies WorkerInput });
   } catch {
     return undefined;
   }
@@ -75,16 +70,20 @@ export async function scanInParallel(root: string, entriesDir: string, minNamesp
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the scan worker exited with ${code}`)));
   });
-  const tree = scanEntriesTree(root, entriesDir, undefined, (relative) => !theirs.has(relative.split('/')[0]!));
+  const walked = scanEntriesTree(root, entriesDir, undefined, claimedBy(MAIN_THREAD, names, claims));
+  const tree: EntriesTree = { ...walked, documents: [] };
+  const checked = walked.documents.map(checkVersion);
   let output: WorkerOutput;
   try {
     output = await result;
   } catch {
-    // The worker failed (it could not load, say): its half here after all.
-    output = { tree: scanEntriesTree(root, entriesDir, undefined, (relative) => theirs.has(relative.split('/')[0]!)), versions: [] };
+    // The worker failed (it could not load, say): what it claimed is walked here after all.
+    await worker.terminate();
+    output = { tree: scanEntriesTree(root, entriesDir, undefined, claimedBy(SCAN_WORKER, names, claims)), versions: [] };
   } finally {
     void worker.terminate();
   }
+  const theirs = new Set(names.filter((_, i) => slots[i] === SCAN_WORKER));
   // Both walks checked the folders down to the entries folder and listed its top: problems there (a folder on the
   // way, names that are not UTF-8 or differ only by case) are this thread's to report.
   const inside = path.relative(path.resolve(root), path.resolve(root, entriesDir));
@@ -107,6 +106,7 @@ export async function scanInParallel(root: string, entriesDir: string, minNamesp
       provenances: byFile(tree.provenances, output.tree.provenances),
       problems: [...tree.problems, ...theirProblems],
     },
-    checked: output.versions,
+    checked: [...checked, ...output.versions],
+    workerNamespaces: theirs.size,
   };
 }

@@ -20,7 +20,8 @@ import { privateKeyProblemsInFiles } from './rules/private-key.ts';
 import { checkRegistry } from './rules/registry.ts';
 import { checkServerRules, checkVersionCount } from './rules/server-json.ts';
 import { documentProblems, readDocument, withPosition } from './document.ts';
-import { scanInParallel, type CheckedVersion } from './parallel-scan.ts';
+import { scanInParallel } from './parallel-scan.ts';
+import type { CheckedVersion } from './check-version.ts';
 import { checkSchema } from './schema-check.ts';
 import { scanEntriesTree, type EntriesTree, type ScannedDocument } from './tree.ts';
 import { runGit } from '../history/run-git.ts';
@@ -42,6 +43,8 @@ export interface ValidateOptions {
   committedOnly?: boolean;
   /** Fewest namespace folders for which the whole registry is checked on two threads (parallel-scan.ts); Infinity: one. */
   parallelFrom?: number;
+  /** Namespace folders (by index in bytewise order) the second thread walks whoever reaches them first (tests). */
+  parallelReserved?: (index: number) => boolean;
   /** Only these repository-relative files or folders are checked (plus what they collide with). */
   paths?: string[];
   /**
@@ -297,7 +300,7 @@ export async function validateRegistry(options: ValidateOptions): Promise<Valida
   } else {
     const inFocus = explicit && ((name: string): boolean => explicit.some((p) => touches(p, `${entriesDir}/${name}`)));
     // The whole registry, offline: on two cores (the package checks need every value, and wait on the network anyway).
-    const parallel = !explicit && !options.packages ? await scanInParallel(options.root, entriesDir, options.parallelFrom) : undefined;
+    const parallel = !explicit && !options.packages ? await scanInParallel(options.root, entriesDir, options.parallelFrom, { reserved: options.parallelReserved }) : undefined;
     tree = parallel?.tree ?? scanEntriesTree(options.root, entriesDir, inFocus);
     checked = parallel?.checked ?? [];
   }
