@@ -105,6 +105,10 @@ describe('incremental build', () => {
         const name = pick(servers());
         repo.server(name, `9.9.${clock++}`);
       }],
+      // An untracked folder: git status names the folder, not its files.
+      ['add a server in a new namespace without committing', () => {
+        repo.server(`io.github.untracked-${clock}/fresh`, `0.0.${clock++}`);
+      }],
       ['commit the working tree', () => repo.commit(day(clock++))],
     ];
     for (let step = 0; step < 16; step++) {

@@ -3,7 +3,7 @@
 // back: its dates changed), and `git status` (what the working tree changes, compared with what it changed at the
 // last build). Servers, not files, are the unit: a changed file makes its whole server render again.
 
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runGit } from '../history/run-git.ts';
 import { isEntryFile, serverNameOf } from '../entries/load.ts';
@@ -16,9 +16,14 @@ export interface EntriesVersion {
   worktree: Record<string, string>;
 }
 
-/** The `git status` of the entries folder: which files the working tree changes. */
+/**
+ * The `git status` of the repository: which files the working tree changes. With the untracked cache (kept in git's
+ * index, core.untrackedCache) a repeated status looks only into folders whose mtime changed: 1.2 s instead of 2.2 s
+ * here at 100,000 versions. git 2.39 uses that cache only without a pathspec and in the default untracked mode, which
+ * names a wholly untracked folder instead of its files: readWorktree lists those itself.
+ */
 function readStatus(entriesDir: string): Promise<string> {
-  return runGit(entriesDir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', '.']);
+  return runGit(entriesDir, ['-c', 'core.untrackedCache=true', 'status', '--porcelain=v1', '-z', '--untracked-files=normal', '--no-renames']);
 }
 
 /**
@@ -50,12 +55,25 @@ function readShallow(gitDir: string): string {
   }
 }
 
-/** The working-tree keys of what `git status` lists, or the symbolic link met. */
+/**
+ * The working-tree keys of the entry files `git status` lists (paths from the repository's root; `prefix` is the
+ * entries folder's), or the symbolic link met.
+ */
 function readWorktree(entriesDir: string, prefix: string, status: string): Record<string, string> | { link: string } {
   const worktree: Record<string, string> = {};
+  const files: string[] = [];
   for (const entry of status.split('\0')) {
     if (entry.length < 4) continue;
-    const file = entry.slice(3).slice(prefix.length);
+    const listed = entry.slice(3);
+    if (!listed.endsWith('/')) {
+      if (listed.startsWith(prefix)) files.push(listed.slice(prefix.length));
+    } else if (listed.startsWith(prefix)) {
+      files.push(...filesUnder(entriesDir, listed.slice(prefix.length)));
+    } else if (prefix.startsWith(listed)) {
+      files.push(...filesUnder(entriesDir, '')); // the entries folder lies in an untracked folder
+    }
+  }
+  for (const file of files) {
     const full = path.join(entriesDir, file);
     const stats = lstatSync(full, { throwIfNoEntry: false });
     if (stats?.isSymbolicLink()) return { link: file };
@@ -63,6 +81,17 @@ function readWorktree(entriesDir: string, prefix: string, status: string): Recor
     worktree[file] = stats?.isFile() ? `wt:${sha1(readFileSync(full))}:${Math.floor(stats.mtimeMs / 1000)}` : 'wt:absent';
   }
   return worktree;
+}
+
+/** Every file and symbolic link under an untracked folder of the entries (`folder` empty or ending in `/`). */
+function filesUnder(entriesDir: string, folder: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(path.join(entriesDir, folder), { withFileTypes: true })) {
+    const file = `${folder}${entry.name}`;
+    if (entry.isDirectory()) files.push(...filesUnder(entriesDir, `${file}/`));
+    else files.push(file);
+  }
+  return files;
 }
 
 /** What changed since a cached build: the commits' changes at once, the working tree's when `git status` answers. */
