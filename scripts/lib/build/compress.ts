@@ -73,13 +73,18 @@ export class CompressionWorker {
     this.worker.on('exit', (code) => fail(new Error(`the compression worker exited with code ${code}`)));
   }
 
-  /** `[suffix, bytes]` of each encoding (ENCODINGS order), byte for byte what compressBody gives. */
-  variants(data: Buffer): Promise<Array<[string, Buffer]>> {
+  /**
+   * `[suffix, bytes]` of each encoding (ENCODINGS order), byte for byte what compressBody gives. With `move`, `data`
+   * is the caller's no longer: when it holds its memory alone (not a slice of Node's pool), the memory moves to the
+   * thread and `data` is left empty; else it is copied, as it always is without `move`.
+   */
+  variants(data: Buffer, move = false): Promise<Array<[string, Buffer]>> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
+    const alone = move && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, data, options: zlibOptions(data.length) });
+      this.worker.postMessage({ id, data, options: zlibOptions(data.length) }, alone ? [data.buffer as ArrayBuffer] : []);
     });
   }
 

@@ -9,7 +9,7 @@
 // meanwhile; in the rare case that the working tree adds servers, everything is prepared again with them. Nothing
 // is written before both are known.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { compareBytewise } from '../query/compare.ts';
 import { serverListFile } from '../query/layout.ts';
@@ -89,7 +89,18 @@ async function prepare(options: BuildOptions, plan: IncrementalPlan, changed: Re
   const servers = mergeSummaries(plan.cache.servers, changed, rendered.map((r) => r.summary));
   const previous: PreviousBuild = {
     servers: plan.cache.servers, changed,
-    readServerList: () => readFileSync(path.join(outDir, serverListFile())),
+    readServerList: (target, at, start, end) => {
+      const fd = openSync(path.join(outDir, serverListFile()), 'r');
+      try {
+        for (let done = 0; done < end - start;) {
+          const read = readSync(fd, target, at + done, end - start - done, start + done);
+          if (!read) throw new CacheDamage(`${serverListFile()} ended before the items the cache describes`);
+          done += read;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
     readDetails: (summary) => readDetails(plan.dir, summary),
   };
   // The changed servers' previous files: those no longer produced are removed.

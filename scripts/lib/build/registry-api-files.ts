@@ -24,8 +24,11 @@ export interface RegistryFile {
 export interface PreviousBuild {
   servers: readonly ServerSummary[];
   changed: ReadonlySet<string>;
-  /** The previous /v0.1/servers, as written (its size checked against the summaries' item lengths). */
-  readServerList(): Buffer;
+  /**
+   * Copies bytes `start` to `end` of the previous /v0.1/servers (its size checked against the summaries' item
+   * lengths) into `target` at `at`.
+   */
+  readServerList(target: Buffer, at: number, start: number, end: number): void;
   /** A cached server's rows and files (build/cache.ts readDetails). */
   readDetails(summary: ServerSummary): { rows: string; files: string };
 }
@@ -123,12 +126,12 @@ export function serverListBytes(servers: readonly ServerSummary[]): number {
 /**
  * /v0.1/servers, every live latest item in name order. A server taken from the cache has no item text: its item is
  * cut from the previous list, whose items lie in the same order, each at the offset its predecessors' lengths give.
- * Items that followed each other there still do, so the list is a few long runs of the previous one (one slice each,
- * commas included) around the changed servers' items.
+ * Items that followed each other there still do, so the list is a few long runs of the previous one (one read each,
+ * commas included) around the changed servers' items, read straight into the new list: it is tens of MB, and each
+ * MB of fresh memory costs milliseconds to touch on a virtual machine.
  */
 function renderCompleteList(servers: readonly ServerSummary[], previous?: PreviousBuild): string | Buffer {
   if (!previous) return renderServerList(servers.flatMap((s) => (s.item ? [s.item] : [])), undefined);
-  const list = previous.readServerList();
   const offsets = new Map<string, number>();
   let at = Buffer.byteLength(serverListFrame(0, undefined)[0]);
   for (const s of previous.servers) {
@@ -151,10 +154,18 @@ function renderCompleteList(servers: readonly ServerSummary[], previous?: Previo
     if (Array.isArray(last) && last[1] + 1 === start) last[1] = end;
     else pieces.push([start, end]);
   }
-  const [head, tail] = serverListFrame(items, undefined);
-  const comma = Buffer.from(',');
-  const parts = pieces.map((piece) => (Array.isArray(piece) ? list.subarray(piece[0], piece[1]) : piece));
-  return Buffer.concat([Buffer.from(head), ...parts.flatMap((part, i) => (i ? [comma, part] : [part])), Buffer.from(tail)]);
+  const [head, tail] = serverListFrame(items, undefined).map((text) => Buffer.from(text));
+  const size = (piece: Buffer | [number, number]): number => (Array.isArray(piece) ? piece[1] - piece[0] : piece.length);
+  const list = Buffer.allocUnsafe(pieces.reduce((n, piece) => n + size(piece), head!.length + tail!.length + Math.max(0, pieces.length - 1)));
+  let written = head!.copy(list, 0);
+  for (const [i, piece] of pieces.entries()) {
+    if (i) written += list.write(',', written);
+    if (Array.isArray(piece)) previous.readServerList(list, written, piece[0], piece[1]);
+    else piece.copy(list, written);
+    written += size(piece);
+  }
+  tail!.copy(list, written);
+  return list;
 }
 
 /** The registry-wide API files, from every server's summary in name order. */

@@ -91,6 +91,7 @@ export class OutputFiles {
       this.made.add(dir);
     }
     const data = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+    const bytes = data.length; // `data` may move to the compression thread
     const put = this.replace ? replaceWithContentMtime : writeWithContentMtime;
     // `sha1`: the content's, when the caller hashed it already (the registry-wide files, tens of MB).
     put(full, data, sha1 === undefined ? undefined : mtimeOfSha1(sha1));
@@ -98,8 +99,9 @@ export class OutputFiles {
       for (const { name, suffix } of ENCODINGS) put(full + suffix, compressBody(data, name));
       this.summary.compressed += ENCODINGS.length;
     } else if (isCompressible(file.path, data.length)) {
-      // Each variant's time comes from its own bytes, so its nginx-style ETag differs from the file's.
-      const job = this.compressor.variants(data).then((variants) => {
+      // Each variant's time comes from its own bytes, so its nginx-style ETag differs from the file's. Bytes encoded
+      // here from a string are no one else's: they move to the compressor instead of being copied.
+      const job = this.compressor.variants(data, typeof file.content === 'string').then((variants) => {
         for (const [suffix, encoded] of variants) put(full + suffix, encoded);
         this.summary.compressed += variants.length;
       });
@@ -108,8 +110,8 @@ export class OutputFiles {
       if (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight.shift();
     }
     this.summary.files++;
-    this.summary.bytes += data.length;
-    return isCompressible(file.path, data.length) ? [file.path, ...ENCODINGS.map((e) => file.path + e.suffix)] : [file.path];
+    this.summary.bytes += bytes;
+    return isCompressible(file.path, bytes) ? [file.path, ...ENCODINGS.map((e) => file.path + e.suffix)] : [file.path];
   }
 
   /** Removes a file and its compressed variants (an incremental build's files that are no longer produced). */
